@@ -1,0 +1,172 @@
+/**
+ * Cancellation signals: what `{ signal }` accepts, the one-listener-per-signal fan-out, and
+ * `CancelSource`, a minimal AbortController for hosts that have none (QuickJS, Espruino).
+ *
+ * Any object with `aborted`, `reason` and `addEventListener`/`removeEventListener` works as a
+ * signal, including the host's `AbortSignal`. kyoto attaches **one** listener per signal and
+ * keeps the ops waiting on it in an intrusive list of its own (fields on the ops), so many
+ * ops on one signal cost O(1) each to add and remove — the host's own listener list can be
+ * linear per add. The listener is removed when the last op using the signal settles.
+ */
+
+import { invalidArgument } from "./errors";
+
+export interface SignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** The options every waiting method takes. */
+export interface WaitOptions {
+  signal?: SignalLike | null;
+}
+
+/** What the fan-out needs from an op: its links and a way to cancel it. */
+export interface SignalMember {
+  signalNext: SignalMember | null;
+  signalPrev: SignalMember | null;
+  signalFanout: Fanout | null;
+  cancel(reason?: unknown): boolean;
+}
+
+const FANOUT_KEY = "__kyotoFanout";
+
+/** The per-signal record: the host listener and the ops waiting on the signal. */
+export class Fanout {
+  head: SignalMember | null = null;
+  count = 0;
+  readonly listener: () => void;
+
+  constructor(readonly signal: SignalLike) {
+    const self = this;
+    this.listener = function () {
+      self.abortAll();
+    };
+  }
+
+  private abortAll(): void {
+    const reason = this.signal.reason;
+    // Each cancel unlinks its op (and the last one removes the listener).
+    while (this.head !== null) this.head.cancel(reason);
+  }
+}
+
+/** Reads and validates `options.signal`; `null` when there is none. Allocates: never. */
+export function signalOf(options: WaitOptions | undefined, name?: string): SignalLike | null {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== "object") throw invalidArgument(name || "options", "an object", options);
+  const signal = options.signal;
+  if (signal === undefined || signal === null) return null;
+  if (typeof signal !== "object" || typeof signal.addEventListener !== "function" || typeof signal.removeEventListener !== "function") {
+    throw invalidArgument((name || "options") + ".signal", "an AbortSignal-like object", signal);
+  }
+  return signal;
+}
+
+/** Adds `member` to the signal's fan-out, attaching the host listener on first use. Allocates: once per signal. */
+export function attachSignal(member: SignalMember, signal: SignalLike): void {
+  const holder = signal as unknown as { [key: string]: Fanout | null | undefined };
+  let fanout = holder[FANOUT_KEY];
+  if (!fanout) {
+    fanout = new Fanout(signal);
+    holder[FANOUT_KEY] = fanout;
+    signal.addEventListener("abort", fanout.listener);
+  }
+  member.signalFanout = fanout;
+  member.signalPrev = null;
+  member.signalNext = fanout.head;
+  if (fanout.head !== null) fanout.head.signalPrev = member;
+  fanout.head = member;
+  fanout.count++;
+}
+
+/** Removes `member` from its signal's fan-out (a no-op when it has none). Allocates: never. */
+export function detachSignal(member: SignalMember): void {
+  const fanout = member.signalFanout;
+  if (fanout === null) return;
+  const before = member.signalPrev;
+  const after = member.signalNext;
+  if (before === null) fanout.head = after;
+  else before.signalNext = after;
+  if (after !== null) after.signalPrev = before;
+  member.signalFanout = null;
+  member.signalPrev = null;
+  member.signalNext = null;
+  if (--fanout.count === 0) {
+    fanout.signal.removeEventListener("abort", fanout.listener);
+    (fanout.signal as unknown as { [key: string]: Fanout | null })[FANOUT_KEY] = null;
+  }
+}
+
+/** The signal a `CancelSource` hands out. */
+export class CancelSignal implements SignalLike {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: Array<() => void> = [];
+
+  addEventListener(type: "abort", listener: () => void): void {
+    if (type === "abort" && this.listeners.indexOf(listener) < 0) this.listeners.push(listener);
+  }
+
+  removeEventListener(type: "abort", listener: () => void): void {
+    const i = type === "abort" ? this.listeners.indexOf(listener) : -1;
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** Throws the abort reason when aborted, like `AbortSignal.throwIfAborted`. */
+  throwIfAborted(): void {
+    if (this.aborted) throw this.reason;
+  }
+
+  /** @internal Marks the signal aborted and runs the listeners once. */
+  fire(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (let i = 0; i < listeners.length; i++) listeners[i]();
+  }
+}
+
+/**
+ * A minimal AbortController that works without host support.
+ *
+ * @example
+ * const source = new CancelSource();
+ * const op = sem.acquire(1, { signal: source.signal });
+ * source.cancel("no longer needed"); // op rejects with ERR_CANCELLED, cause "no longer needed"
+ */
+export class CancelSource {
+  readonly signal = new CancelSignal();
+
+  /** Aborts the signal (once); `reason` defaults to an `AbortError`. Allocates: the default reason. */
+  cancel(reason?: unknown): void {
+    if (reason === undefined) {
+      const err = new Error("the operation was aborted");
+      err.name = "AbortError";
+      reason = err;
+    }
+    this.signal.fire(reason);
+  }
+
+  /** The AbortController spelling of `cancel`. */
+  abort(reason?: unknown): void {
+    this.cancel(reason);
+  }
+
+  /**
+   * A source that is cancelled when `signal` (a host `AbortSignal` or any signal-like) aborts,
+   * and can also be cancelled on its own.
+   */
+  static follow(signal: SignalLike): CancelSource {
+    const source = new CancelSource();
+    if (signal.aborted) source.cancel(signal.reason);
+    else signal.addEventListener("abort", function () {
+      source.cancel(signal.reason);
+    });
+    return source;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Op<T>: how anything in kyoto waits.
+ *
+ * An op is created eagerly — it takes its place in a queue when the method is called — and
+ * is a thenable: `await op` works wherever `Promise` exists and `op.then(onValue, onError)`
+ * works everywhere. `then` only registers callbacks (it returns nothing; to chain, await the
+ * op or wrap it with `Promise.resolve(op)`).
+ *
+ * Life of an op: *pending* (queued) → *complete* (it holds its result: a permit, a message,
+ * an error) → *delivered* (the result was handed to a callback). Until delivery the op can be
+ * cancelled: `cancel()` unlinks a pending waiter or gives back what a complete op holds, then
+ * rejects with `ERR_CANCELLED`. A complete op nobody has subscribed to stays complete — it
+ * never raises an unhandled rejection, and it can still be cancelled to return its resource.
+ *
+ * Delivery goes through one ready ring: completing an op that has callbacks (or subscribing
+ * to a complete op) queues it, and a delivery host drains the ring — by default in one
+ * microtask per batch; a runtime installs itself as the host to bound each turn by its
+ * cooperative budget. The order of the ring never decides who gets a resource: that was
+ * decided when the op was created and its waiter queued.
+ *
+ * Subclasses implement `abandon()` (unlink a pending waiter, returning partial resources)
+ * and `giveBack(value)` (return the resource a complete-but-undelivered op holds).
+ */
+
+import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
+import { cancelledError } from "./errors";
+import { Ring } from "./ring";
+
+const PENDING = 0;
+const FULFILLED = 1;
+const REJECTED = 2;
+
+type OnValue<T> = ((value: T) => unknown) | null | undefined;
+type OnError = ((reason: any) => unknown) | null | undefined;
+
+/** Who drains the ready ring: `request()` is called once when the ring needs a drain. */
+export interface DeliveryHost {
+  request(): void;
+}
+
+const ready = new Ring<Op<unknown>>(64);
+let drainOwed = false;
+
+function resolvedPromise(): { then(f: () => void): unknown } | null {
+  return typeof Promise === "function" ? Promise.resolve() : null;
+}
+
+const microtaskHost: DeliveryHost = {
+  request(): void {
+    const p = resolvedPromise();
+    if (p !== null) p.then(drainAll);
+  },
+};
+let host: DeliveryHost = microtaskHost;
+
+function drainAll(): void {
+  runDeliveries(Infinity);
+}
+
+function enqueue(op: Op<unknown>): void {
+  op.queued = true;
+  ready.push(op);
+  if (!drainOwed) {
+    drainOwed = true;
+    host.request();
+  }
+}
+
+/**
+ * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many are
+ * still queued. When it returns more than 0 the caller owes another call. An exception thrown
+ * by a callback is rethrown after the others in this batch were delivered.
+ */
+export function runDeliveries(limit: number): number {
+  let delivered = 0;
+  let firstError: unknown = undefined;
+  let failed = false;
+  while (delivered < limit && ready.length > 0) {
+    const op = ready.shift() as Op<unknown>;
+    delivered++;
+    try {
+      op.deliver();
+    } catch (err) {
+      if (!failed) {
+        failed = true;
+        firstError = err;
+      }
+    }
+  }
+  if (ready.length === 0) drainOwed = false;
+  if (failed) throw firstError;
+  return ready.length;
+}
+
+/** Ops waiting in the ready ring for delivery. */
+export function pendingDeliveries(): number {
+  return ready.length;
+}
+
+/**
+ * Installs the host that drains the ready ring (`null` restores the microtask default) and
+ * returns the previous one. A runtime installs itself while it runs.
+ */
+export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
+  const previous = host;
+  host = next || microtaskHost;
+  if (ready.length > 0) {
+    drainOwed = true;
+    host.request();
+  }
+  return previous;
+}
+
+export class Op<T> implements SignalMember {
+  /** @internal */ state = PENDING;
+  /** @internal */ result: unknown = undefined;
+  /** @internal */ delivered = false;
+  /** @internal */ queued = false;
+  private subscribed = false;
+  private onValue: OnValue<T> = undefined;
+  private onError: OnError = undefined;
+  private moreCallbacks: Array<OnValue<T> | OnError> | null = null;
+  /** @internal */ signalNext: SignalMember | null = null;
+  /** @internal */ signalPrev: SignalMember | null = null;
+  /** @internal */ signalFanout: Fanout | null = null;
+
+  /**
+   * Registers callbacks for the result. Each is called at most once, never synchronously
+   * from inside `then`. Returns nothing. Allocates: never for the first subscriber.
+   */
+  then(onValue?: OnValue<T>, onError?: OnError): void {
+    if (!this.subscribed) {
+      this.subscribed = true;
+      this.onValue = onValue;
+      this.onError = onError;
+    } else {
+      (this.moreCallbacks || (this.moreCallbacks = [])).push(onValue, onError);
+    }
+    if (this.state !== PENDING && !this.queued) enqueue(this as Op<unknown>);
+  }
+
+  /**
+   * Cancels the op unless its result was already delivered: a pending waiter is unlinked and
+   * any resource the op holds is given back; the op rejects with `ERR_CANCELLED` (`cause` =
+   * `reason`). Returns whether it cancelled. Allocates: the error.
+   */
+  cancel(reason?: unknown): boolean {
+    if (this.delivered) return false;
+    const state = this.state;
+    const held = this.result;
+    // Final before the hooks run: giving a resource back may wake other ops re-entrantly.
+    this.state = REJECTED;
+    this.result = cancelledError(reason);
+    if (state === PENDING) this.abandon();
+    else if (state === FULFILLED) this.giveBack(held as T);
+    detachSignal(this);
+    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+    return true;
+  }
+
+  /** True once the op is complete (it may still be undelivered). */
+  isDone(): boolean {
+    return this.state !== PENDING;
+  }
+
+  /** @internal Subclass hook: unlink the pending waiter and return what it had been given. */
+  protected abandon(): void {}
+
+  /** @internal Subclass hook: return the resource held by a complete, undelivered op. */
+  protected giveBack(_value: T): void {}
+
+  /** @internal Watches `signal` (already checked not aborted) until delivery. */
+  protected watch(signal: SignalLike | null): void {
+    if (signal !== null && !this.delivered && this.state !== REJECTED) attachSignal(this, signal);
+  }
+
+  /** @internal Completes the op with a value. Allocates: never. */
+  complete(value: T): void {
+    if (this.state !== PENDING) return;
+    this.state = FULFILLED;
+    this.result = value;
+    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+  }
+
+  /** @internal Completes the op with an error. */
+  fail(error: unknown): void {
+    if (this.state !== PENDING) return;
+    this.state = REJECTED;
+    this.result = error;
+    detachSignal(this);
+    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+  }
+
+  /** @internal Hands the result to the registered callbacks (called from the ready ring). */
+  deliver(): void {
+    this.queued = false;
+    if (!this.subscribed) return;
+    if (!this.delivered) {
+      this.delivered = true;
+      detachSignal(this);
+    }
+    const ok = this.state === FULFILLED;
+    const result = this.result;
+    const onValue = this.onValue;
+    const onError = this.onError;
+    const more = this.moreCallbacks;
+    this.subscribed = false;
+    this.onValue = undefined;
+    this.onError = undefined;
+    this.moreCallbacks = null;
+    if (ok) {
+      if (typeof onValue === "function") onValue(result as T);
+    } else if (typeof onError === "function") onError(result);
+    if (more !== null) {
+      for (let i = 0; i < more.length; i += 2) {
+        const cb = more[ok ? i : i + 1];
+        if (typeof cb === "function") (cb as (v: unknown) => unknown)(result);
+      }
+    }
+  }
+}
+
+/** An op that is complete at creation: for results known at once (values, errors). */
+export function readyOp<T>(value: T): Op<T> {
+  const op = new Op<T>();
+  op.complete(value);
+  return op;
+}
+
+/** An op that has failed at creation. */
+export function failedOp<T>(error: unknown): Op<T> {
+  const op = new Op<T>();
+  op.fail(error);
+  return op;
+}

@@ -1,0 +1,160 @@
+/**
+ * NodePool: preallocated waiter nodes as struct-of-arrays `Int32Array` columns.
+ *
+ * A node is a slot index. Its links (`next`, `prev`), the generation of the slot and three
+ * integers for the owner (`needed`, `assigned`, `token`) live in typed-array columns, and
+ * its waker in a preallocated array: 24 bytes of columns plus one waker reference per node,
+ * allocated once, never per wait.
+ *
+ * Implementation notes:
+ * - Free slots form a singly linked free list threaded through `next`; `prev` of a node
+ *   that is in no list is `UNLINKED`, which is what makes removing it a no-op.
+ * - A handle is `generation * SLOT_SPAN + slot`. Freeing a slot bumps its generation, so a
+ *   handle kept past `free` is stale: `slotOf` answers `NIL` for it and nothing obeys it.
+ *   Handles stay exact integers below 2**53 (generation < 2**31, slot < 2**22).
+ * - Growth is the owner's choice: `capacity` slots up front, doubling up to `maxCapacity`.
+ *   Growing replaces the column arrays, so never keep a column reference across `alloc`.
+ *   A full pool makes `alloc` return `NIL`; nothing already allocated is touched.
+ */
+
+import { checkCount, outOfRange } from "./errors";
+import { Waker } from "./waker";
+
+/** "No node": the end of a list, or a failed allocation. */
+export const NIL = -1;
+/** `prev` of a node that is not linked into any list. */
+export const UNLINKED = -2;
+/** Slots per generation step in a handle; also the largest capacity a pool can have. */
+export const SLOT_SPAN = 4194304; // 2**22
+const MAX_GENERATION = 2147483647;
+
+export interface PoolOptions {
+  /** Slots allocated up front (default 16). */
+  capacity?: number;
+  /** The pool doubles up to this many slots; equal to `capacity` for a fixed pool (default 65,536). */
+  maxCapacity?: number;
+  /** Named in `ERR_POOL_EXHAUSTED` errors and stats (default "waiters"). */
+  name?: string;
+}
+
+export interface PoolStats {
+  live: number;
+  peak: number;
+  capacity: number;
+}
+
+export class NodePool {
+  readonly name: string;
+  readonly maxCapacity: number;
+  capacity: number;
+  /** Nodes allocated now. */
+  live = 0;
+  /** The most nodes ever allocated at once. */
+  peak = 0;
+  next: Int32Array;
+  prev: Int32Array;
+  gen: Int32Array;
+  /** Owner data: for the batch semaphore, permits the waiter still needs. */
+  needed: Int32Array;
+  /** Owner data: for the batch semaphore, permits already handed to the waiter. */
+  assigned: Int32Array;
+  /** Owner data: the token passed back to the waker. */
+  token: Int32Array;
+  wakers: Array<Waker | null>;
+  private freeHead: number;
+
+  /** Allocates: on construction (the columns) and when growing. */
+  constructor(options?: PoolOptions) {
+    const capacity = options && options.capacity !== undefined ? options.capacity : 16;
+    const maxCapacity = options && options.maxCapacity !== undefined ? options.maxCapacity : Math.max(65536, capacity);
+    checkCount("options.capacity", capacity, SLOT_SPAN);
+    checkCount("options.maxCapacity", maxCapacity, SLOT_SPAN);
+    if (capacity < 1) throw outOfRange("options.capacity", "at least 1", capacity);
+    if (maxCapacity < capacity) throw outOfRange("options.maxCapacity", "at least options.capacity (" + capacity + ")", maxCapacity);
+    this.name = options && options.name ? options.name : "waiters";
+    this.maxCapacity = maxCapacity;
+    this.capacity = 0;
+    this.next = new Int32Array(0);
+    this.prev = this.next;
+    this.gen = this.next;
+    this.needed = this.next;
+    this.assigned = this.next;
+    this.token = this.next;
+    this.wakers = [];
+    this.freeHead = NIL;
+    this.resize(capacity);
+  }
+
+  /** Takes a free slot and returns it, or `NIL` when the pool is full. Allocates: only when growing. */
+  alloc(): number {
+    if (this.freeHead === NIL && !this.grow()) return NIL;
+    const slot = this.freeHead;
+    this.freeHead = this.next[slot];
+    this.next[slot] = NIL;
+    this.prev[slot] = UNLINKED;
+    this.needed[slot] = 0;
+    this.assigned[slot] = 0;
+    this.token[slot] = 0;
+    if (++this.live > this.peak) this.peak = this.live;
+    return slot;
+  }
+
+  /** Returns an unlinked slot to the pool; every handle to it becomes stale. Allocates: never. */
+  free(slot: number): void {
+    const g = this.gen[slot];
+    this.gen[slot] = g === MAX_GENERATION ? 1 : g + 1;
+    this.wakers[slot] = null;
+    this.prev[slot] = UNLINKED;
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.live--;
+  }
+
+  /** The handle naming this slot's current occupant. */
+  handleOf(slot: number): number {
+    return this.gen[slot] * SLOT_SPAN + slot;
+  }
+
+  /** The slot a handle names, or `NIL` when the handle is stale or out of range. */
+  slotOf(handle: number): number {
+    if (handle < 0) return NIL;
+    const slot = handle % SLOT_SPAN;
+    if (slot >= this.capacity || (handle - slot) / SLOT_SPAN !== this.gen[slot]) return NIL;
+    return slot;
+  }
+
+  stats(): PoolStats {
+    return { live: this.live, peak: this.peak, capacity: this.capacity };
+  }
+
+  private grow(): boolean {
+    if (this.capacity >= this.maxCapacity) return false;
+    this.resize(Math.min(this.capacity * 2, this.maxCapacity));
+    return true;
+  }
+
+  private resize(capacity: number): void {
+    const old = this.capacity;
+    this.next = copyColumn(this.next, capacity);
+    this.prev = copyColumn(this.prev, capacity);
+    this.gen = copyColumn(this.gen, capacity);
+    this.needed = copyColumn(this.needed, capacity);
+    this.assigned = copyColumn(this.assigned, capacity);
+    this.token = copyColumn(this.token, capacity);
+    // New slots join the free list in index order, behind nothing: the list was empty or this is construction.
+    for (let slot = capacity - 1; slot >= old; slot--) {
+      this.next[slot] = this.freeHead;
+      this.prev[slot] = UNLINKED;
+      this.gen[slot] = 1;
+      this.wakers[slot] = null;
+      this.freeHead = slot;
+    }
+    this.capacity = capacity;
+  }
+}
+
+function copyColumn(column: Int32Array, capacity: number): Int32Array {
+  const grown = new Int32Array(capacity);
+  grown.set(column);
+  return grown;
+}

@@ -1,0 +1,26 @@
+/**
+ * kyoto's public API: everything `import … from "kyoto"` offers, the same on every host.
+ */
+
+export {
+  ERR_BUSY,
+  ERR_CANCELLED,
+  ERR_CLOSED,
+  ERR_LAGGED,
+  ERR_POOL_EXHAUSTED,
+  ERR_SOCKET,
+  ERR_TIMEOUT,
+} from "./core/errors";
+export type { KyotoError } from "./core/errors";
+export { CancelSignal, CancelSource } from "./core/cancel";
+export type { SignalLike, WaitOptions } from "./core/cancel";
+export { Op, pendingDeliveries, runDeliveries, setDeliveryHost } from "./core/op";
+export type { DeliveryHost } from "./core/op";
+export { NIL, NodePool } from "./core/pool";
+export type { PoolOptions, PoolStats } from "./core/pool";
+export { WaitList } from "./core/list";
+export { WAKE_CLOSED, WAKE_READY } from "./core/waker";
+export type { Waker } from "./core/waker";
+export { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, defaultWaiterPool } from "./sync/batch_semaphore";
+export { Permit, Semaphore } from "./sync/semaphore";
+export type { SemaphoreOptions } from "./sync/semaphore";

@@ -1,0 +1,236 @@
+/**
+ * BatchSemaphore: the fair, FIFO, batch semaphore every kyoto primitive stands on.
+ *
+ * It follows Tokio's `batch_semaphore`: a request for `n` permits takes what is free now,
+ * records the rest on its waiter node and queues; released permits go to the oldest waiter
+ * first, and a waiter at the head that needs more than is free blocks later, smaller ones.
+ * This is the low-level, promise-free API: waiters are pool nodes owned by the caller and
+ * completion is reported through a `Waker`. `Semaphore` wraps it in ops.
+ *
+ * Implementation notes (the invariants every method keeps):
+ * - `permits` is the free count. While `waiters` is non-empty it is 0: a release first
+ *   feeds the queue, and only what is left over reaches the counter.
+ * - A node in `waiters` has `needed > 0` and `assigned` permits already handed to it (only
+ *   the head can have `assigned > 0`). A node in `granted` has `needed === 0`: satisfied,
+ *   detached from the queue, and about to be woken.
+ * - Release assigns permits from the head, moves the satisfied run to `granted` in one
+ *   splice, and only then calls wakers — a waker may re-enter (acquire, release, cancel):
+ *   the state is already consistent, and the outer wake loop picks up anything a nested
+ *   release adds to `granted`, so wakes stay in FIFO order.
+ * - Conservation: free + assigned to queued nodes + assigned to granted nodes + held by
+ *   completed acquirers = initial + added − forgotten.
+ * - The fast path (queue empty, enough permits) touches no list and allocates nothing.
+ */
+
+import { checkCount, outOfRange } from "../core/errors";
+import { WaitList } from "../core/list";
+import { NIL, NodePool, PoolOptions } from "../core/pool";
+import { WAKE_CLOSED, WAKE_READY, Waker } from "../core/waker";
+
+/** The largest permit count a semaphore can hold: 2**30 - 1. */
+export const MAX_PERMITS = 1073741823;
+
+/** `acquire` result: the permits were taken at once; no node was linked. */
+export const ACQUIRED = -1;
+/** `acquire` result: the semaphore is closed; nothing was taken. */
+export const CLOSED = -2;
+/** `acquire` result: the waiter pool is full; nothing was taken or linked. */
+export const EXHAUSTED = -3;
+
+let sharedPool: NodePool | null = null;
+
+/**
+ * The pool semaphores use when none is given: it starts small and doubles up to 2**20
+ * waiters, shared by every primitive created without an explicit pool.
+ */
+export function defaultWaiterPool(): NodePool {
+  if (sharedPool === null) sharedPool = new NodePool({ capacity: 64, maxCapacity: 1048576, name: "waiters" });
+  return sharedPool;
+}
+
+/** A pool for a primitive: the given `NodePool`, one built from options, or the shared default. */
+export function resolvePool(pool: NodePool | PoolOptions | undefined): NodePool {
+  if (pool === undefined) return defaultWaiterPool();
+  return pool instanceof NodePool ? pool : new NodePool(pool);
+}
+
+export class BatchSemaphore {
+  readonly pool: NodePool;
+  private permits: number;
+  private closed = false;
+  private readonly waiters: WaitList;
+  private readonly granted: WaitList;
+  private waking = false;
+
+  /** Allocates: on construction only. */
+  constructor(permits: number, pool?: NodePool) {
+    checkCount("permits", permits, MAX_PERMITS);
+    this.permits = permits;
+    this.pool = pool || defaultWaiterPool();
+    this.waiters = new WaitList(this.pool);
+    this.granted = new WaitList(this.pool);
+  }
+
+  /** Free permits now. */
+  available(): number {
+    return this.permits;
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Waiters still queued (not those already satisfied and about to be woken). */
+  waiterCount(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Takes `n` permits if they are free and nobody is queued; false otherwise (also when
+   * closed). `n` must already be validated. Allocates: never.
+   */
+  tryAcquire(n: number): boolean {
+    if (this.closed) return false;
+    if (n === 0) return true;
+    if (this.permits >= n && this.waiters.head === NIL) {
+      this.permits -= n;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Requests `n` permits. Returns `ACQUIRED` when they were taken at once, `CLOSED` or
+   * `EXHAUSTED` when nothing was taken, or else the handle of the waiter node it queued:
+   * `waker.wake(token, WAKE_READY | WAKE_CLOSED)` is called once when it completes, unless
+   * `cancel(handle)` comes first. Allocates: never (the node comes from the pool).
+   */
+  acquire(n: number, waker: Waker, token: number): number {
+    if (this.closed) return CLOSED;
+    if (n === 0) return ACQUIRED;
+    const permits = this.permits;
+    if (permits >= n && this.waiters.head === NIL) {
+      this.permits = permits - n;
+      return ACQUIRED;
+    }
+    const pool = this.pool;
+    const slot = pool.alloc();
+    if (slot === NIL) return EXHAUSTED;
+    // Partial assignment: take what is free (0 whenever someone is already queued).
+    pool.assigned[slot] = permits;
+    pool.needed[slot] = n - permits;
+    pool.token[slot] = token;
+    pool.wakers[slot] = waker;
+    this.permits = 0;
+    this.waiters.pushBack(slot);
+    return pool.handleOf(slot);
+  }
+
+  /**
+   * Withdraws a waiter. Permits already assigned to it go to the next waiters (waking them
+   * if that satisfies them), or to the counter. Returns false, changing nothing, when the
+   * handle is stale (the waiter was already woken). Allocates: never.
+   */
+  cancel(handle: number): boolean {
+    const pool = this.pool;
+    const slot = pool.slotOf(handle);
+    if (slot === NIL) return false;
+    if (pool.needed[slot] > 0) this.waiters.remove(slot);
+    else this.granted.remove(slot);
+    const assigned = pool.assigned[slot];
+    pool.free(slot);
+    if (assigned > 0) this.handOut(assigned);
+    return true;
+  }
+
+  /**
+   * Returns `n` permits: the oldest waiters are served first, the rest goes to the counter.
+   * Throws `RangeError` (changing nothing) if the free count would pass `MAX_PERMITS`.
+   * Allocates: never.
+   */
+  release(n: number): void {
+    checkCount("n", n, MAX_PERMITS);
+    if (this.permits + n > MAX_PERMITS) {
+      throw outOfRange("n", "at most " + (MAX_PERMITS - this.permits) + " (MAX_PERMITS minus the free permits)", n);
+    }
+    if (n > 0) this.handOut(n);
+  }
+
+  /**
+   * Removes up to `n` free permits for good and returns how many were removed.
+   * Allocates: never.
+   */
+  forget(n: number): number {
+    checkCount("n", n, MAX_PERMITS);
+    const taken = n < this.permits ? n : this.permits;
+    this.permits -= taken;
+    return taken;
+  }
+
+  /**
+   * Closes the semaphore: every queued waiter is woken with `WAKE_CLOSED` (its partial
+   * permits return to the counter) and later acquires fail. Waiters already satisfied are
+   * still woken with `WAKE_READY`; permits held elsewhere stay valid. Allocates: never.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const pool = this.pool;
+    let slot: number;
+    // One at a time, so a waker that cancels another waiter finds it still linked.
+    while ((slot = this.waiters.popFront()) !== NIL) {
+      this.permits += pool.assigned[slot];
+      const waker = pool.wakers[slot] as Waker;
+      const token = pool.token[slot];
+      pool.free(slot);
+      waker.wake(token, WAKE_CLOSED);
+    }
+  }
+
+  private handOut(n: number): void {
+    const pool = this.pool;
+    const waiters = this.waiters;
+    let remaining = n;
+    let last = NIL;
+    let count = 0;
+    let slot = waiters.head;
+    while (slot !== NIL) {
+      const needed = pool.needed[slot];
+      if (needed > remaining) {
+        pool.needed[slot] = needed - remaining;
+        pool.assigned[slot] += remaining;
+        remaining = 0;
+        break;
+      }
+      remaining -= needed;
+      pool.needed[slot] = 0;
+      pool.assigned[slot] += needed;
+      last = slot;
+      count++;
+      slot = pool.next[slot];
+    }
+    this.permits += remaining;
+    if (last !== NIL) {
+      waiters.moveFrontTo(last, count, this.granted);
+      this.wakeGranted();
+    }
+  }
+
+  private wakeGranted(): void {
+    if (this.waking) return; // the outer loop below is running and will reach them
+    this.waking = true;
+    const pool = this.pool;
+    const granted = this.granted;
+    try {
+      let slot: number;
+      while ((slot = granted.popFront()) !== NIL) {
+        const waker = pool.wakers[slot] as Waker;
+        const token = pool.token[slot];
+        pool.free(slot);
+        waker.wake(token, WAKE_READY);
+      }
+    } finally {
+      this.waking = false;
+    }
+  }
+}

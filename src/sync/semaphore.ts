@@ -1,0 +1,177 @@
+/**
+ * Semaphore and Permit: the public, op-returning face of the batch semaphore.
+ *
+ * @example
+ * const sem = new Semaphore(2);
+ * const permit = await sem.acquire();        // waits in FIFO order when none are free
+ * try { await work(); } finally { permit.release(); }
+ *
+ * `acquire(n, { signal })` returns an `Op<Permit>`: cancel it (or abort the signal) and the
+ * waiter leaves the queue at once, handing any permits it had been given to the next
+ * waiters. Nothing stays behind for a cancelled waiter.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, checkCount, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { Op } from "../core/op";
+import { NodePool, PoolOptions } from "../core/pool";
+import { WAKE_READY, Waker } from "../core/waker";
+import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, resolvePool } from "./batch_semaphore";
+
+export interface SemaphoreOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+/** Permits held from a semaphore. Releasing twice is harmless. */
+export class Permit {
+  constructor(
+    private readonly semaphore: BatchSemaphore,
+    /** Permits held; 0 once released, forgotten or merged away. */
+    public permits: number,
+  ) {}
+
+  /** Returns the permits to the semaphore. Idempotent. Allocates: never. */
+  release(): void {
+    const n = this.permits;
+    if (n === 0) return;
+    this.permits = 0;
+    this.semaphore.release(n);
+  }
+
+  /** Drops the permits without returning them: the semaphore has that many fewer for good. */
+  forget(): void {
+    this.permits = 0;
+  }
+
+  /** Splits `n` permits off into a new Permit; `null` when fewer than `n` are held. Allocates: the new Permit. */
+  split(n: number): Permit | null {
+    checkCount("n", n, MAX_PERMITS);
+    if (n > this.permits) return null;
+    this.permits -= n;
+    return new Permit(this.semaphore, n);
+  }
+
+  /** Takes over `other`'s permits (which must come from the same semaphore). Allocates: never. */
+  merge(other: Permit): void {
+    if (!(other instanceof Permit)) throw invalidArgument("other", "a Permit", other);
+    if (other.semaphore !== this.semaphore) throw new TypeError("other must be a Permit of the same semaphore");
+    if (other === this) return;
+    this.permits += other.permits;
+    other.permits = 0;
+  }
+}
+
+/** Attaches `[Symbol.dispose]` (where the host has it) as an alias of `release`. */
+export function addDispose(proto: object, method: string): void {
+  if (typeof Symbol === "function" && typeof Symbol.dispose === "symbol") {
+    (proto as { [key: symbol]: unknown })[Symbol.dispose] = (proto as { [key: string]: unknown })[method];
+  }
+}
+addDispose(Permit.prototype, "release");
+
+/** The op returned by `Semaphore.acquire`; it is the waker of its own waiter node. */
+class AcquireOp extends Op<Permit> implements Waker {
+  handle = -1;
+
+  constructor(
+    private readonly owner: Semaphore,
+    private readonly inner: BatchSemaphore,
+    private readonly n: number,
+  ) {
+    super();
+  }
+
+  wake(_token: number, status: number): void {
+    this.handle = -1;
+    if (status === WAKE_READY) this.complete(new Permit(this.inner, this.n));
+    else this.fail(closedError("the semaphore"));
+  }
+
+  /** @internal Queues the waiter (or completes at once); returns itself. */
+  start(options: WaitOptions | undefined): AcquireOp {
+    const signal = signalOf(options);
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const r = this.inner.acquire(this.n, this, 0);
+    if (r === ACQUIRED) this.complete(new Permit(this.inner, this.n));
+    else if (r === CLOSED) this.fail(closedError("the semaphore"));
+    else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
+    else this.handle = r;
+    this.watch(signal);
+    return this;
+  }
+
+  protected abandon(): void {
+    if (this.handle >= 0) this.inner.cancel(this.handle);
+    this.handle = -1;
+  }
+
+  protected giveBack(permit: Permit): void {
+    permit.release();
+  }
+}
+
+export class Semaphore {
+  /** The largest number of permits a semaphore can hold: 2**30 - 1. */
+  static readonly MAX_PERMITS = MAX_PERMITS;
+  /** @internal The engine; other primitives in `src/sync` build on it. */
+  readonly inner: BatchSemaphore;
+
+  /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
+  constructor(permits: number, options?: SemaphoreOptions) {
+    checkCount("permits", permits, MAX_PERMITS);
+    this.inner = new BatchSemaphore(permits, resolvePool(options && options.pool));
+  }
+
+  /**
+   * Waits for `n` permits (default 1), in FIFO order. Rejects `ERR_CLOSED` when the
+   * semaphore is closed, `ERR_CANCELLED` when cancelled or aborted, `ERR_POOL_EXHAUSTED`
+   * when the waiter pool is full. `acquire(0)` completes at once.
+   * Allocates: the op and, when granted, the Permit.
+   */
+  acquire(n?: number, options?: WaitOptions): Op<Permit> {
+    const count = n === undefined ? 1 : checkCount("n", n, MAX_PERMITS);
+    return new AcquireOp(this, this.inner, count).start(options);
+  }
+
+  /**
+   * Takes `n` permits (default 1) now, or returns `null` when they are not free or others
+   * are queued. Throws `ERR_CLOSED` when closed. Allocates: the Permit.
+   */
+  tryAcquire(n?: number): Permit | null {
+    const count = n === undefined ? 1 : checkCount("n", n, MAX_PERMITS);
+    if (this.inner.isClosed()) throw closedError("the semaphore");
+    return this.inner.tryAcquire(count) ? new Permit(this.inner, count) : null;
+  }
+
+  /** Adds `n` permits, serving waiters first. `RangeError` past MAX_PERMITS. Allocates: never. */
+  addPermits(n: number): void {
+    this.inner.release(n);
+  }
+
+  /** Removes up to `n` free permits; returns how many were removed. Allocates: never. */
+  forgetPermits(n: number): number {
+    return this.inner.forget(n);
+  }
+
+  availablePermits(): number {
+    return this.inner.available();
+  }
+
+  /** Closes the semaphore: waiters reject `ERR_CLOSED`; held permits stay valid. */
+  close(): void {
+    this.inner.close();
+  }
+
+  isClosed(): boolean {
+    return this.inner.isClosed();
+  }
+
+  /** Waiters still queued. */
+  waiterCount(): number {
+    return this.inner.waiterCount();
+  }
+}

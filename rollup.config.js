@@ -1,0 +1,99 @@
+/**
+ * One rollup config, every bundle (SPEC §3):
+ *
+ *   dist/node/{kyoto,sim}.{mjs,cjs,d.ts}  from targets/node.ts and targets/sim.ts (ES2020).
+ *       Built together so that `kyoto/sim` imports `kyoto` instead of carrying a second
+ *       copy of the runtime (SPEC §10). ESM and CJS are separate copies of each other.
+ *   dist/quickjs/kyoto.mjs   from targets/quickjs.ts: one ES2020 module, unminified (readable
+ *       stack traces on devices); its minified size is what the budget test measures.
+ *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
+ *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
+ *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
+ */
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+import { dts } from "rollup-plugin-dts";
+import { hoist } from "./tools/hoist.mjs";
+
+const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
+
+/** The TypeScript plugin for one target. Type errors are reported by `npm run check`. */
+function ts(compilerOptions) {
+  return typescript({
+    tsconfig: "./tsconfig.json",
+    include: sources,
+    exclude: ["test/**", "tools/**", "node_modules/**"],
+    noEmitOnError: false,
+    compilerOptions: {
+      noEmit: false,
+      declaration: false,
+      sourceMap: false,
+      types: ["node"],
+      ...compilerOptions,
+    },
+  });
+}
+
+/** Keeps TypeScript's diagnostics out of the build log (tsc reports them in `npm run check`). */
+function onwarn(warning, warn) {
+  if (warning.plugin === "typescript" && /TS\d+/.test(String(warning.message))) return;
+  warn(warning);
+}
+
+const nodeBuiltin = (id) => id.startsWith("node:");
+// QuickJS host modules a device build may import; everything else is bundled.
+const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
+
+const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts" };
+
+export default [
+  {
+    input: nodeEntries,
+    external: nodeBuiltin,
+    onwarn,
+    plugins: [ts({ target: "ES2020" })],
+    output: [
+      { dir: "dist/node", format: "es", entryFileNames: "[name].mjs", chunkFileNames: "chunks/[name]-[hash].mjs" },
+      {
+        dir: "dist/node",
+        format: "cjs",
+        entryFileNames: "[name].cjs",
+        chunkFileNames: "chunks/[name]-[hash].cjs",
+        exports: "named",
+      },
+    ],
+  },
+  {
+    input: nodeEntries,
+    external: nodeBuiltin,
+    onwarn,
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"] } })],
+    output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
+  },
+  {
+    input: "targets/quickjs.ts",
+    external: quickjsHostModule,
+    onwarn,
+    plugins: [ts({ target: "ES2020", types: [] })],
+    output: { file: "dist/quickjs/kyoto.mjs", format: "es" },
+  },
+  {
+    input: "targets/espruino.ts",
+    onwarn,
+    // ES5 with tslib's helpers bundled once (tree-shaken) instead of inlined per file.
+    plugins: [ts({ target: "ES5", types: [], importHelpers: true, lib: ["ES5", "ES2015.Promise"] })],
+    output: {
+      file: "dist/espruino/kyoto.js",
+      format: "iife",
+      name: "kyoto",
+      plugins: [
+        terser({
+          ecma: 5,
+          compress: { passes: 2 },
+          format: { ascii_only: true, comments: false },
+        }),
+        hoist(),
+      ],
+    },
+  },
+];

@@ -26,9 +26,17 @@ import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./
 import { cancelledError } from "./errors";
 import { Ring } from "./ring";
 
+// `flags` packs the op's state (low two bits) with three booleans.
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
+const STATE_MASK = 3;
+/** The result was handed to a callback; the op can no longer be cancelled. */
+const DELIVERED = 4;
+/** The op sits in the ready ring. */
+const QUEUED = 8;
+/** Callbacks are registered and not yet called. */
+const SUBSCRIBED = 16;
 
 type OnValue<T> = ((value: T) => unknown) | null | undefined;
 type OnError = ((reason: any) => unknown) | null | undefined;
@@ -40,15 +48,11 @@ export interface DeliveryHost {
 
 const ready = new Ring<Op<unknown>>(64);
 let drainOwed = false;
-
-function resolvedPromise(): { then(f: () => void): unknown } | null {
-  return typeof Promise === "function" ? Promise.resolve() : null;
-}
+const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
 
 const microtaskHost: DeliveryHost = {
   request(): void {
-    const p = resolvedPromise();
-    if (p !== null) p.then(drainAll);
+    if (resolved !== null) resolved.then(drainAll);
   },
 };
 let host: DeliveryHost = microtaskHost;
@@ -58,7 +62,7 @@ function drainAll(): void {
 }
 
 function enqueue(op: Op<unknown>): void {
-  op.queued = true;
+  op.flags |= QUEUED;
   ready.push(op);
   if (!drainOwed) {
     drainOwed = true;
@@ -111,32 +115,41 @@ export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   return previous;
 }
 
-export class Op<T> implements SignalMember {
-  /** @internal */ state = PENDING;
-  /** @internal */ result: unknown = undefined;
-  /** @internal */ delivered = false;
-  /** @internal */ queued = false;
-  private subscribed = false;
+/** The link between an op and the signal it watches (only ops given a signal have one). */
+class SignalLink implements SignalMember {
+  signalNext: SignalMember | null = null;
+  signalPrev: SignalMember | null = null;
+  signalFanout: Fanout | null = null;
+  constructor(private readonly op: Op<unknown>) {}
+  cancel(reason?: unknown): boolean {
+    return this.op.cancel(reason);
+  }
+}
+
+export class Op<T> {
+  /** @internal State and flags (see the constants above). */
+  flags = PENDING;
+  /** @internal The value or error once complete. */
+  result: unknown = undefined;
   private onValue: OnValue<T> = undefined;
   private onError: OnError = undefined;
   private moreCallbacks: Array<OnValue<T> | OnError> | null = null;
-  /** @internal */ signalNext: SignalMember | null = null;
-  /** @internal */ signalPrev: SignalMember | null = null;
-  /** @internal */ signalFanout: Fanout | null = null;
+  private signalLink: SignalLink | null = null;
 
   /**
    * Registers callbacks for the result. Each is called at most once, never synchronously
    * from inside `then`. Returns nothing. Allocates: never for the first subscriber.
    */
   then(onValue?: OnValue<T>, onError?: OnError): void {
-    if (!this.subscribed) {
-      this.subscribed = true;
+    const flags = this.flags;
+    if ((flags & SUBSCRIBED) === 0) {
+      this.flags = flags | SUBSCRIBED;
       this.onValue = onValue;
       this.onError = onError;
     } else {
       (this.moreCallbacks || (this.moreCallbacks = [])).push(onValue, onError);
     }
-    if (this.state !== PENDING && !this.queued) enqueue(this as Op<unknown>);
+    if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
   }
 
   /**
@@ -145,22 +158,22 @@ export class Op<T> implements SignalMember {
    * `reason`). Returns whether it cancelled. Allocates: the error.
    */
   cancel(reason?: unknown): boolean {
-    if (this.delivered) return false;
-    const state = this.state;
+    const flags = this.flags;
+    if ((flags & DELIVERED) !== 0) return false;
     const held = this.result;
     // Final before the hooks run: giving a resource back may wake other ops re-entrantly.
-    this.state = REJECTED;
+    this.flags = (flags & ~STATE_MASK) | REJECTED;
     this.result = cancelledError(reason);
-    if (state === PENDING) this.abandon();
-    else if (state === FULFILLED) this.giveBack(held as T);
-    detachSignal(this);
-    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+    if ((flags & STATE_MASK) === PENDING) this.abandon();
+    else if ((flags & STATE_MASK) === FULFILLED) this.giveBack(held as T);
+    this.unwatch();
+    if ((this.flags & (SUBSCRIBED | QUEUED)) === SUBSCRIBED) enqueue(this as Op<unknown>);
     return true;
   }
 
   /** True once the op is complete (it may still be undelivered). */
   isDone(): boolean {
-    return this.state !== PENDING;
+    return (this.flags & STATE_MASK) !== PENDING;
   }
 
   /** @internal Subclass hook: unlink the pending waiter and return what it had been given. */
@@ -169,45 +182,58 @@ export class Op<T> implements SignalMember {
   /** @internal Subclass hook: return the resource held by a complete, undelivered op. */
   protected giveBack(_value: T): void {}
 
-  /** @internal Watches `signal` (already checked not aborted) until delivery. */
+  /** @internal Watches `signal` (already checked not aborted) until delivery. Allocates: the link. */
   protected watch(signal: SignalLike | null): void {
-    if (signal !== null && !this.delivered && this.state !== REJECTED) attachSignal(this, signal);
+    if (signal === null || (this.flags & DELIVERED) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
+    const link = new SignalLink(this as Op<unknown>);
+    this.signalLink = link;
+    attachSignal(link, signal);
+  }
+
+  private unwatch(): void {
+    const link = this.signalLink;
+    if (link !== null) {
+      this.signalLink = null;
+      detachSignal(link);
+    }
   }
 
   /** @internal Completes the op with a value. Allocates: never. */
   complete(value: T): void {
-    if (this.state !== PENDING) return;
-    this.state = FULFILLED;
+    const flags = this.flags;
+    if ((flags & STATE_MASK) !== PENDING) return;
+    this.flags = flags | FULFILLED;
     this.result = value;
-    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+    if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
   }
 
   /** @internal Completes the op with an error. */
   fail(error: unknown): void {
-    if (this.state !== PENDING) return;
-    this.state = REJECTED;
+    const flags = this.flags;
+    if ((flags & STATE_MASK) !== PENDING) return;
+    this.flags = flags | REJECTED;
     this.result = error;
-    detachSignal(this);
-    if (this.subscribed && !this.queued) enqueue(this as Op<unknown>);
+    this.unwatch();
+    if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
   }
 
   /** @internal Hands the result to the registered callbacks (called from the ready ring). */
   deliver(): void {
-    this.queued = false;
-    if (!this.subscribed) return;
-    if (!this.delivered) {
-      this.delivered = true;
-      detachSignal(this);
+    const flags = this.flags;
+    if ((flags & SUBSCRIBED) === 0) {
+      this.flags = flags & ~QUEUED;
+      return;
     }
-    const ok = this.state === FULFILLED;
+    this.flags = (flags & ~(QUEUED | SUBSCRIBED)) | DELIVERED;
+    if (this.signalLink !== null) this.unwatch();
     const result = this.result;
     const onValue = this.onValue;
     const onError = this.onError;
     const more = this.moreCallbacks;
-    this.subscribed = false;
     this.onValue = undefined;
     this.onError = undefined;
     this.moreCallbacks = null;
+    const ok = (flags & STATE_MASK) === FULFILLED;
     if (ok) {
       if (typeof onValue === "function") onValue(result as T);
     } else if (typeof onError === "function") onError(result);

@@ -75,7 +75,6 @@ class AcquireOp extends Op<Permit> implements Waker {
   handle = -1;
 
   constructor(
-    private readonly owner: Semaphore,
     private readonly inner: BatchSemaphore,
     private readonly n: number,
   ) {
@@ -134,7 +133,7 @@ export class Semaphore {
    */
   acquire(n?: number, options?: WaitOptions): Op<Permit> {
     const count = n === undefined ? 1 : checkCount("n", n, MAX_PERMITS);
-    return new AcquireOp(this, this.inner, count).start(options);
+    return new AcquireOp(this.inner, count).start(options);
   }
 
   /**

@@ -3,7 +3,8 @@
  *
  * Used where a queue must hold references (ops awaiting delivery, channel messages). The
  * backing array is allocated up front and doubles only when full, so steady-state pushes and
- * pops allocate nothing. A `maxCapacity` makes it bounded: `push` then returns false when full.
+ * pops allocate nothing. A `maxCapacity` makes it bounded: `push` then returns false once it
+ * holds `maxCapacity` items, even when that is not a power of two (the array may be larger).
  */
 
 import { checkCount, outOfRange } from "./errors";
@@ -12,6 +13,8 @@ export class Ring<T> {
   private items: Array<T | undefined>;
   private mask: number;
   private head = 0;
+  /** How many items fit before `push` must grow or refuse: min(array size, maxCapacity). */
+  private limit: number;
   /** Items queued now. */
   length = 0;
 
@@ -24,6 +27,7 @@ export class Ring<T> {
     this.items = new Array(size);
     for (let i = 0; i < size; i++) this.items[i] = undefined;
     this.mask = size - 1;
+    this.limit = size < maxCapacity ? size : maxCapacity;
   }
 
   get capacity(): number {
@@ -32,7 +36,7 @@ export class Ring<T> {
 
   /** Appends at the back; false when the ring is full and may not grow. */
   push(item: T): boolean {
-    if (this.length > this.mask && !this.grow()) return false;
+    if (this.length >= this.limit && !this.grow()) return false;
     this.items[(this.head + this.length) & this.mask] = item;
     this.length++;
     return true;
@@ -40,7 +44,7 @@ export class Ring<T> {
 
   /** Puts an item back at the front (it will be the next `shift`). */
   unshift(item: T): boolean {
-    if (this.length > this.mask && !this.grow()) return false;
+    if (this.length >= this.limit && !this.grow()) return false;
     this.head = (this.head - 1) & this.mask;
     this.items[this.head] = item;
     this.length++;
@@ -64,13 +68,14 @@ export class Ring<T> {
 
   private grow(): boolean {
     const size = this.mask + 1;
-    if (size * 2 > this.maxCapacity && size >= this.maxCapacity) return false;
+    if (size >= this.maxCapacity) return false;
     const grown: Array<T | undefined> = new Array(size * 2);
     for (let i = 0; i < size; i++) grown[i] = this.items[(this.head + i) & this.mask];
     for (let i = size; i < size * 2; i++) grown[i] = undefined;
     this.items = grown;
     this.head = 0;
     this.mask = size * 2 - 1;
+    this.limit = size * 2 < this.maxCapacity ? size * 2 : this.maxCapacity;
     return true;
   }
 }

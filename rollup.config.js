@@ -26,6 +26,7 @@ function ts(compilerOptions) {
     noEmitOnError: false,
     compilerOptions: {
       noEmit: false,
+      allowJs: false,
       declaration: false,
       sourceMap: false,
       types: ["node"],

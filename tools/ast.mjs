@@ -1,10 +1,14 @@
 // Small helpers shared by the tools that read JavaScript bundles with acorn.
 import * as acorn from "acorn";
 
-/** Parses a script (bundles are scripts or modules; try script first, then module). */
-export function parse(code, { module = false } = {}) {
+/**
+ * Parses a script or module with locations; `ecmaVersion` restricts the accepted syntax.
+ * @param {string} code
+ * @param {{ module?: boolean, ecmaVersion?: import("acorn").ecmaVersion }} [options]
+ */
+export function parse(code, { module = false, ecmaVersion = "latest" } = {}) {
   return acorn.parse(code, {
-    ecmaVersion: "latest",
+    ecmaVersion,
     sourceType: module ? "module" : "script",
     locations: true,
     allowReturnOutsideFunction: false,

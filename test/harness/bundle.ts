@@ -1,0 +1,75 @@
+/**
+ * Bundles the portable test files for QuickJS: one ES2020 module per test file (rollup,
+ * TypeScript plugin), with shared code (assertions, src/) in chunks, written to
+ * build/quickjs-tests/. Type errors are not reported here (`npm run check` does that).
+ */
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import typescript from "@rollup/plugin-typescript";
+import { rollup, type RollupLog } from "rollup";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** test/<dir>/**\/*.test.ts for every <dir> except node/ and harness/: the portable tests. */
+export function findPortableTests(testRoot = path.join(repoRoot, "test")): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".test.ts")) out.push(full);
+    }
+  };
+  for (const name of readdirSync(testRoot).sort()) {
+    const full = path.join(testRoot, name);
+    if (name === "node" || name === "harness" || !statSync(full).isDirectory()) continue;
+    walk(full);
+  }
+  return out;
+}
+
+export interface TestBundle {
+  dir: string;
+  /** Entry module names relative to `dir`, e.g. "sync/semaphore.test.js", with their source. */
+  entries: { name: string; source: string }[];
+}
+
+export async function bundleTests(files: string[], outDir = path.join(repoRoot, "build/quickjs-tests")): Promise<TestBundle> {
+  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+  if (files.length === 0) return { dir: outDir, entries: [] };
+  const input: Record<string, string> = {};
+  for (const f of files) {
+    const rel = path.relative(path.join(repoRoot, "test"), f).split(path.sep).join("/");
+    input[rel.startsWith("..") ? path.basename(f, ".ts") : rel.replace(/\.ts$/, "")] = f;
+  }
+  const bundle = await rollup({
+    input,
+    onwarn(warning: RollupLog, warn: (w: RollupLog) => void) {
+      if (warning.plugin === "typescript") return;
+      if (warning.code === "CIRCULAR_DEPENDENCY") return;
+      warn(warning);
+    },
+    plugins: [
+      typescript({
+        tsconfig: path.join(repoRoot, "tsconfig.json"),
+        include: ["src/**/*.ts", "hal/**/*.ts", "test/**/*.ts"].map((g) => path.join(repoRoot, g)),
+        exclude: [path.join(repoRoot, "test/node/**"), path.join(repoRoot, "node_modules/**")],
+        noEmitOnError: false,
+        compilerOptions: { noEmit: false, allowJs: false, target: "ES2020", sourceMap: true, declaration: false, types: ["mocha"] },
+      }),
+    ],
+  });
+  await bundle.write({
+    dir: outDir,
+    format: "es",
+    sourcemap: true,
+    entryFileNames: "[name].js",
+    chunkFileNames: "chunks/[name]-[hash].js",
+  });
+  await bundle.close();
+  return {
+    dir: outDir,
+    entries: Object.keys(input).map((name) => ({ name: name + ".js", source: path.relative(repoRoot, input[name]) })),
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * The host half of the QuickJS test harness. One `GuestFile` is one test bundle loaded
+ * into a fresh QuickJS runtime (its own WebAssembly module instance, so an abort in one
+ * file cannot poison the next): it installs the host functions guest.js expects, evaluates
+ * the bundle as an ES module, lists the suite tree, and runs one test or hook at a time,
+ * driving `executePendingJobs()` after every host→guest call and firing host timers until
+ * the run settles, times out, or provably never can (nothing queued, no timer armed).
+ *
+ * Engines: "quickjs" (bellard, release-sync, what `getQuickJS()` loads) and "quickjs-ng"
+ * (release-sync). Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
+ * overflows first and corrupts the runtime (research/engines.md §1d).
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire, SourceMap } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
+import {
+  newQuickJSWASMModuleFromVariant,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from "quickjs-emscripten-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+const require = createRequire(import.meta.url);
+
+export const ENGINES = ["quickjs", "quickjs-ng"] as const;
+export type EngineName = (typeof ENGINES)[number];
+export const STACK_SIZE = 256 * 1024;
+export const TEST_TIMEOUT_MS = 10_000;
+
+/** A fresh WebAssembly instance of the engine. */
+export async function loadEngine(name: EngineName): Promise<QuickJSWASMModule> {
+  if (name === "quickjs") return (await newQuickJSWASMModule(RELEASE_SYNC)) as unknown as QuickJSWASMModule;
+  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
+  return newQuickJSWASMModuleFromVariant(variant.default ?? variant);
+}
+
+export interface TestNode {
+  id: number;
+  title: string;
+  skip: boolean;
+}
+export interface SuiteNode {
+  id: number;
+  title: string;
+  skip: boolean;
+  hooks: { before: number; after: number };
+  suites: SuiteNode[];
+  tests: TestNode[];
+}
+export interface GuestError {
+  name: string;
+  message: string;
+  stack: string;
+  code?: string;
+}
+export interface RunResult {
+  state: "passed" | "failed" | "skipped";
+  error?: GuestError;
+}
+
+const GUEST_SOURCE = readFileSync(path.join(here, "guest.js"), "utf8");
+
+export class GuestFile {
+  private rt: QuickJSRuntime | null = null;
+  private vm: QuickJSContext | null = null;
+  private timers = new Map<number, ReturnType<typeof setTimeout>>();
+  private deadline = Infinity;
+  private wake: (() => void) | null = null;
+  private maps = new Map<string, SourceMap | null>();
+  readonly logs: string[] = [];
+
+  constructor(
+    private readonly engine: QuickJSWASMModule,
+    readonly engineName: string,
+    private readonly dir: string,
+    /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
+    private readonly entry: string,
+    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean } = {},
+  ) {}
+
+  /** Creates the runtime, evaluates the bundle and returns its suite tree. Throws on load errors. */
+  load(): SuiteNode {
+    const rt = (this.rt = this.engine.newRuntime());
+    rt.setMaxStackSize(STACK_SIZE);
+    rt.setInterruptHandler(() => Date.now() > this.deadline);
+    rt.setModuleLoader(
+      (name) => {
+        const file = path.join(this.dir, name);
+        return existsSync(file) ? readFileSync(file, "utf8") : { error: new Error(`module not found: ${name}`) };
+      },
+      (base, requested) =>
+        requested.startsWith(".") ? path.posix.normalize(path.posix.join(path.posix.dirname(base), requested)) : requested,
+    );
+    const vm = (this.vm = rt.newContext());
+    this.installHost(vm);
+    this.enter();
+    this.evalScript(GUEST_SOURCE, "test/harness/guest.js");
+    const result = vm.evalCode(readFileSync(path.join(this.dir, this.entry), "utf8"), "/" + this.entry, { type: "module" });
+    if (result.error) throw this.toError(this.take(result.error), "loading " + this.entry);
+    // A module evaluates to a promise (top-level await); settle it before listing.
+    this.drain();
+    const state = vm.getPromiseState(result.value);
+    if (state.type === "rejected") {
+      result.value.dispose();
+      throw this.toError(this.take(state.error), "loading " + this.entry);
+    }
+    if (state.type === "fulfilled" && !state.notAPromise) state.value.dispose();
+    result.value.dispose();
+    return JSON.parse(this.evalScript("__harness.list()") as string) as SuiteNode;
+  }
+
+  /** Runs a test (kind "test") or a suite's before/after hooks, and waits for it to settle. */
+  async run(kind: "test" | "before" | "after", id: number): Promise<RunResult> {
+    const timeoutMs = this.options.timeoutMs ?? TEST_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    this.deadline = deadline;
+    let token: number;
+    try {
+      token = this.evalScript(`__harness.start(${JSON.stringify(kind)}, ${id})`) as number;
+      this.drain();
+      for (;;) {
+        const st = JSON.parse(this.evalScript(`__harness.status(${token})`) as string) as { state: string; error?: GuestError };
+        if (st.state !== "pending") return this.mapResult(st as RunResult);
+        if (this.timers.size === 0) {
+          return this.failure(
+            "never settled: no job is queued and no timer is armed inside " + this.engineName +
+              " (a lost wake-up, or a promise nobody resolves)",
+          );
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return this.failure(`timed out after ${timeoutMs} ms inside ${this.engineName}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, remaining);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+        this.deadline = deadline;
+      }
+    } catch (err) {
+      return this.failure("harness error: " + String((err as Error)?.stack ?? err));
+    } finally {
+      this.deadline = Infinity;
+    }
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    try {
+      this.vm?.dispose();
+      this.rt?.dispose();
+    } catch (err) {
+      // A leak assertion on dispose; the WebAssembly instance is per file, so nothing else is affected.
+      this.logs.push("dispose failed: " + String(err));
+    }
+    this.vm = null;
+    this.rt = null;
+  }
+
+  // --- plumbing --------------------------------------------------------------------------
+
+  private installHost(vm: QuickJSContext): void {
+    const host = vm.newObject();
+    const fn = (name: string, impl: (...args: QuickJSHandle[]) => void) =>
+      vm.newFunction(name, impl).consume((f) => vm.setProp(host, name, f));
+    fn("log", (level, text) => {
+      const line = `[${this.engineName} ${vm.getString(level)}] ${vm.getString(text)}`;
+      this.logs.push(line);
+      if (this.options.echo !== false) console.log("      " + line);
+    });
+    fn("setTimer", (idH, msH) => {
+      const id = vm.getNumber(idH);
+      const ms = vm.getNumber(msH);
+      const old = this.timers.get(id);
+      if (old !== undefined) clearTimeout(old);
+      this.timers.set(id, setTimeout(() => this.fire(id), ms));
+    });
+    fn("clearTimer", (idH) => {
+      const id = vm.getNumber(idH);
+      const t = this.timers.get(id);
+      if (t !== undefined) clearTimeout(t);
+      this.timers.delete(id);
+    });
+    vm.setProp(vm.global, "__host", host);
+    host.dispose();
+    const seed = process.env.KYOTO_SEED;
+    if (seed !== undefined && seed !== "") {
+      const h = vm.newNumber(Number(seed));
+      vm.setProp(vm.global, "KYOTO_SEED", h);
+      h.dispose();
+    }
+  }
+
+  /** Makes sure a runaway guest loop is interrupted even outside a run. */
+  private enter(): void {
+    if (this.deadline === Infinity) this.deadline = Date.now() + (this.options.timeoutMs ?? TEST_TIMEOUT_MS);
+  }
+
+  private fire(id: number): void {
+    this.timers.delete(id);
+    if (!this.vm) return;
+    const outside = this.deadline === Infinity;
+    this.enter();
+    try {
+      this.evalScript(`__harness.fire(${id})`);
+    } catch (err) {
+      this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a timer callback: " + (err as Error).message)})`);
+    }
+    this.drain();
+    if (outside) this.deadline = Infinity;
+    this.wake?.();
+  }
+
+  /** Runs every pending job; an exception escaping a job fails the active run. */
+  private drain(): void {
+    const rt = this.rt!;
+    for (let guard = 0; guard < 1000; guard++) {
+      const r = rt.executePendingJobs(-1);
+      if (r.error) {
+        const e = this.take(r.error);
+        this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
+        continue;
+      }
+      if (r.value === 0 || !rt.hasPendingJob()) return;
+    }
+  }
+
+  private evalScript(code: string, filename = "<harness>"): unknown {
+    const vm = this.vm!;
+    const r = vm.evalCode(code, filename);
+    if (r.error) throw this.toError(this.take(r.error), filename);
+    const v = vm.dump(r.value);
+    r.value.dispose();
+    return v;
+  }
+
+  private take(handle: QuickJSHandle): GuestError {
+    const vm = this.vm!;
+    let out: GuestError;
+    try {
+      const d = vm.dump(handle) as Partial<GuestError> | string;
+      out =
+        d !== null && typeof d === "object"
+          ? { name: String(d.name ?? "Error"), message: String(d.message ?? d), stack: String(d.stack ?? "") }
+          : { name: "Error", message: "non-error thrown: " + String(d), stack: "" };
+    } finally {
+      handle.dispose();
+    }
+    return out;
+  }
+
+  private failure(message: string): RunResult {
+    return { state: "failed", error: { name: "Error", message, stack: "" } };
+  }
+
+  private mapResult(r: RunResult): RunResult {
+    if (r.error) r.error.stack = this.mapStack(r.error.stack);
+    return r;
+  }
+
+  /** Rewrites `(/chunks/x.js:12:5)` frames to the TypeScript source through rollup's source maps. */
+  mapStack(stack: string): string {
+    return stack.replace(/([(\s])(\/[^\s():]+\.js):(\d+)(?::(\d+))?/g, (all, pre: string, file: string, line: string, col?: string) => {
+      const map = this.sourceMap(file);
+      if (!map) return all;
+      const entry = map.findEntry(Number(line) - 1, col ? Number(col) - 1 : 0) as {
+        originalSource?: string;
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (!entry || !entry.originalSource) return all;
+      const src = path.relative(repoRoot, path.resolve(path.dirname(path.join(this.dir, file)), entry.originalSource));
+      return `${pre}${src}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    });
+  }
+
+  private sourceMap(file: string): SourceMap | null {
+    if (!this.maps.has(file)) {
+      const mapFile = path.join(this.dir, file + ".map");
+      let map: SourceMap | null = null;
+      if (existsSync(mapFile)) {
+        try {
+          map = new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")));
+        } catch {
+          map = null;
+        }
+      }
+      this.maps.set(file, map);
+    }
+    return this.maps.get(file)!;
+  }
+
+  toError(e: GuestError, where: string): Error {
+    const err = new Error(`${e.name}: ${e.message} (${where}, inside ${this.engineName})`);
+    err.stack = `${err.message}\n${this.mapStack(e.stack)}`;
+    return err;
+  }
+}
+
+/** Turns a failed run into an Error whose message and stack come from inside the VM. */
+export function guestFailure(engineName: string, e: GuestError): Error {
+  const err = new Error(e.message) as Error & { code?: string };
+  err.name = `${e.name} (inside ${engineName})`;
+  if (e.code !== undefined) err.code = e.code;
+  err.stack = `${err.name}: ${e.message}\n${e.stack.replace(/\s+$/, "")}`;
+  return err;
+}

@@ -1,0 +1,103 @@
+/**
+ * The bundles `npm run build` ships: files present, byte budgets (SPEC §9), `kyoto/sim`
+ * sharing one runtime with `kyoto` (SPEC §10), and the QuickJS bundle loading as an ES
+ * module inside QuickJS and QuickJS-ng.
+ *
+ * Budgets are in KB = 1000 bytes, of minified code: the Espruino bundle ships minified and
+ * is measured as is; the QuickJS bundle ships unminified (readable device stack traces) and
+ * is measured after terser (ES2020 module, default compress + mangle), which is what a
+ * device build would flash.
+ */
+import * as assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { minify } from "terser";
+import { ENGINES, loadEngine } from "../harness/quickjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const dist = (p: string) => path.join(root, "dist", p);
+const require = createRequire(import.meta.url);
+
+export const BUDGETS = { quickjs: 40_000, espruino: 24_000 };
+
+describe("build outputs", () => {
+  const files = [
+    "node/kyoto.mjs", "node/kyoto.cjs", "node/kyoto.d.ts",
+    "node/sim.mjs", "node/sim.cjs", "node/sim.d.ts",
+    "quickjs/kyoto.mjs", "espruino/kyoto.js",
+  ];
+  for (const f of files) {
+    it(`dist/${f} exists`, () => {
+      assert.ok(existsSync(dist(f)), `dist/${f} is missing: run \`npm run build\``);
+      assert.ok(statSync(dist(f)).size > 0);
+    });
+  }
+
+  it(`the QuickJS bundle is at most ${BUDGETS.quickjs / 1000} KB minified`, async () => {
+    const code = readFileSync(dist("quickjs/kyoto.mjs"), "utf8");
+    const min = await minify(code, { module: true, ecma: 2020, compress: { passes: 2 } });
+    const bytes = Buffer.byteLength(min.code!, "utf8");
+    console.log(`      quickjs bundle: ${Buffer.byteLength(code)} bytes shipped, ${bytes} bytes minified (budget ${BUDGETS.quickjs})`);
+    assert.ok(bytes <= BUDGETS.quickjs, `QuickJS bundle is ${bytes} bytes minified, budget ${BUDGETS.quickjs}`);
+  });
+
+  it(`the Espruino bundle is at most ${BUDGETS.espruino / 1000} KB`, () => {
+    const bytes = statSync(dist("espruino/kyoto.js")).size;
+    console.log(`      espruino bundle: ${bytes} bytes (budget ${BUDGETS.espruino})`);
+    assert.ok(bytes <= BUDGETS.espruino, `Espruino bundle is ${bytes} bytes, budget ${BUDGETS.espruino}`);
+  });
+
+  it("kyoto/sim shares one copy of the runtime with kyoto (ESM and CJS)", async () => {
+    const esmMain = await import("kyoto");
+    const esmSim = await import("kyoto/sim");
+    const cjsMain = require("kyoto");
+    const cjsSim = require("kyoto/sim");
+    let shared = 0;
+    for (const [main, sim] of [[esmMain, esmSim], [cjsMain, cjsSim]] as const) {
+      for (const key of Object.keys(main)) {
+        if (key in sim) {
+          assert.equal((sim as Record<string, unknown>)[key], (main as Record<string, unknown>)[key], `kyoto/sim's ${key} is kyoto's`);
+          shared++;
+        }
+      }
+    }
+    assert.ok(shared > 0, "kyoto/sim re-exports the runtime");
+    assert.match(readFileSync(dist("node/sim.mjs"), "utf8"), /from '\.\/kyoto\.mjs'/);
+    assert.match(readFileSync(dist("node/sim.cjs"), "utf8"), /require\('\.\/kyoto\.cjs'\)/);
+  });
+
+  for (const engine of ENGINES) {
+    it(`the QuickJS bundle loads as a module inside ${engine} and a Semaphore works`, async () => {
+      const qjs = await loadEngine(engine);
+      const rt = qjs.newRuntime();
+      rt.setMaxStackSize(256 * 1024);
+      rt.setModuleLoader((name) =>
+        name === "kyoto" ? readFileSync(dist("quickjs/kyoto.mjs"), "utf8") : { error: new Error("no module " + name) },
+      );
+      const vm = rt.newContext();
+      try {
+        const src = `
+          import { Semaphore } from "kyoto";
+          const sem = new Semaphore(1);
+          const a = sem.tryAcquire();
+          let got = 0;
+          sem.acquire().then((p) => { got = p.permits; });
+          a.release();
+          globalThis.check = () => JSON.stringify({ got, free: sem.availablePermits(), waiters: sem.waiterCount() });
+        `;
+        const r = vm.evalCode(src, "main.js", { type: "module" });
+        if (r.error) throw new Error(JSON.stringify(vm.dump(r.error)));
+        r.value.dispose();
+        for (let i = 0; i < 10; i++) rt.executePendingJobs(-1);
+        const out = vm.unwrapResult(vm.evalCode("check()"));
+        const state = JSON.parse(vm.getString(out));
+        out.dispose();
+        assert.deepEqual(state, { got: 1, free: 0, waiters: 0 });
+      } finally {
+        vm.dispose();
+        rt.dispose();
+      }
+    });
+  }
+});

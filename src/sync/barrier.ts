@@ -1,0 +1,155 @@
+/**
+ * Barrier: lets `n` tasks wait until all of them have arrived, then releases them together.
+ *
+ * @example
+ * const barrier = new Barrier(3);
+ * // in each of three tasks:
+ * const { isLeader } = await barrier.wait();   // exactly one of the three is the leader
+ *
+ * The barrier is reusable: once a generation of `n` arrivals is complete the next arrivals
+ * start a new one. The leader is the waiter whose arrival completes its generation.
+ * `Barrier(0)` behaves as `Barrier(1)`: every wait completes at once as the leader.
+ * Cancelling a pending `wait` withdraws its arrival.
+ *
+ * Implementation notes:
+ * - `arrived` counts the current generation's queued waiters; it equals `waiters.length`.
+ * - Completing a generation first splices every queued node onto `releasing` (marking them
+ *   through the `token` column) and resets `arrived`, then wakes them one at a time: a wait
+ *   started meanwhile belongs to the next generation, and cancelling a node still in
+ *   `releasing` unlinks it without touching the new generation's count.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, checkCount, poolExhaustedError } from "../core/errors";
+import { WaitList } from "../core/list";
+import { Op } from "../core/op";
+import { NIL, NodePool, PoolOptions } from "../core/pool";
+import { Waker } from "../core/waker";
+import { MAX_PERMITS, resolvePool } from "./batch_semaphore";
+
+export interface BarrierOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+/** What `Barrier.wait` resolves with. */
+export interface BarrierWaitResult {
+  /** True for exactly one waiter per generation: the one whose arrival completed it. */
+  isLeader: boolean;
+}
+
+const QUEUED = 0;
+const RELEASING = 1;
+
+class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
+  private handle = -1;
+
+  constructor(private readonly barrier: Barrier) {
+    super();
+  }
+
+  wake(_token: number, _status: number): void {
+    this.handle = -1;
+    this.complete({ isLeader: false });
+  }
+
+  /** @internal Arrives at the barrier; returns itself. */
+  start(options: WaitOptions | undefined): BarrierWaitOp {
+    const signal = signalOf(options);
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const barrier = this.barrier;
+    if (barrier.arrived + 1 >= barrier.n) {
+      this.complete({ isLeader: true });
+      barrier.release();
+      return this;
+    }
+    const pool = barrier.pool;
+    const slot = pool.alloc();
+    if (slot === NIL) {
+      this.fail(poolExhaustedError(pool.name, pool.capacity));
+      return this;
+    }
+    pool.token[slot] = QUEUED;
+    pool.wakers[slot] = this;
+    barrier.waiters.pushBack(slot);
+    barrier.arrived++;
+    this.handle = pool.handleOf(slot);
+    this.watch(signal);
+    return this;
+  }
+
+  protected abandon(): void {
+    const handle = this.handle;
+    this.handle = -1;
+    if (handle >= 0) this.barrier.withdraw(handle);
+  }
+}
+
+export class Barrier {
+  /** Arrivals per generation (at least 1; `new Barrier(0)` gives 1). */
+  readonly n: number;
+  /** @internal */
+  readonly pool: NodePool;
+  /** @internal The current generation's waiters, in arrival order. */
+  readonly waiters: WaitList;
+  /** @internal A completed generation's waiters not yet woken. */
+  private readonly releasing: WaitList;
+  /** @internal Arrivals in the current generation (all queued). */
+  arrived = 0;
+
+  /**
+   * `n` must be an integer from 0 to MAX_PERMITS. Allocates: on construction (and a pool of
+   * its own when `options.pool` holds options).
+   */
+  constructor(n: number, options?: BarrierOptions) {
+    checkCount("n", n, MAX_PERMITS);
+    this.n = n === 0 ? 1 : n;
+    this.pool = resolvePool(options && options.pool);
+    this.waiters = new WaitList(this.pool);
+    this.releasing = new WaitList(this.pool);
+  }
+
+  /**
+   * Arrives and waits for the rest of the generation. Resolves `{ isLeader }`; rejects
+   * `ERR_CANCELLED` (the arrival is withdrawn) or `ERR_POOL_EXHAUSTED` (it never counted).
+   * Allocates: the op and its result.
+   */
+  wait(options?: WaitOptions): Op<BarrierWaitResult> {
+    return new BarrierWaitOp(this).start(options);
+  }
+
+  /** @internal Completes the current generation: wakes everyone queued in it. */
+  release(): void {
+    const waiters = this.waiters;
+    const releasing = this.releasing;
+    const pool = this.pool;
+    if (waiters.tail !== NIL) {
+      for (let slot = waiters.head; slot !== NIL; slot = pool.next[slot]) pool.token[slot] = RELEASING;
+      waiters.moveFrontTo(waiters.tail, waiters.length, releasing);
+    }
+    this.arrived = 0;
+    let slot: number;
+    while ((slot = releasing.popFront()) !== NIL) {
+      const op = pool.wakers[slot] as Waker;
+      pool.free(slot);
+      op.wake(0, 0);
+    }
+  }
+
+  /** @internal Withdraws a pending arrival (stale handles are ignored). */
+  withdraw(handle: number): void {
+    const pool = this.pool;
+    const slot = pool.slotOf(handle);
+    if (slot === NIL) return;
+    if (pool.token[slot] === RELEASING) {
+      this.releasing.remove(slot);
+    } else {
+      this.waiters.remove(slot);
+      this.arrived--;
+    }
+    pool.free(slot);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Mutex<T>: an asynchronous lock around one value, fair and FIFO — a batch semaphore of 1.
+ *
+ * @example
+ * const m = new Mutex({ hits: 0 });
+ * const guard = await m.lock();              // waits in FIFO order while someone holds it
+ * try { guard.value.hits++; } finally { guard.release(); }
+ * await m.runExclusive((g) => g.value.hits++); // the same, released on return or throw
+ *
+ * `lock({ signal })` returns an `Op<MutexGuard<T>>`: cancel it (or abort the signal) and the
+ * waiter leaves the queue at once; a lock granted but not yet delivered goes to the next
+ * waiter. This file also holds `LockOp`, the op RwLock uses for its guards too.
+ *
+ * Implementation notes:
+ * - The value lives on the Mutex; a guard reaches it through its `owner` reference, which
+ *   `release()` clears, so a released guard can neither read nor write the value.
+ * - Exactly one permit exists. It is held by a live guard, by a granted-but-undelivered op
+ *   (whose `giveBack` releases it), or is free: `isLocked()` is "no free permit".
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { Op } from "../core/op";
+import { NodePool, PoolOptions } from "../core/pool";
+import { WAKE_READY, Waker } from "../core/waker";
+import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, resolvePool } from "./batch_semaphore";
+import { addDispose } from "./semaphore";
+
+export interface MutexOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+/** What a `LockOp` asks its lock for once the permits are granted. */
+export interface GuardFactory<G> {
+  /** @internal Builds the guard for `kind` (a lock-specific tag) holding the granted permits. */
+  makeGuard(kind: number): G;
+}
+
+/** A guard a `LockOp` can hand back when cancelled after its permits were granted. */
+interface Releasable {
+  release(): void;
+}
+
+/**
+ * @internal The op behind `Mutex.lock`, `RwLock.read` and `RwLock.write`: it waits for `n`
+ * permits and completes with `owner.makeGuard(kind)`. It is the waker of its own node.
+ */
+export class LockOp<G extends Releasable> extends Op<G> implements Waker {
+  private handle = -1;
+
+  constructor(
+    private readonly inner: BatchSemaphore,
+    private readonly n: number,
+    private readonly owner: GuardFactory<G>,
+    private readonly kind: number,
+  ) {
+    super();
+  }
+
+  wake(_token: number, status: number): void {
+    this.handle = -1;
+    if (status === WAKE_READY) this.complete(this.owner.makeGuard(this.kind));
+    else this.fail(closedError("the lock"));
+  }
+
+  /** @internal Queues the waiter (or completes at once); returns itself. */
+  start(options: WaitOptions | undefined): LockOp<G> {
+    const signal = signalOf(options);
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const r = this.inner.acquire(this.n, this, 0);
+    if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
+    else if (r === CLOSED) this.fail(closedError("the lock"));
+    else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
+    else this.handle = r;
+    this.watch(signal);
+    return this;
+  }
+
+  protected abandon(): void {
+    if (this.handle >= 0) this.inner.cancel(this.handle);
+    this.handle = -1;
+  }
+
+  protected giveBack(guard: G): void {
+    guard.release();
+  }
+}
+
+/** Exclusive access to a Mutex's value until `release()`. */
+export class MutexGuard<T> {
+  /** @internal */
+  constructor(private owner: Mutex<T> | null) {}
+
+  /** The protected value; reading or writing it after `release()` throws `TypeError`. */
+  get value(): T {
+    if (this.owner === null) throw released("MutexGuard");
+    return this.owner.data;
+  }
+
+  set value(next: T) {
+    if (this.owner === null) throw released("MutexGuard");
+    this.owner.data = next;
+  }
+
+  /** Unlocks the mutex, handing it to the oldest waiter. Idempotent. Allocates: never. */
+  release(): void {
+    const owner = this.owner;
+    if (owner === null) return;
+    this.owner = null;
+    owner.inner.release(1);
+  }
+}
+addDispose(MutexGuard.prototype, "release");
+
+/** @internal The error for touching a guard after release. */
+export function released(what: string): TypeError {
+  return new TypeError(what + ".value is not available after release()");
+}
+
+export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
+  /** @internal The engine: one permit. */
+  readonly inner: BatchSemaphore;
+  /** @internal The protected value (reach it through a guard). */
+  data: T;
+
+  /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
+  constructor(value: T, options?: MutexOptions) {
+    this.data = value;
+    this.inner = new BatchSemaphore(1, resolvePool(options && options.pool));
+  }
+
+  /** @internal */
+  makeGuard(_kind: number): MutexGuard<T> {
+    return new MutexGuard<T>(this);
+  }
+
+  /**
+   * Waits for the lock in FIFO order. Rejects `ERR_CANCELLED` when cancelled or aborted,
+   * `ERR_POOL_EXHAUSTED` when the waiter pool is full. Allocates: the op and the guard.
+   */
+  lock(options?: WaitOptions): Op<MutexGuard<T>> {
+    return new LockOp<MutexGuard<T>>(this.inner, 1, this, 0).start(options);
+  }
+
+  /** The guard if the lock is free and nobody is queued, else `null`. Allocates: the guard. */
+  tryLock(): MutexGuard<T> | null {
+    return this.inner.tryAcquire(1) ? new MutexGuard<T>(this) : null;
+  }
+
+  /** True while a guard (or a granted, undelivered lock op) holds the lock. */
+  isLocked(): boolean {
+    return this.inner.available() === 0;
+  }
+
+  /**
+   * Locks, calls `fn(guard)` and releases when `fn` returns, throws, or its promise settles;
+   * resolves with `fn`'s result. The signal only cancels the wait for the lock: an abort
+   * while `fn` runs does not affect it. Needs the host's `Promise`.
+   * Allocates: the op, the guard and the promise.
+   */
+  runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
+    if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
+    if (typeof Promise !== "function") throw new TypeError("runExclusive needs a host Promise; use lock() instead");
+    const op = this.lock(options);
+    return new Promise<R>(function (resolve, reject) {
+      op.then(function (guard) {
+        let result: R | PromiseLike<R>;
+        try {
+          result = fn(guard);
+        } catch (err) {
+          guard.release();
+          reject(err);
+          return;
+        }
+        if (result !== null && (typeof result === "object" || typeof result === "function") && typeof (result as PromiseLike<R>).then === "function") {
+          Promise.resolve(result).then(
+            function (value) {
+              guard.release();
+              resolve(value);
+            },
+            function (err) {
+              guard.release();
+              reject(err);
+            },
+          );
+        } else {
+          guard.release();
+          resolve(result as R);
+        }
+      }, reject);
+    });
+  }
+}

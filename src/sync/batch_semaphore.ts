@@ -193,7 +193,9 @@ export class BatchSemaphore {
     let remaining = n;
     let last = NIL;
     let count = 0;
-    let slot = waiters.head;
+    // Once closed, every queued waiter is about to be woken WAKE_CLOSED by close(): permits
+    // released meanwhile (say by one of those wakers) go to the counter, not to them.
+    let slot = this.closed ? NIL : waiters.head;
     while (slot !== NIL) {
       const needed = pool.needed[slot];
       if (needed > remaining) {

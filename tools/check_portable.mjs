@@ -13,6 +13,8 @@
  *   `Symbol.dispose` under a `typeof Symbol` guard (an enclosing `if`, `?:` or `&&` whose
  *   condition tests `typeof Symbol`, or an earlier `if (… typeof Symbol …) return|throw`
  *   in an enclosing block);
+ *   `globalThis` in src/ (TypeScript always declares it, so the ES5 lib cannot catch it;
+ *   the portable HALs may use it to find their host);
  *   `for…of` unless the iterated expression's type is an array or tuple (TS lowers those
  *   to index loops); array destructuring patterns (object destructuring is fine);
  *   spread of anything that is not an array or tuple (spread of arrays is fine).
@@ -96,11 +98,12 @@ function isGlobalReference(checker, id) {
   const sym = checker.getSymbolAtLocation(id);
   if (!sym) return true; // unresolved: tsc reports it too; still a forbidden name
   const decls = sym.declarations ?? [];
-  return decls.length === 0 || decls.every((d) => d.getSourceFile().isDeclarationFile);
+  // `declare const Map: any` in a source file is still the host's Map.
+  return decls.length === 0 || decls.every((d) => d.getSourceFile().isDeclarationFile || (ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Ambient) !== 0);
 }
 
 /** Returns "file:line:col: message" strings for every rule broken in the program's portable files. */
-export function checkPortable(program, { filter = isPortableFile } = {}) {
+export function checkPortable(program, { filter = isPortableFile, hostFree = (rel) => rel.startsWith("src/") } = {}) {
   const checker = program.getTypeChecker();
   const problems = [];
   for (const sf of program.getSourceFiles()) {
@@ -150,7 +153,9 @@ export function checkPortable(program, { filter = isPortableFile } = {}) {
           break;
         case ts.SyntaxKind.Identifier: {
           const name = node.text;
-          if (FORBIDDEN_GLOBALS.has(name) && isGlobalReference(checker, node)) {
+          if (name === "globalThis" && hostFree(rel) && isGlobalReference(checker, node)) {
+            report(node, "`globalThis` in src/ reaches host globals: go through the HAL (TypeScript declares globalThis whatever the lib)");
+          } else if (FORBIDDEN_GLOBALS.has(name) && isGlobalReference(checker, node)) {
             report(node, `\`${name}\` is not portable (absent on Espruino): use typed arrays and plain objects`);
           } else if (name === "Symbol" && isGlobalReference(checker, node)) {
             const p = node.parent;

@@ -1,0 +1,128 @@
+/**
+ * Issue #3 scenario 2: contended 1-permit hand-off.
+ *
+ * T async tasks share a 1-permit lock and loop `acquire; await null; release` until 200k
+ * grants in total. Reports grants/s and the FIFO check: max/min grants per task (1.000 means
+ * a perfect round-robin). Floor: the same tasks with no lock (`await null` only).
+ */
+import { lock, LOCK_LIBS } from "../adapters.mjs";
+import { now } from "../lib/env.mjs";
+
+const LIBS = ["floor", ...LOCK_LIBS, "effect:fiber", "effect:runPromise"];
+
+export const name = "contended";
+export const order = 2;
+export const title = "2. Contended 1-permit hand-off (Node)";
+export const description =
+  "T tasks loop `acquire; await null; release` on a 1-permit lock until 200k grants in total (effect:fiber yields with `Effect.yieldNow` inside the lock). max/min = most ÷ fewest grants per task (1.000 = perfect FIFO round-robin).";
+export const metrics = [
+  { key: "opsPerSec", label: "grants/s", unit: "ops/s", better: "higher", ratio: true },
+  { key: "fairness", label: "max/min", unit: "x", better: "lower" },
+];
+export const paramLabel = (t) => `T=${t}`;
+
+export function cases() {
+  const out = [];
+  for (const t of [2, 10, 100]) for (const lib of LIBS) out.push({ lib, param: t });
+  return out;
+}
+
+export async function run(lib, T, { quick }) {
+  const total = quick ? 50000 : 200000;
+  const counts = new Array(T).fill(0);
+  let granted = 0;
+  let task;
+  if (lib === "floor") {
+    task = async (i) => {
+      while (granted < total) {
+        granted++;
+        counts[i]++;
+        await null;
+      }
+    };
+  } else if (lib.startsWith("effect")) {
+    const Effect = await import("effect/Effect");
+    const Semaphore = await import("effect/Semaphore");
+    const s = Semaphore.makeUnsafe(1);
+    if (lib === "effect:fiber") {
+      const fiberTask = (i) =>
+        Effect.whileLoop({
+          while: () => granted < total,
+          body: () =>
+            s.withPermits(1)(
+              Effect.suspend(() => {
+                if (granted >= total) return Effect.void;
+                granted++;
+                counts[i]++;
+                return Effect.yieldNow;
+              }),
+            ),
+          step: () => {},
+        });
+      const t0 = now();
+      await Effect.runPromise(Effect.all(counts.map((_, i) => fiberTask(i)), { concurrency: "unbounded" }));
+      return result(total, now() - t0, counts);
+    }
+    const body = (i) =>
+      s.withPermits(1)(
+        Effect.promise(async () => {
+          if (granted >= total) return;
+          granted++;
+          counts[i]++;
+          await null;
+        }),
+      );
+    task = async (i) => {
+      const eff = body(i);
+      while (granted < total) await Effect.runPromise(eff);
+    };
+  } else {
+    const a = await lock(lib, 1);
+    if (a.run) {
+      task = async (i) => {
+        const fn = async () => {
+          if (granted >= total) return;
+          granted++;
+          counts[i]++;
+          await null;
+        };
+        while (granted < total) await a.run(fn);
+      };
+    } else {
+      task = async (i) => {
+        while (granted < total) {
+          const t = await a.acquire();
+          if (granted < total) {
+            granted++;
+            counts[i]++;
+            await null;
+          }
+          a.release(t);
+        }
+      };
+    }
+  }
+  const t0 = now();
+  await Promise.all(counts.map((_, i) => task(i)));
+  return result(granted, now() - t0, counts);
+}
+
+function result(grants, ms, counts) {
+  const max = Math.max(...counts);
+  const min = Math.min(...counts);
+  return { opsPerSec: grants / (ms / 1000), fairness: min === 0 ? "starved" : max / min };
+}
+
+export function budgets(rows) {
+  const out = [];
+  for (const row of rows) {
+    if (row.kind !== "kyoto") continue;
+    const r = row.ratios.opsPerSec;
+    if (r.peer !== null) {
+      out.push({ lib: row.lib, param: row.paramLabel, name: `contended hand-off ahead of every peer (${row.paramLabel})`, met: r.peer > 1, detail: `${r.peer.toFixed(2)}× the best peer (${r.bestPeer})` });
+    }
+    const f = row.median.fairness;
+    out.push({ lib: row.lib, param: row.paramLabel, name: `FIFO round-robin (${row.paramLabel})`, met: f === 1, detail: `max/min ${typeof f === "number" ? f.toFixed(3) : f}` });
+  }
+  return out;
+}

@@ -1,0 +1,295 @@
+/**
+ * TimerWheel: a hierarchical timing wheel over a typed-array node pool.
+ *
+ * Every timer is one pool node: its links, generation and waker live in the `NodePool`
+ * columns, its deadline in a `Float64Array` column of the wheel (deadlines are absolute
+ * integer milliseconds and may pass 2**31, so they are stored as exact doubles). Insert and
+ * cancel are O(1); finding the next deadline reads one occupancy word per level.
+ *
+ * Geometry (32 slots per level, so one int32 occupancy word per level):
+ *
+ * | level | slot width         | level range (32 slots)   | about        |
+ * |-------|--------------------|--------------------------|--------------|
+ * | 0     | 1 ms               | 32 ms                    | 32 ms        |
+ * | 1     | 32 ms              | 1,024 ms                 | 1 s          |
+ * | 2     | 1,024 ms           | 32,768 ms                | 33 s         |
+ * | 3     | 32,768 ms          | 1,048,576 ms             | 17 min       |
+ * | 4     | 2**20 ms           | 2**25 ms                 | 9.3 h        |
+ * | 5     | 2**25 ms           | 2**30 ms                 | 12.4 days    |
+ * | 6     | 2**30 ms           | 2**35 ms                 | 1.09 years   |
+ * | 7     | 2**35 ms           | 2**40 ms                 | 34.8 years   |
+ * | over  | —                  | beyond the level-7 block | up to 2**53  |
+ *
+ * A deadline is filed at the highest base-32 digit in which it differs from `elapsed` (the
+ * time the wheel has processed up to), in the slot named by that digit. Deadlines outside the
+ * current level-7 block go to an overflow list, re-filed when time reaches their block.
+ *
+ * Implementation notes (invariants):
+ * - A node at level L, slot s shares every digit above L with `elapsed` and has digit L equal
+ *   to s, greater than `elapsed`'s digit L (level 0: greater or equal). So the slot's start,
+ *   `blockStart(L) + s * width(L)`, is a lower bound of its deadlines, no earlier than
+ *   `elapsed`, and the lowest occupied level holds the earliest deadline.
+ * - `advance` repeatedly takes the slot with the earliest start, moves its whole list to a private `taken` list (so re-filed or
+ *   re-entrantly inserted nodes are never processed twice), sets `elapsed` to that start, then
+ *   fires each node whose deadline is `<= elapsed` and re-files the rest one level lower.
+ *   Nodes with one deadline therefore fire in the order they were inserted.
+ * - A deadline already `<= elapsed` at insert goes to the current level-0 slot: it fires at the
+ *   next `advance`, after timers already due there.
+ * - `assigned[node]` names the list the node is in (a slot, `taken` or overflow), so cancel
+ *   unlinks it from the right list in O(1) even while `advance` is firing.
+ * - A fired or cancelled node is freed before its waker runs; its handle is then stale.
+ */
+
+import { invalidArgument } from "../../core/errors";
+import { WaitList } from "../../core/list";
+import { NIL, NodePool, PoolStats } from "../../core/pool";
+import { WAKE_READY, Waker } from "../../core/waker";
+
+const LEVELS = 8;
+const SLOTS = 32;
+/** 2**30: deadlines are split into a high and a low 30-bit half so digits come out by bit ops. */
+const HALF = 1073741824;
+const TAKEN = LEVELS * SLOTS;
+const OVERFLOW = TAKEN + 1;
+/** 2**40: the range of the top level. */
+const TOP_RANGE = 1099511627776;
+/** The largest deadline the wheel accepts (larger ones are clamped: they never fire in practice). */
+export const MAX_DEADLINE = 9007199254740991;
+
+/** `width[L]` = 32**L: the time one slot of level L covers. */
+const WIDTH: number[] = [];
+for (let level = 0, w = 1; level < LEVELS; level++, w *= SLOTS) WIDTH.push(w);
+
+export interface TimerWheelOptions {
+  /** Timer slots allocated up front (default 64). */
+  capacity?: number;
+  /** The table doubles up to this many timers (default 65,536 or `capacity`). */
+  maxCapacity?: number;
+  /** Named in stats and `ERR_POOL_EXHAUSTED` errors (default "timers"). */
+  name?: string;
+}
+
+/** The level a deadline belongs to relative to `elapsed` (`LEVELS` means overflow). */
+function levelFor(elapsed: number, when: number): number {
+  const eHi = Math.floor(elapsed / HALF);
+  const wHi = Math.floor(when / HALF);
+  if (eHi === wHi) {
+    // The highest differing bit of the low halves, read as a base-32 digit.
+    const diff = (elapsed - eHi * HALF) ^ (when - wHi * HALF);
+    if (diff < 32) return 0;
+    if (diff < 1024) return 1;
+    if (diff < 32768) return 2;
+    if (diff < 1048576) return 3;
+    return diff < 33554432 ? 4 : 5;
+  }
+  const diff = eHi ^ wHi;
+  if (diff < 32) return 6;
+  return diff < 1024 ? 7 : LEVELS;
+}
+
+/** `BIT_OF[(2**k) % 37] === k`: powers of two up to 2**31 leave distinct remainders mod 37. */
+const BIT_OF = new Int8Array(37);
+for (let k = 0, p = 1; k < 32; k++, p *= 2) BIT_OF[p % 37] = k;
+
+/** The index of the lowest set bit of a non-zero occupancy word (ES5 has no `Math.clz32`). */
+function lowestBit(word: number): number {
+  return BIT_OF[((word & -word) >>> 0) % 37];
+}
+
+/** The slot (digit) of `when` at `level`. */
+function slotFor(when: number, level: number): number {
+  if (level < 6) return ((when % HALF) >>> (5 * level)) & (SLOTS - 1);
+  return (Math.floor(when / HALF) >>> (5 * (level - 6))) & (SLOTS - 1);
+}
+
+export class TimerWheel {
+  /** @internal The node pool (exposed for tests and stats). */
+  readonly pool: NodePool;
+  /** Time processed so far: every timer with a deadline `<= elapsed` has fired or is due. */
+  elapsed = 0;
+  private when: Float64Array;
+  private readonly lists: WaitList[] = [];
+  private readonly occupied = new Int32Array(LEVELS);
+  /** A lower bound of the overflow list's deadlines (cancels do not raise it). */
+  private overflowMin = Infinity;
+
+  /** Allocates: on construction (the pool, the lists) and when the table grows. */
+  constructor(options?: TimerWheelOptions) {
+    const capacity = options && options.capacity !== undefined ? options.capacity : 64;
+    this.pool = new NodePool({
+      capacity: capacity,
+      maxCapacity: options && options.maxCapacity !== undefined ? options.maxCapacity : undefined,
+      name: options && options.name ? options.name : "timers",
+    });
+    this.when = new Float64Array(this.pool.capacity);
+    for (let i = 0; i <= OVERFLOW; i++) this.lists.push(new WaitList(this.pool));
+  }
+
+  /**
+   * Arms a timer for the absolute integer `deadline` (fractions round up, so it never fires
+   * early); `waker.wake(token, WAKE_READY)` is called by the `advance` that reaches it. Returns
+   * a handle for `cancel`, or -1 when the table is full (nothing changed).
+   * Allocates: never (only when the table grows).
+   */
+  insert(deadline: number, waker: Waker, token: number): number {
+    if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument("deadline", "a number", deadline);
+    const when = deadline > MAX_DEADLINE ? MAX_DEADLINE : Math.ceil(deadline);
+    const pool = this.pool;
+    const node = pool.alloc();
+    if (node === NIL) return -1;
+    if (this.when.length < pool.capacity) {
+      const grown = new Float64Array(pool.capacity);
+      grown.set(this.when);
+      this.when = grown;
+    }
+    this.when[node] = when;
+    pool.wakers[node] = waker;
+    pool.token[node] = token;
+    this.file(node, when);
+    return pool.handleOf(node);
+  }
+
+  /** Disarms a timer; false when the handle is stale (it fired or was cancelled). Allocates: never. */
+  cancel(handle: number): boolean {
+    const pool = this.pool;
+    const node = pool.slotOf(handle);
+    if (node === NIL || pool.wakers[node] === null) return false;
+    this.unlink(node);
+    pool.free(node);
+    return true;
+  }
+
+  /**
+   * When `advance` next has work: the earliest deadline when it lies within 32 ms of
+   * `elapsed`, otherwise the start of the slot holding the earliest timers (a lower bound:
+   * advancing there re-files them closer). -1 when no timer is armed. Allocates: never.
+   */
+  nextDeadline(): number {
+    const elapsed = this.elapsed;
+    const occupied = this.occupied;
+    for (let level = 0; level < LEVELS; level++) {
+      const word = occupied[level];
+      if (word !== 0) return this.slotStart(level, lowestBit(word));
+    }
+    if (this.lists[OVERFLOW].length > 0) {
+      const block = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
+      return block > elapsed ? block : elapsed;
+    }
+    return -1;
+  }
+
+  /**
+   * Fires every timer whose deadline is `<= now`, in deadline order (ties in insertion order),
+   * and returns how many fired. Wakers may insert and cancel timers meanwhile; one inserted
+   * with a deadline `<= now` fires in this same call. A `now` earlier than a previous one
+   * fires nothing. Allocates: never.
+   */
+  advance(now: number): number {
+    now = Math.floor(now);
+    let fired = 0;
+    const occupied = this.occupied;
+    const lists = this.lists;
+    const taken = lists[TAKEN];
+    for (;;) {
+      // The lowest occupied level holds the earliest slot (see the invariants above).
+      let bestLevel = 0;
+      while (bestLevel < LEVELS && occupied[bestLevel] === 0) bestLevel++;
+      let bestSlot = 0;
+      let bestStart: number;
+      let source: WaitList;
+      if (bestLevel < LEVELS) {
+        const word = occupied[bestLevel];
+        bestSlot = lowestBit(word);
+        bestStart = this.slotStart(bestLevel, bestSlot);
+        if (bestStart > now) break;
+        source = lists[bestLevel * SLOTS + bestSlot];
+        occupied[bestLevel] &= ~(1 << bestSlot);
+      } else {
+        const overflow = lists[OVERFLOW];
+        if (overflow.length === 0) break;
+        bestStart = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
+        if (bestStart > now) break;
+        source = overflow;
+        this.overflowMin = Infinity;
+      }
+      if (bestStart > this.elapsed) this.elapsed = bestStart;
+      this.take(source, taken);
+      fired += this.drain(taken);
+    }
+    if (now > this.elapsed) this.elapsed = now;
+    return fired;
+  }
+
+  /** Timers armed now, the most ever armed at once, and the table's current capacity. */
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Fires or re-files every node of `taken`; returns how many fired. */
+  private drain(taken: WaitList): number {
+    const pool = this.pool;
+    let fired = 0;
+    for (;;) {
+      const node = taken.popFront();
+      if (node === NIL) return fired;
+      const when = this.when[node];
+      if (when > this.elapsed) {
+        this.file(node, when);
+        continue;
+      }
+      const waker = pool.wakers[node] as Waker;
+      const token = pool.token[node];
+      pool.free(node);
+      fired++;
+      waker.wake(token, WAKE_READY);
+    }
+  }
+
+  /** Moves every node of `source` to the back of `dest` (which is empty), keeping order. */
+  private take(source: WaitList, dest: WaitList): void {
+    const count = source.length;
+    if (count === 0) return;
+    const pool = this.pool;
+    for (let node = source.head; node !== NIL; node = pool.next[node]) pool.assigned[node] = TAKEN;
+    source.moveFrontTo(source.tail, count, dest);
+  }
+
+  private file(node: number, when: number): void {
+    const elapsed = this.elapsed;
+    if (when <= elapsed) {
+      this.link(node, 0, slotFor(elapsed, 0));
+      return;
+    }
+    const level = levelFor(elapsed, when);
+    if (level === LEVELS) {
+      this.pool.assigned[node] = OVERFLOW;
+      this.lists[OVERFLOW].pushBack(node);
+      if (when < this.overflowMin) this.overflowMin = when;
+      return;
+    }
+    this.link(node, level, slotFor(when, level));
+  }
+
+  private link(node: number, level: number, slot: number): void {
+    const id = level * SLOTS + slot;
+    this.pool.assigned[node] = id;
+    this.lists[id].pushBack(node);
+    this.occupied[level] |= 1 << slot;
+  }
+
+  private unlink(node: number): void {
+    const id = this.pool.assigned[node];
+    const list = this.lists[id];
+    list.remove(node);
+    if (id < TAKEN && list.length === 0) {
+      const level = (id / SLOTS) | 0;
+      this.occupied[level] &= ~(1 << (id - level * SLOTS));
+    }
+  }
+
+  /** The start time of `slot` at `level` in the block `elapsed` is in. */
+  private slotStart(level: number, slot: number): number {
+    const range = WIDTH[level] * SLOTS;
+    return Math.floor(this.elapsed / range) * range + slot * WIDTH[level];
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Bounded mpsc channel: `channel(capacity)` → `[Sender, Receiver]`.
+ *
+ * @example
+ * const [tx, rx] = channel<string>(16);
+ * await tx.send("hello");            // waits while 16 messages are unreceived
+ * const v = await rx.recv();         // "hello"; its slot is free again
+ *
+ * Capacity is a `BatchSemaphore` of `capacity` slots, so senders queue FIFO and a waiting
+ * sender is one pool node; a slot frees when its message is received, not when it is sent.
+ *
+ * Implementation notes:
+ * - A `send` is "reserve a slot, then push". The message enters the queue when the send op
+ *   is delivered (the op subscribes to itself so that happens even if nobody awaits it),
+ *   which is what lets a send that was granted its slot but cancelled before delivery
+ *   withdraw its message and return the slot: the receiver never saw it. Until then the
+ *   slot counts in `Chan.reserved`, so a closed channel is not reported drained early.
+ * - `trySend` fails while such granted sends are in flight: their messages go first.
+ */
+
+import { signalOf, WaitOptions } from "../../core/cancel";
+import { cancelledError, checkCount, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../../core/errors";
+import { Op } from "../../core/op";
+import { NodePool, PoolOptions } from "../../core/pool";
+import { WAKE_READY, Waker } from "../../core/waker";
+import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, resolvePool } from "../batch_semaphore";
+import { Chan, ClosedOp, Receiver } from "./chan";
+
+export interface ChannelOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+export function checkMessage(value: unknown): void {
+  if (value === undefined) throw invalidArgument("value", "a value other than undefined", value);
+}
+
+/** A reserved slot: `send(v)` uses it at once, `release()` gives it back. */
+export class SendPermit<T> {
+  private used = false;
+
+  constructor(private readonly chan: Chan<T>) {}
+
+  /** Queues `value` in the reserved slot (even after the receiver closed). Allocates: never. */
+  send(value: T): void {
+    checkMessage(value);
+    if (this.used) throw new TypeError("this SendPermit was already used or released");
+    this.used = true;
+    this.chan.reserved--;
+    this.chan.push(value);
+  }
+
+  /** Returns the slot unused. Idempotent. Allocates: never. */
+  release(): void {
+    if (this.used) return;
+    this.used = true;
+    this.chan.unreserve();
+  }
+}
+
+/** The op returned by `reserve`: completes with a SendPermit. */
+class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
+  handle = -1;
+
+  constructor(private readonly chan: Chan<T>) {
+    super();
+  }
+
+  start(open: boolean, options: WaitOptions | undefined): ReserveOp<T> {
+    const signal = signalOf(options);
+    const sem = this.chan.sem as BatchSemaphore;
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const r = open ? sem.acquire(1, this, 0) : CLOSED;
+    if (r === ACQUIRED) this.grant();
+    else if (r === CLOSED) this.fail(closedError("the channel"));
+    else if (r === EXHAUSTED) this.fail(poolExhaustedError(sem.pool.name, sem.pool.capacity));
+    else this.handle = r;
+    this.watch(signal);
+    return this;
+  }
+
+  private grant(): void {
+    this.chan.reserved++;
+    this.complete(new SendPermit<T>(this.chan));
+  }
+
+  wake(_token: number, status: number): void {
+    this.handle = -1;
+    if (status === WAKE_READY) this.grant();
+    else this.fail(closedError("the channel"));
+  }
+
+  protected abandon(): void {
+    if (this.handle >= 0) (this.chan.sem as BatchSemaphore).cancel(this.handle);
+    this.handle = -1;
+  }
+
+  protected giveBack(permit: SendPermit<T>): void {
+    permit.release();
+  }
+}
+
+/** The op returned by `send`: reserve a slot, then push the message on delivery. */
+class SendOp<T> extends Op<void> implements Waker {
+  handle = -1;
+  private granted = false;
+
+  constructor(
+    private readonly chan: Chan<T>,
+    private value: T | undefined,
+  ) {
+    super();
+  }
+
+  start(open: boolean, options: WaitOptions | undefined): SendOp<T> {
+    const signal = signalOf(options);
+    const sem = this.chan.sem as BatchSemaphore;
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const r = open ? sem.acquire(1, this, 0) : CLOSED;
+    if (r === ACQUIRED) this.grant();
+    else if (r === CLOSED) this.refuse();
+    else if (r === EXHAUSTED) this.fail(poolExhaustedError(sem.pool.name, sem.pool.capacity));
+    else this.handle = r;
+    // Subscribe to ourselves: delivery is when the message enters the queue.
+    super.then(undefined, undefined);
+    this.watch(signal);
+    return this;
+  }
+
+  private grant(): void {
+    this.granted = true;
+    this.chan.reserved++;
+    this.chan.grantedSends++;
+    this.complete(undefined);
+  }
+
+  private refuse(): void {
+    const value = this.value;
+    this.value = undefined;
+    this.fail(closedError("the channel", value));
+  }
+
+  wake(_token: number, status: number): void {
+    this.handle = -1;
+    if (status === WAKE_READY) this.grant();
+    else this.refuse();
+  }
+
+  protected abandon(): void {
+    if (this.handle >= 0) (this.chan.sem as BatchSemaphore).cancel(this.handle);
+    this.handle = -1;
+    this.value = undefined;
+  }
+
+  protected giveBack(): void {
+    if (!this.granted) return;
+    this.granted = false;
+    this.value = undefined;
+    this.chan.grantedSends--;
+    this.chan.unreserve();
+  }
+
+  /** @internal The send is observed now: its message enters the queue first. */
+  deliver(): void {
+    if (this.granted) {
+      const chan = this.chan;
+      const value = this.value as T;
+      this.granted = false;
+      this.value = undefined;
+      chan.grantedSends--;
+      chan.reserved--;
+      chan.push(value);
+    }
+    super.deliver();
+  }
+}
+
+/**
+ * The sending half of a bounded channel. Each clone is closed on its own; the channel
+ * closes for the receiver when every clone is closed.
+ */
+export class Sender<T> {
+  private closedSelf = false;
+
+  constructor(private readonly chan: Chan<T>) {}
+
+  private open(): boolean {
+    return !this.closedSelf && !this.chan.rxClosed;
+  }
+
+  /**
+   * Waits for a slot (FIFO among senders), then queues `value`. Rejects `ERR_CLOSED` with
+   * `value` when the channel is or gets closed. Cancelling after the slot was granted but
+   * before delivery withdraws the message and frees the slot. `undefined` is a TypeError.
+   * Allocates: per call (the op).
+   */
+  send(value: T, options?: WaitOptions): Op<void> {
+    checkMessage(value);
+    return new SendOp<T>(this.chan, value).start(this.open(), options);
+  }
+
+  /**
+   * Queues `value` now if a slot is free: false when full (or while earlier sends are
+   * granted but undelivered); throws `ERR_CLOSED` with `value` when closed. Allocates: never.
+   */
+  trySend(value: T): boolean {
+    checkMessage(value);
+    if (!this.open()) throw closedError("the channel", value);
+    const chan = this.chan;
+    if (chan.grantedSends > 0 || !(chan.sem as BatchSemaphore).tryAcquire(1)) return false;
+    chan.push(value);
+    return true;
+  }
+
+  /** Waits for a slot and returns it as a SendPermit. Allocates: per call (the op, the permit). */
+  reserve(options?: WaitOptions): Op<SendPermit<T>> {
+    return new ReserveOp<T>(this.chan).start(this.open(), options);
+  }
+
+  /** A SendPermit now, or `null` when full; throws `ERR_CLOSED` when closed. Allocates: the permit. */
+  tryReserve(): SendPermit<T> | null {
+    if (!this.open()) throw closedError("the channel");
+    const chan = this.chan;
+    if (!(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
+    chan.reserved++;
+    return new SendPermit<T>(chan);
+  }
+
+  /** Another sender for the same channel. Allocates: the sender. */
+  clone(): Sender<T> {
+    if (this.closedSelf) throw closedError("the sender");
+    this.chan.senders++;
+    return new Sender<T>(this.chan);
+  }
+
+  /** Closes this clone; the last one to close ends the channel for the receiver. Idempotent. */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    if (--this.chan.senders === 0) this.chan.closeTx();
+  }
+
+  /** Resolves when the receiver closes. Allocates: per call (the op). */
+  closed(options?: WaitOptions): Op<void> {
+    return new ClosedOp(this.chan.closeWatchers).start(this.chan.rxClosed, options);
+  }
+
+  /** Free slots now. */
+  capacity(): number {
+    return (this.chan.sem as BatchSemaphore).available();
+  }
+
+  /** The capacity the channel was created with. */
+  maxCapacity(): number {
+    return this.chan.queue.maxCapacity;
+  }
+
+  /** True when this clone was closed or the receiver closed. */
+  isClosed(): boolean {
+    return !this.open();
+  }
+}
+
+/**
+ * A bounded mpsc channel of `capacity` (an integer ≥ 1) messages. Allocates: on creation
+ * (the ring of `capacity` slots, the semaphore; the pool when `options.pool` holds options).
+ */
+export function channel<T>(capacity: number, options?: ChannelOptions): [Sender<T>, Receiver<T>] {
+  checkCount("capacity", capacity, MAX_PERMITS);
+  if (capacity < 1) throw outOfRange("capacity", "an integer of at least 1", capacity);
+  const pool = resolvePool(options && options.pool);
+  const chan = new Chan<T>(pool, new BatchSemaphore(capacity, pool), capacity);
+  return [new Sender<T>(chan), new Receiver<T>(chan)];
+}

@@ -31,12 +31,22 @@ export class Permit {
     public permits: number,
   ) {}
 
-  /** Returns the permits to the semaphore. Idempotent. Allocates: never. */
+  /**
+   * Returns the permits to the semaphore. Idempotent. Throws `RangeError` if the free count
+   * would pass MAX_PERMITS; the permit then keeps its count. Allocates: never.
+   */
   release(): void {
     const n = this.permits;
     if (n === 0) return;
+    // Zero first: the hand-out wakes waiters, which may re-enter and release this permit again.
     this.permits = 0;
-    this.semaphore.release(n);
+    try {
+      this.semaphore.release(n);
+    } catch (err) {
+      // Only the MAX_PERMITS check throws (wakers must not), and it runs before any change.
+      this.permits = n;
+      throw err;
+    }
   }
 
   /** Drops the permits without returning them: the semaphore has that many fewer for good. */

@@ -1,0 +1,280 @@
+import { DeliveryHost, failedOp, Op, pendingDeliveries, readyOp, runDeliveries, setDeliveryHost } from "../../src/core/op";
+import { Permit, Semaphore } from "../../src/sync/semaphore";
+import { assert } from "../assert";
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+/** A subclass recording its hooks, completed by hand. */
+class ManualOp extends Op<string> {
+  abandoned = 0;
+  givenBack: string[] = [];
+  protected abandon(): void {
+    this.abandoned++;
+  }
+  protected giveBack(value: string): void {
+    this.givenBack.push(value);
+  }
+}
+
+describe("Op", function () {
+  it("delivers after then() returns, never inside it", async function () {
+    const op = readyOp(5);
+    const seen: number[] = [];
+    const r = op.then(function (v) {
+      seen.push(v);
+    });
+    assert.equal(r, undefined, "then returns nothing");
+    assert.deepEqual(seen, [], "not called synchronously");
+    await settle();
+    assert.deepEqual(seen, [5]);
+  });
+
+  it("delivers an op completed later, asynchronously", async function () {
+    const op = new ManualOp();
+    const seen: string[] = [];
+    op.then(function (v) {
+      seen.push(v);
+    });
+    op.complete("x");
+    assert.deepEqual(seen, []);
+    await settle();
+    assert.deepEqual(seen, ["x"]);
+  });
+
+  it("does not call a callback inside then() even while the ready ring is draining", async function () {
+    const first = readyOp(1);
+    const second = readyOp(2);
+    const events: string[] = [];
+    first.then(function () {
+      events.push("first");
+      second.then(function () {
+        events.push("second");
+      });
+      events.push("after then");
+    });
+    await settle();
+    assert.deepEqual(events, ["first", "after then", "second"]);
+  });
+
+  it("works with await and rejects through await", async function () {
+    assert.equal(await readyOp("v"), "v");
+    const err = new Error("boom");
+    try {
+      await failedOp(err);
+      assert.fail("should reject");
+    } catch (e) {
+      assert.equal(e, err);
+    }
+  });
+
+  it("gives every subscriber the result, in registration order, including late ones", async function () {
+    const op = new ManualOp();
+    const seen: string[] = [];
+    op.then(function (v) {
+      seen.push("a:" + v);
+    });
+    op.then(function (v) {
+      seen.push("b:" + v);
+    });
+    op.then(undefined, function () {
+      seen.push("never");
+    });
+    op.then(function (v) {
+      seen.push("c:" + v);
+    });
+    op.complete("ok");
+    await settle();
+    assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok"]);
+    op.then(function (v) {
+      seen.push("late:" + v);
+    });
+    await settle();
+    assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok", "late:ok"]);
+  });
+
+  it("calls each error callback once for a failed op", async function () {
+    const op = failedOp<number>("bad");
+    const seen: unknown[] = [];
+    op.then(null, function (e) {
+      seen.push(e);
+    });
+    op.then(undefined, function (e) {
+      seen.push(e);
+    });
+    await settle();
+    assert.deepEqual(seen, ["bad", "bad"]);
+  });
+
+  it("cancels a pending op: abandon runs, true, ERR_CANCELLED with the reason as cause", async function () {
+    const op = new ManualOp();
+    assert.ok(!op.isDone());
+    assert.equal(op.cancel("why"), true);
+    assert.equal(op.abandoned, 1);
+    assert.ok(op.isDone());
+    const err = (await assert.rejects(op, { code: "ERR_CANCELLED", name: "AbortError" })) as { cause: unknown };
+    assert.equal(err.cause, "why");
+    op.complete("too late");
+    assert.equal(op.cancel(), false, "delivered: nothing to cancel");
+    assert.equal(op.givenBack.length, 0);
+  });
+
+  it("refuses to cancel once the result was delivered, keeping the value", async function () {
+    const op = new ManualOp();
+    op.complete("v");
+    const seen: string[] = [];
+    op.then(function (v) {
+      seen.push(v);
+    });
+    await settle();
+    assert.equal(op.cancel(), false);
+    assert.deepEqual(op.givenBack, []);
+    assert.equal(await op, "v", "later subscribers still see the value");
+  });
+
+  it("gives back the value of a complete, undelivered op on cancel", async function () {
+    const op = new ManualOp();
+    const seen: unknown[] = [];
+    op.then(
+      function (v) {
+        seen.push(v);
+      },
+      function (e) {
+        seen.push((e as { code: string }).code);
+      },
+    );
+    op.complete("resource");
+    assert.equal(op.cancel(), true, "queued for delivery but not delivered");
+    assert.deepEqual(op.givenBack, ["resource"]);
+    assert.equal(op.abandoned, 0);
+    await settle();
+    assert.deepEqual(seen, ["ERR_CANCELLED"], "the subscriber sees the cancellation, not the value");
+  });
+
+  it("returns a complete-undelivered acquire's permit to the semaphore on cancel", async function () {
+    const s = new Semaphore(1);
+    const op = s.acquire();
+    assert.equal(s.availablePermits(), 0, "taken at once");
+    assert.equal(op.cancel(), true);
+    assert.equal(s.availablePermits(), 1, "given back");
+    await assert.rejects(op, { code: "ERR_CANCELLED" });
+    const waiter = s.acquire(2);
+    const granted = s.acquire(); // granted? no: queued behind the 2-waiter
+    s.addPermits(1);
+    assert.equal(waiter.cancel(), true, "cancelled after it was satisfied, before delivery");
+    const p = await granted;
+    assert.equal(p.permits, 1, "the cancelled waiter's 2 permits moved on");
+    assert.equal(s.availablePermits(), 1);
+  });
+
+  it("never raises an unhandled rejection for an op nobody observes", async function () {
+    const proc = (globalThis as { process?: { on(e: string, f: (r: unknown) => void): void; removeListener(e: string, f: (r: unknown) => void): void } }).process;
+    const unhandled: unknown[] = [];
+    const onUnhandled = function (r: unknown): void {
+      unhandled.push(r);
+    };
+    if (proc) proc.on("unhandledRejection", onUnhandled);
+    try {
+      failedOp(new Error("nobody listens"));
+      const closed = new Semaphore(1);
+      closed.close();
+      closed.acquire();
+      const busy = new Semaphore(0);
+      busy.acquire().cancel();
+      const full = new Semaphore(0, { pool: { capacity: 1, maxCapacity: 1 } });
+      full.acquire();
+      full.acquire(); // ERR_POOL_EXHAUSTED, unobserved
+      await settle();
+      await new Promise(function (resolve) {
+        setTimeout(resolve, 0);
+      });
+    } finally {
+      if (proc) proc.removeListener("unhandledRejection", onUnhandled);
+    }
+    assert.deepEqual(unhandled, []);
+  });
+
+  it("ignores complete/fail after the op settled", async function () {
+    const op = new ManualOp();
+    op.complete("first");
+    op.complete("second");
+    op.fail(new Error("late"));
+    assert.equal(await op, "first");
+  });
+
+  describe("delivery host", function () {
+    let previous: DeliveryHost | null = null;
+    afterEach(function () {
+      if (previous !== null) setDeliveryHost(previous);
+      previous = null;
+    });
+
+    it("asks a custom host once per batch and delivers FIFO within runDeliveries' limit", async function () {
+      await settle();
+      let requests = 0;
+      previous = setDeliveryHost({
+        request(): void {
+          requests++;
+        },
+      });
+      const seen: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        readyOp(i).then(function (v) {
+          seen.push(v);
+        });
+      }
+      assert.equal(requests, 1, "one request for the batch");
+      assert.equal(pendingDeliveries(), 5);
+      await settle();
+      assert.deepEqual(seen, [], "the microtask default no longer drains");
+      assert.equal(runDeliveries(2), 3);
+      assert.deepEqual(seen, [0, 1]);
+      assert.equal(runDeliveries(Infinity), 0);
+      assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+      readyOp(9).then(function () {});
+      assert.equal(requests, 2, "a new batch asks again");
+      runDeliveries(Infinity);
+    });
+
+    it("hands queued deliveries to the new host when it is installed", async function () {
+      await settle();
+      const seen: string[] = [];
+      readyOp("queued").then(function (v) {
+        seen.push(v);
+      });
+      let requests = 0;
+      previous = setDeliveryHost({
+        request(): void {
+          requests++;
+        },
+      });
+      assert.equal(requests, 1);
+      runDeliveries(Infinity);
+      assert.deepEqual(seen, ["queued"]);
+    });
+
+    it("rethrows a callback's exception after delivering the rest of the batch", async function () {
+      await settle();
+      previous = setDeliveryHost({ request(): void {} });
+      const seen: string[] = [];
+      readyOp("a").then(function () {
+        throw new Error("callback failed");
+      });
+      readyOp("b").then(function (v) {
+        seen.push(v);
+      });
+      assert.throws(() => runDeliveries(Infinity), { message: /callback failed/ });
+      assert.deepEqual(seen, ["b"]);
+      assert.equal(pendingDeliveries(), 0);
+    });
+
+    it("restores the microtask default with setDeliveryHost(null)", async function () {
+      previous = setDeliveryHost({ request(): void {} });
+      const custom = setDeliveryHost(null);
+      assert.ok(custom !== null);
+      const p = await new Semaphore(1).acquire();
+      assert.ok(p instanceof Permit);
+    });
+  });
+});

@@ -76,6 +76,9 @@ export async function lock(lib, permits) {
   throw new Error("no lock adapter for " + lib);
 }
 
+/** Bytes one kyoto pool slot costs: six Int32 columns plus one waker slot (8 B, no pointer compression). */
+export const POOL_SLOT_BYTES = 6 * 4 + 8;
+
 /** The one reason every abort/cancel uses (peers.md §3b: a shared explicit reason). */
 export const REASON = new Error("bench: cancelled");
 
@@ -159,6 +162,14 @@ export async function waiters(lib, options = {}) {
     env.stats = () => {
       const st = s.inner.pool.stats();
       return { poolLive: st.live, poolCapacity: st.capacity };
+    };
+    // Capacity kyoto keeps after a burst of `n` waiters (it never shrinks): the pool's growth
+    // (exact, from its stats) plus the ready ring's, estimated: n ops rejected in one batch
+    // grow it to the next power of two of n (8 B per slot).
+    env.retainedBytes = (capacityBefore, n) => {
+      let ring = 64;
+      while (ring < n) ring *= 2;
+      return (s.inner.pool.stats().capacity - capacityBefore) * POOL_SLOT_BYTES + (ring - 64) * 8;
     };
     env.raw = s;
     return env;

@@ -1,0 +1,106 @@
+/**
+ * sleep and sleepUntil: an op that completes when the current runtime's clock reaches a
+ * deadline.
+ *
+ * @example
+ * await sleep(250);                          // a quarter of a second on the runtime's clock
+ * const op = sleep(60_000, { signal });      // abort (or op.cancel()) removes the timer at once
+ *
+ * Time is integer milliseconds on the runtime's monotonic clock (`now()`); fractions round
+ * up, so a sleep never ends early. Each pending sleep is one node of the runtime's timer
+ * wheel (O(1) to arm and to cancel) and the op is that node's waker: no closure, no host
+ * timer per sleep. A sleep whose deadline has already passed completes at once without
+ * taking a timer. When the timer table is full the op rejects `ERR_POOL_EXHAUSTED` (pool
+ * "timers"); when the runtime closes, pending sleeps reject `ERR_CLOSED`.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { Op } from "../core/op";
+import { WAKE_READY, Waker } from "../core/waker";
+import { currentRuntime, Runtime, setSleepHook } from "../runtime/runtime";
+
+/** Checks a duration argument: a non-negative finite number of milliseconds. */
+export function checkDuration(name: string, ms: unknown): number {
+  if (typeof ms !== "number" || ms !== ms) throw invalidArgument(name, "a non-negative finite number of milliseconds", ms);
+  if (ms < 0 || ms === Infinity) throw outOfRange(name, "a non-negative finite number of milliseconds", ms);
+  return ms;
+}
+
+/** Checks an absolute deadline: a finite number on the runtime's clock (past ones are due at once). */
+function checkDeadline(name: string, deadline: unknown): number {
+  if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument(name, "a finite number of milliseconds", deadline);
+  if (deadline === Infinity || deadline === -Infinity) throw outOfRange(name, "a finite number of milliseconds", deadline);
+  return deadline;
+}
+
+/** @internal The error for a full timer table. Allocates: the error (and the stats read). */
+export function timersExhausted(runtime: Runtime): Error {
+  return poolExhaustedError("timers", runtime.stats().timers.capacity);
+}
+
+/** The op `sleep` returns; it is the waker of its own timer node. */
+export class SleepOp extends Op<void> implements Waker {
+  private handle = -1;
+
+  constructor(private readonly runtime: Runtime) {
+    super();
+  }
+
+  /** @internal The timer fired (or the runtime closed). */
+  wake(_token: number, status: number): void {
+    this.handle = -1;
+    if (status === WAKE_READY) this.complete(undefined);
+    else this.fail(closedError("the runtime"));
+  }
+
+  /** @internal Arms the timer (or completes at once when `deadline` has passed); returns itself. */
+  start(deadline: number, options: WaitOptions | undefined): SleepOp {
+    const signal = signalOf(options);
+    if (signal !== null && signal.aborted) {
+      this.fail(cancelledError(signal.reason));
+      return this;
+    }
+    const runtime = this.runtime;
+    if (runtime.isClosed()) this.fail(closedError("the runtime"));
+    else if (deadline <= runtime.now()) this.complete(undefined);
+    else {
+      const handle = runtime.insertTimer(deadline, this, 0);
+      if (handle < 0) this.fail(timersExhausted(runtime));
+      else this.handle = handle;
+    }
+    this.watch(signal);
+    return this;
+  }
+
+  protected abandon(): void {
+    if (this.handle >= 0) this.runtime.removeTimer(this.handle);
+    this.handle = -1;
+  }
+}
+
+/**
+ * Waits `ms` milliseconds on the current runtime's clock. `ms` must be a non-negative finite
+ * number (`TypeError`/`RangeError` naming `ms`). Rejects `ERR_CANCELLED` when cancelled or
+ * aborted, `ERR_POOL_EXHAUSTED` when the timer table is full, `ERR_CLOSED` when the runtime
+ * closes first. Allocates: the op.
+ */
+export function sleep(ms: number, options?: WaitOptions): Op<void> {
+  checkDuration("ms", ms);
+  const runtime = currentRuntime();
+  return new SleepOp(runtime).start(runtime.now() + ms, options);
+}
+
+/**
+ * Waits until the current runtime's clock reads `deadline` (absolute milliseconds, as
+ * returned by `now()`); a deadline already past completes at once. Allocates: the op.
+ */
+export function sleepUntil(deadline: number, options?: WaitOptions): Op<void> {
+  checkDeadline("deadline", deadline);
+  return new SleepOp(currentRuntime()).start(deadline, options);
+}
+
+setSleepHook(function (runtime: Runtime, ms: number, options?: WaitOptions): Op<void> {
+  checkDuration("ms", ms);
+  return new SleepOp(runtime).start(runtime.now() + ms, options);
+});

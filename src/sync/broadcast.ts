@@ -1,0 +1,337 @@
+/**
+ * broadcast: every receiver gets every message sent after it subscribed, from a ring of
+ * fixed size; a receiver that falls a full ring behind is told how much it missed.
+ *
+ * @example
+ * const [tx, rx1] = broadcast<string>(16);
+ * const rx2 = tx.subscribe();
+ * tx.send("hi");                      // 2 receivers reached
+ * await rx1.recv(); await rx2.recv(); // "hi", "hi"
+ *
+ * Implementation notes:
+ * - Messages are numbered from 0; message `s` lives in slot `s % size` (size = capacity
+ *   rounded up to a power of two; `%` rather than a mask because the numbers pass 2**31).
+ *   `tail` is the number of the next message. A receiver's cursor `next` is the number
+ *   of the next message it wants: it lagged when `tail - next > size` (its message was
+ *   overwritten) and then resumes at the oldest kept message `tail - size`.
+ * - Each slot counts the receivers that have yet to read it (`remaining`). The last reader,
+ *   a closing receiver, or an overwrite drops the reference, so no value outlives its
+ *   readers.
+ * - Waiting receive ops share one `WaitList`; a send serves every waiter (each reads from
+ *   its own cursor). A waiter only waits when its receiver has read everything, so a send
+ *   always completes it.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, checkCount, closedError, laggedError, outOfRange, poolExhaustedError } from "../core/errors";
+import { WaitList } from "../core/list";
+import { Op } from "../core/op";
+import { NIL, NodePool, PoolOptions } from "../core/pool";
+import { Waker } from "../core/waker";
+import { resolvePool } from "./batch_semaphore";
+
+const MAX_CAPACITY = 1073741824; // 2**30
+
+export interface BroadcastOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+/** @internal The state every sender and receiver of one broadcast channel shares. */
+export class BroadcastShared<T> {
+  readonly size: number;
+  readonly values: Array<T | undefined>;
+  readonly remaining: Int32Array;
+  tail = 0;
+  senders = 1;
+  receivers = 1;
+  readonly waiters: WaitList;
+  readonly scratch: WaitList;
+
+  constructor(capacity: number, readonly pool: NodePool) {
+    let size = 1;
+    while (size < capacity) size *= 2;
+    this.size = size;
+    this.values = new Array(size);
+    for (let i = 0; i < size; i++) this.values[i] = undefined;
+    this.remaining = new Int32Array(size);
+    this.waiters = new WaitList(pool);
+    this.scratch = new WaitList(pool);
+  }
+
+  /** One receiver is done with message `seq` (read, or skipped by a closing receiver). */
+  consumed(seq: number): void {
+    const i = seq % this.size;
+    if (--this.remaining[i] === 0) this.values[i] = undefined;
+  }
+
+  /** Serves every waiting receive (after a send, or the close of the last sender). */
+  serve(): void {
+    const waiters = this.waiters;
+    if (waiters.head === NIL) return;
+    const scratch = this.scratch;
+    waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
+    const pool = this.pool;
+    let slot: number;
+    while ((slot = scratch.popFront()) !== NIL) {
+      const op = pool.wakers[slot] as unknown as BroadcastRecvOp<T>;
+      if (op.poll()) {
+        pool.free(slot);
+        op.slot = NIL;
+      } else waiters.pushBack(slot);
+    }
+  }
+}
+
+/** What a read found: a value (`ok`), nothing yet, a lag, or the end. */
+const EMPTY = 0;
+const VALUE = 1;
+const LAGGED = 2;
+const ENDED = 3;
+
+class BroadcastRecvOp<T> extends Op<T> {
+  slot = NIL;
+  private seq = -1;
+
+  constructor(private readonly rx: BroadcastReceiver<T>) {
+    super();
+  }
+
+  start(options: WaitOptions | undefined): BroadcastRecvOp<T> {
+    const signal = signalOf(options);
+    const rx = this.rx;
+    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
+    else if (rx.closedSelf) this.fail(closedError("the broadcast receiver"));
+    else if (rx.waiting > 0 || !this.poll()) {
+      // Behind an earlier receive of the same receiver, or nothing to read yet.
+      const pool = rx.shared.pool;
+      const slot = pool.alloc();
+      if (slot === NIL) {
+        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        return this;
+      }
+      pool.wakers[slot] = this as unknown as Waker;
+      this.slot = slot;
+      rx.waiting++;
+      rx.shared.waiters.pushBack(slot);
+    }
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal Completes the op from the receiver's cursor if it can; false to keep waiting. */
+  poll(): boolean {
+    const rx = this.rx;
+    const outcome = rx.read();
+    if (outcome === EMPTY) return false;
+    if (this.slot !== NIL) rx.waiting--;
+    if (outcome === VALUE) {
+      this.seq = rx.next - 1;
+      this.complete(rx.taken as T);
+      rx.taken = undefined;
+    } else if (outcome === LAGGED) this.fail(laggedError(rx.skipped));
+    else this.fail(closedError("the broadcast channel"));
+    return true;
+  }
+
+  /** @internal The receiver closed while this op waited. */
+  closeWaiting(): void {
+    this.rx.waiting--;
+    this.fail(closedError("the broadcast receiver"));
+  }
+
+  belongsTo(rx: BroadcastReceiver<T>): boolean {
+    return this.rx === rx;
+  }
+
+  protected abandon(): void {
+    if (this.slot !== NIL) {
+      const shared = this.rx.shared;
+      if (!shared.waiters.remove(this.slot)) shared.scratch.remove(this.slot);
+      shared.pool.free(this.slot);
+      this.slot = NIL;
+      this.rx.waiting--;
+    }
+  }
+
+  protected giveBack(value: T): void {
+    // Unread the message if it was this receiver's last read and is still in the ring.
+    const rx = this.rx;
+    const shared = rx.shared;
+    if (rx.closedSelf || rx.next !== this.seq + 1 || shared.tail - this.seq > shared.size) return;
+    const i = this.seq % shared.size;
+    shared.remaining[i]++;
+    shared.values[i] = value;
+    rx.next = this.seq;
+  }
+}
+
+/** The sending half of a broadcast channel. */
+export class BroadcastSender<T> {
+  private closedSelf = false;
+
+  constructor(private readonly shared: BroadcastShared<T>) {}
+
+  /**
+   * Sends `value` to every receiver and returns how many there are; with none it is dropped
+   * and 0 is returned. Throws `ERR_CLOSED` once this clone is closed. Allocates: never.
+   */
+  send(value: T): number {
+    if (this.closedSelf) throw closedError("the broadcast sender", value);
+    const shared = this.shared;
+    const n = shared.receivers;
+    if (n === 0) return 0;
+    const i = shared.tail % shared.size;
+    shared.values[i] = value;
+    shared.remaining[i] = n;
+    shared.tail++;
+    shared.serve();
+    return n;
+  }
+
+  /** A receiver of the messages sent from now on. Allocates: the receiver. */
+  subscribe(): BroadcastReceiver<T> {
+    this.shared.receivers++;
+    return new BroadcastReceiver<T>(this.shared, this.shared.tail);
+  }
+
+  /** Another sender; receivers end once every clone closed. Allocates: the sender. */
+  clone(): BroadcastSender<T> {
+    if (this.closedSelf) throw closedError("the broadcast sender");
+    this.shared.senders++;
+    return new BroadcastSender<T>(this.shared);
+  }
+
+  /** Closes this clone; after the last one receivers drain the ring, then get `ERR_CLOSED`. */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    if (--this.shared.senders === 0) this.shared.serve();
+  }
+
+  receiverCount(): number {
+    return this.shared.receivers;
+  }
+}
+
+/** The receiving half of a broadcast channel: its own cursor into the shared ring. */
+export class BroadcastReceiver<T> {
+  /** @internal */
+  closedSelf = false;
+  /** @internal Receive ops of this receiver still queued. */
+  waiting = 0;
+  /** @internal Hand-over fields of `read()` (kept here so reading allocates nothing). */
+  taken: T | undefined = undefined;
+  skipped = 0;
+
+  constructor(
+    /** @internal */
+    readonly shared: BroadcastShared<T>,
+    /** @internal The number of the next message this receiver reads. */
+    public next: number,
+  ) {}
+
+  /** @internal Reads at the cursor: EMPTY, VALUE (in `taken`), LAGGED (in `skipped`) or ENDED. */
+  read(): number {
+    const shared = this.shared;
+    const behind = shared.tail - this.next;
+    if (behind === 0) return shared.senders === 0 ? ENDED : EMPTY;
+    if (behind > shared.size) {
+      const oldest = shared.tail - shared.size;
+      this.skipped = oldest - this.next;
+      this.next = oldest;
+      return LAGGED;
+    }
+    const i = this.next % shared.size;
+    this.taken = shared.values[i];
+    this.next++;
+    shared.consumed(this.next - 1);
+    return VALUE;
+  }
+
+  /**
+   * The next message. Rejects `ERR_LAGGED` (`skipped`) when messages were overwritten
+   * before this receiver read them (the next call resumes at the oldest kept one), and
+   * `ERR_CLOSED` once every sender closed and this receiver read everything, or when this
+   * receiver is closed. Allocates: per call (the op).
+   */
+  recv(options?: WaitOptions): Op<T> {
+    return new BroadcastRecvOp<T>(this).start(options);
+  }
+
+  /**
+   * The next message now, or `undefined` when there is none. Throws `ERR_LAGGED` (and
+   * resumes) when behind, `ERR_CLOSED` when closed and drained. Allocates: only errors.
+   */
+  tryRecv(): T | undefined {
+    if (this.closedSelf) throw closedError("the broadcast receiver");
+    if (this.waiting > 0) return undefined;
+    const outcome = this.read();
+    if (outcome === VALUE) {
+      const value = this.taken as T;
+      this.taken = undefined;
+      return value;
+    }
+    if (outcome === LAGGED) throw laggedError(this.skipped);
+    if (outcome === ENDED) throw closedError("the broadcast channel");
+    return undefined;
+  }
+
+  /** A new receiver starting at the tail (only later messages). Allocates: the receiver. */
+  resubscribe(): BroadcastReceiver<T> {
+    this.shared.receivers++;
+    return new BroadcastReceiver<T>(this.shared, this.shared.tail);
+  }
+
+  /** Messages from this receiver's cursor to the tail, overwritten ones included until the lag is reported. */
+  len(): number {
+    return this.shared.tail - this.next;
+  }
+
+  isEmpty(): boolean {
+    return this.shared.tail === this.next;
+  }
+
+  /**
+   * Closes this receiver: its pending receives reject `ERR_CLOSED` and it lets go of the
+   * messages it had not read. Allocates: never.
+   */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    const shared = this.shared;
+    failOwn(shared.waiters, this);
+    failOwn(shared.scratch, this);
+    const from = shared.tail - this.next > shared.size ? shared.tail - shared.size : this.next;
+    for (let seq = from; seq < shared.tail; seq++) shared.consumed(seq);
+    this.next = shared.tail;
+    shared.receivers--;
+  }
+}
+
+function failOwn<T>(list: WaitList, rx: BroadcastReceiver<T>): void {
+  const pool = list.pool;
+  let slot = list.head;
+  while (slot !== NIL) {
+    const after = pool.next[slot];
+    const op = pool.wakers[slot] as unknown as BroadcastRecvOp<T>;
+    if (op.belongsTo(rx)) {
+      list.remove(slot);
+      pool.free(slot);
+      op.slot = NIL;
+      op.closeWaiting();
+    }
+    slot = after;
+  }
+}
+
+/**
+ * A broadcast channel keeping the last `capacity` messages (an integer from 1 to 2**30,
+ * rounded up to a power of two). Allocates: on creation (the ring and its counters).
+ */
+export function broadcast<T>(capacity: number, options?: BroadcastOptions): [BroadcastSender<T>, BroadcastReceiver<T>] {
+  checkCount("capacity", capacity, MAX_CAPACITY);
+  if (capacity < 1) throw outOfRange("capacity", "an integer from 1 to " + MAX_CAPACITY, capacity);
+  const shared = new BroadcastShared<T>(capacity, resolvePool(options && options.pool));
+  return [new BroadcastSender<T>(shared), new BroadcastReceiver<T>(shared, 0)];
+}

@@ -1,0 +1,360 @@
+/**
+ * watch: a single value that many receivers observe, each told once per unseen change.
+ *
+ * @example
+ * const [tx, rx] = watch({ temp: 20 });
+ * tx.send({ temp: 21 });
+ * await rx.changed();                 // completes once for the unseen version
+ * rx.borrowAndUpdate().temp;          // 21
+ *
+ * Implementation notes:
+ * - The shared state holds the value and a version counter; every receiver holds the
+ *   version it has seen. `changed()` completes when they differ and marks the version seen;
+ *   cancelling a complete, undelivered `changed()`/`waitFor()` restores what the receiver
+ *   had seen, so the change is not lost.
+ * - Waiting ops of every receiver share one `WaitList` of pool nodes. A change moves the
+ *   whole list to a scratch list first and serves that, so an op that re-queues (a
+ *   `waitFor` whose predicate is still false) or a re-entrant send cannot make it loop.
+ * - The channel is closed for receivers once every sender clone closed; a receiver then
+ *   still gets the latest value once if it had not seen it.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { cancelledError, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { WaitList } from "../core/list";
+import { Op } from "../core/op";
+import { NIL, NodePool, PoolOptions } from "../core/pool";
+import { Waker } from "../core/waker";
+import { resolvePool } from "./batch_semaphore";
+import { ClosedOp, wakeAllClosed } from "./mpsc/chan";
+
+export interface WatchOptions {
+  /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
+  pool?: NodePool | PoolOptions;
+}
+
+class Shared<T> {
+  version = 0;
+  senders = 1;
+  receivers = 1;
+  readonly waiters: WaitList;
+  readonly scratch: WaitList;
+  readonly closeWatchers: WaitList;
+
+  constructor(
+    public value: T,
+    readonly pool: NodePool,
+  ) {
+    this.waiters = new WaitList(pool);
+    this.scratch = new WaitList(pool);
+    this.closeWatchers = new WaitList(pool);
+  }
+
+  /** Serves every waiting op after a new version (or the close of the last sender). */
+  notify(): void {
+    const waiters = this.waiters;
+    if (waiters.head === NIL) return;
+    const scratch = this.scratch;
+    waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
+    const pool = this.pool;
+    let slot: number;
+    while ((slot = scratch.popFront()) !== NIL) {
+      const op = pool.wakers[slot] as unknown as WatchOp<T>;
+      if (op.poll()) {
+        pool.free(slot);
+        op.slot = NIL;
+      } else waiters.pushBack(slot);
+    }
+  }
+}
+
+/** `changed()` (pred === null) and `waitFor(pred)`. */
+class WatchOp<T> extends Op<any> {
+  slot = NIL;
+  private prevSeen = 0;
+  private marked = -1;
+
+  constructor(
+    private readonly rx: WatchReceiver<T>,
+    private readonly shared: Shared<T>,
+    private readonly pred: ((value: T) => boolean) | null,
+  ) {
+    super();
+  }
+
+  start(options: WaitOptions | undefined): WatchOp<T> {
+    const signal = signalOf(options);
+    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
+    else if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
+    else if (!this.poll()) {
+      const pool = this.shared.pool;
+      const slot = pool.alloc();
+      if (slot === NIL) {
+        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        return this;
+      }
+      pool.wakers[slot] = this as unknown as Waker;
+      this.slot = slot;
+      this.shared.waiters.pushBack(slot);
+    }
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal Completes the op if it can now; false when it must keep waiting. */
+  poll(): boolean {
+    const shared = this.shared;
+    const rx = this.rx;
+    if (this.pred === null) {
+      if (rx.seen !== shared.version) {
+        this.markSeen();
+        this.complete(undefined);
+        return true;
+      }
+    } else {
+      let ok = false;
+      try {
+        ok = !!this.pred(shared.value);
+      } catch (err) {
+        this.fail(err);
+        return true;
+      }
+      if (ok) {
+        this.markSeen();
+        this.complete(shared.value);
+        return true;
+      }
+    }
+    if (shared.senders === 0) {
+      this.fail(closedError("the watch channel"));
+      return true;
+    }
+    return false;
+  }
+
+  private markSeen(): void {
+    this.prevSeen = this.rx.seen;
+    this.marked = this.shared.version;
+    this.rx.seen = this.marked;
+  }
+
+  /** @internal Fails a waiting op whose receiver closed. */
+  closeWaiting(): void {
+    this.fail(closedError("the watch receiver"));
+  }
+
+  belongsTo(rx: WatchReceiver<T>): boolean {
+    return this.rx === rx;
+  }
+
+  protected abandon(): void {
+    if (this.slot !== NIL) {
+      const shared = this.shared;
+      // A node is in `waiters` or, during a notify pass, in `scratch`.
+      if (!shared.waiters.remove(this.slot)) shared.scratch.remove(this.slot);
+      shared.pool.free(this.slot);
+      this.slot = NIL;
+    }
+  }
+
+  protected giveBack(): void {
+    // Unsee the version this op consumed, unless the receiver moved on since.
+    if (this.rx.seen === this.marked) this.rx.seen = this.prevSeen;
+  }
+}
+
+/** The sending half of a watch channel. */
+export class WatchSender<T> {
+  private closedSelf = false;
+
+  constructor(private readonly shared: Shared<T>) {}
+
+  private check(): void {
+    if (this.closedSelf) throw closedError("the watch sender");
+  }
+
+  /**
+   * Stores `value` and notifies the receivers; returns false (storing nothing) when there
+   * are none. Throws `ERR_CLOSED` after `close()`. Allocates: never.
+   */
+  send(value: T): boolean {
+    this.check();
+    const shared = this.shared;
+    if (shared.receivers === 0) return false;
+    shared.value = value;
+    shared.version++;
+    shared.notify();
+    return true;
+  }
+
+  /** Stores `value` even with no receivers, notifies, and returns the old value. Allocates: never. */
+  sendReplace(value: T): T {
+    this.check();
+    const shared = this.shared;
+    const old = shared.value;
+    shared.value = value;
+    shared.version++;
+    shared.notify();
+    return old;
+  }
+
+  /**
+   * Calls `fn(value)` to change the value in place, then notifies. If `fn` throws, the
+   * change it made stays, nobody is notified, and the error is rethrown. Allocates: never.
+   */
+  sendModify(fn: (value: T) => unknown): void {
+    this.check();
+    if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
+    const shared = this.shared;
+    fn(shared.value);
+    shared.version++;
+    shared.notify();
+  }
+
+  /** The current value itself (not a copy). */
+  borrow(): T {
+    return this.shared.value;
+  }
+
+  /**
+   * A new receiver that has seen the current value; reopens a channel whose receivers all
+   * closed. Allocates: the receiver.
+   */
+  subscribe(): WatchReceiver<T> {
+    this.shared.receivers++;
+    return new WatchReceiver<T>(this.shared, this.shared.version);
+  }
+
+  /** Another sender; receivers see the channel closed when every clone closed. Allocates: the sender. */
+  clone(): WatchSender<T> {
+    this.check();
+    this.shared.senders++;
+    return new WatchSender<T>(this.shared);
+  }
+
+  /** Closes this clone; the last close wakes receivers waiting on `changed()`. Idempotent. */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    if (--this.shared.senders === 0) this.shared.notify();
+  }
+
+  /** Resolves when every receiver is closed. Allocates: per call (the op). */
+  closed(options?: WaitOptions): Op<void> {
+    return new ClosedOp(this.shared.closeWatchers).start(this.shared.receivers === 0, options);
+  }
+
+  receiverCount(): number {
+    return this.shared.receivers;
+  }
+
+  /** True when no receiver is open. */
+  isClosed(): boolean {
+    return this.shared.receivers === 0;
+  }
+}
+
+/** The receiving half of a watch channel. */
+export class WatchReceiver<T> {
+  /** @internal */
+  closedSelf = false;
+
+  constructor(
+    private readonly shared: Shared<T>,
+    /** @internal The version this receiver has seen (-1: marked changed). */
+    public seen: number,
+  ) {}
+
+  /** The current value itself, without marking it seen. */
+  borrow(): T {
+    return this.shared.value;
+  }
+
+  /** The current value, marking it seen. */
+  borrowAndUpdate(): T {
+    this.seen = this.shared.version;
+    return this.shared.value;
+  }
+
+  /** Whether a version this receiver has not seen is there. Throws `ERR_CLOSED` when closed. */
+  hasChanged(): boolean {
+    if (this.closedSelf) throw closedError("the watch receiver");
+    if (this.shared.senders === 0) throw closedError("the watch channel");
+    return this.seen !== this.shared.version;
+  }
+
+  /** Makes the current value count as unseen. */
+  markChanged(): void {
+    this.seen = -1;
+  }
+
+  /** Makes the current value count as seen. */
+  markUnchanged(): void {
+    this.seen = this.shared.version;
+  }
+
+  /**
+   * Completes once a version this receiver has not seen is there, and marks it seen.
+   * Rejects `ERR_CLOSED` once every sender closed and the latest value was seen.
+   * Allocates: per call (the op).
+   */
+  changed(options?: WaitOptions): Op<void> {
+    return new WatchOp<T>(this, this.shared, null).start(options) as Op<void>;
+  }
+
+  /**
+   * Resolves with the value once `pred(value)` holds, checking the current value first
+   * (also on a closed channel); marks it seen. A throwing `pred` rejects the op.
+   * Allocates: per call (the op).
+   */
+  waitFor(pred: (value: T) => boolean, options?: WaitOptions): Op<T> {
+    if (typeof pred !== "function") throw invalidArgument("pred", "a function", pred);
+    return new WatchOp<T>(this, this.shared, pred).start(options) as Op<T>;
+  }
+
+  /** Another receiver with this one's seen state. Allocates: the receiver. */
+  clone(): WatchReceiver<T> {
+    if (this.closedSelf) throw closedError("the watch receiver");
+    this.shared.receivers++;
+    return new WatchReceiver<T>(this.shared, this.seen);
+  }
+
+  /**
+   * Closes this receiver: its waiting ops reject `ERR_CLOSED`; when it was the last one,
+   * `tx.closed()` resolves and `send` returns false. Allocates: never.
+   */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    const shared = this.shared;
+    failOwn(shared.waiters, this);
+    failOwn(shared.scratch, this);
+    if (--shared.receivers === 0) wakeAllClosed(shared.closeWatchers);
+  }
+}
+
+/** Fails the waiting ops of `rx` in `list` (a walk over the waiters: closing is rare). */
+function failOwn<T>(list: WaitList, rx: WatchReceiver<T>): void {
+  const pool = list.pool;
+  let slot = list.head;
+  while (slot !== NIL) {
+    const after = pool.next[slot];
+    const op = pool.wakers[slot] as unknown as WatchOp<T>;
+    if (op.belongsTo(rx)) {
+      list.remove(slot);
+      pool.free(slot);
+      op.slot = NIL;
+      op.closeWaiting();
+    }
+    slot = after;
+  }
+}
+
+/**
+ * A watch channel holding `initial`. The first receiver has seen `initial`.
+ * Allocates: on creation (the shared state and both halves).
+ */
+export function watch<T>(initial: T, options?: WatchOptions): [WatchSender<T>, WatchReceiver<T>] {
+  const shared = new Shared<T>(initial, resolvePool(options && options.pool));
+  return [new WatchSender<T>(shared), new WatchReceiver<T>(shared, 0)];
+}

@@ -1,0 +1,100 @@
+/**
+ * A QuickJS guest for the benchmarks (quickjs-emscripten, release-sync builds; research/engines.md §1).
+ *
+ * `newGuest(engine, { memoryLimit })` starts a fresh runtime (its own WebAssembly instance),
+ * loads `dist/quickjs/kyoto.mjs` as the module "kyoto" and exposes it as the global `kyoto`.
+ * `guest.run(code)` evaluates a script that sets `globalThis.__result` (possibly later, from
+ * an async function), drains the job queue until the result is there and returns it with
+ * the host-measured wall time. `guest.memory()` is `memory_used_size` from
+ * `computeMemoryUsage()`. The guest has no timers: scenarios only await microtasks.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { now } from "./env.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const bundle = path.resolve(here, "../../dist/quickjs/kyoto.mjs");
+const require = createRequire(import.meta.url);
+
+export const ENGINES = ["quickjs", "quickjs-ng"];
+
+async function loadEngine(engine) {
+  if (engine === "quickjs") {
+    const { newQuickJSWASMModule, RELEASE_SYNC } = await import("quickjs-emscripten");
+    return newQuickJSWASMModule(RELEASE_SYNC);
+  }
+  const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
+  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
+  return newQuickJSWASMModuleFromVariant(variant.default || variant);
+}
+
+export async function newGuest(engine, options = {}) {
+  if (!existsSync(bundle)) throw new Error("dist/quickjs/kyoto.mjs is missing: run `npm run build`");
+  const source = readFileSync(bundle, "utf8");
+  const module = await loadEngine(engine);
+  const rt = module.newRuntime();
+  rt.setMaxStackSize(256 * 1024);
+  rt.setModuleLoader((name) => (name === "kyoto" ? source : { error: new Error("no module " + name) }));
+  const vm = rt.newContext();
+
+  const drain = () => {
+    for (;;) {
+      const r = rt.executePendingJobs(-1);
+      if (r.error) {
+        const e = vm.dump(r.error);
+        r.error.dispose();
+        throw new Error("guest job failed: " + JSON.stringify(e));
+      }
+      if (r.value === 0) return;
+    }
+  };
+  const evalScript = (code, type) => {
+    const r = vm.evalCode(code, type === "module" ? "/bench.mjs" : "bench.js", type ? { type } : undefined);
+    if (r.error) {
+      const e = vm.dump(r.error);
+      r.error.dispose();
+      throw new Error("guest error: " + JSON.stringify(e));
+    }
+    r.value.dispose();
+  };
+  const read = (name) => {
+    const h = vm.getProp(vm.global, name);
+    const v = vm.dump(h);
+    h.dispose();
+    return v;
+  };
+
+  evalScript('import * as k from "kyoto"; globalThis.kyoto = k;', "module");
+  drain();
+  if (read("kyoto") === undefined) throw new Error("kyoto did not load in " + engine);
+  if (options.memoryLimit) rt.setMemoryLimit(options.memoryLimit);
+
+  return {
+    engine,
+    /** memory_used_size now. */
+    memory() {
+      const h = rt.computeMemoryUsage();
+      const m = vm.dump(h);
+      h.dispose();
+      return m.memory_used_size;
+    },
+    /** Runs `code`, drains jobs until `globalThis.__result` is set; returns { value, ms }. */
+    run(code) {
+      evalScript("globalThis.__result = undefined;");
+      const t0 = now();
+      evalScript(code);
+      drain();
+      const ms = now() - t0;
+      const value = read("__result");
+      if (value === undefined) throw new Error("guest produced no __result (stalled?)");
+      if (value && value.error) throw new Error("guest: " + value.error);
+      return { value, ms };
+    },
+    dispose() {
+      vm.dispose();
+      rt.dispose();
+    },
+  };
+}

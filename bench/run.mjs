@@ -194,10 +194,18 @@ async function main() {
     const entry = summarize(s, rows);
     done.push(entry);
     console.log(renderScenario(entry) + "\n");
+    // Saved after every scenario, so an interrupted run keeps what it measured.
+    if (opts.save) save(scenarios, done, ctx, opts, machine, Math.round((Date.now() - started) / 1000));
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(`done in ${seconds} s`);
-  if (!opts.save) return;
+  if (opts.save) {
+    save(scenarios, done, ctx, opts, machine, seconds);
+    console.log(`saved bench/results/latest.json and latest.md`);
+  }
+}
+
+function save(scenarios, done, ctx, opts, machine, seconds) {
 
   // Merge into the saved results: rerun rows replace old ones; other rows and scenarios stay.
   mkdirSync(resultsDir, { recursive: true });
@@ -223,7 +231,6 @@ async function main() {
   const result = { machine, runs: opts.runs, quick: opts.quick, seconds, scenarios: all };
   writeFileSync(jsonFile, JSON.stringify(result, null, 1) + "\n");
   writeFileSync(path.join(resultsDir, "latest.md"), buildMarkdown(result));
-  console.log(`saved bench/results/latest.json and latest.md`);
 }
 
 main().catch((err) => {

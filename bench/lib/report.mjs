@@ -102,7 +102,7 @@ export function renderScenario(entry) {
   const hasBudget = entry.budgets.some((b) => b.lib);
   const header = ["param", "lib"];
   for (const m of entry.metrics) {
-    header.push(m.unit && m.unit !== "x" ? `${m.label} (${m.unit})` : m.label);
+    header.push(m.unit && m.unit !== "x" && m.unit !== m.label ? `${m.label} (${m.unit})` : m.label);
     if (m.ratio) {
       header.push(`÷ best peer`);
       if (entry.hasFloor) header.push(`÷ floor`);

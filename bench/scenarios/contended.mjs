@@ -8,7 +8,9 @@
 import { lock, LOCK_LIBS } from "../adapters.mjs";
 import { now } from "../lib/env.mjs";
 
-const LIBS = ["floor", ...LOCK_LIBS, "effect:fiber", "effect:runPromise"];
+// The two mutex-only variants (async-mutex Mutex, @esfx/async-mutex) are left out to keep the
+// run short: they trail their own library's semaphore (scenario 1, research/peers.md §3a).
+const LIBS = ["floor", ...LOCK_LIBS.filter((l) => l !== "async-mutex:Mutex" && l !== "@esfx/async-mutex"), "effect:fiber", "effect:runPromise"];
 
 export const name = "contended";
 export const order = 2;
@@ -21,9 +23,9 @@ export const metrics = [
 ];
 export const paramLabel = (t) => `T=${t}`;
 
-export function cases() {
+export function cases({ quick }) {
   const out = [];
-  for (const t of [2, 10, 100]) for (const lib of LIBS) out.push({ lib, param: t });
+  for (const t of quick ? [10] : [2, 10, 100]) for (const lib of LIBS) out.push({ lib, param: t });
   return out;
 }
 

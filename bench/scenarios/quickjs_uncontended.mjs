@@ -16,9 +16,9 @@ export const notes = [
   "No peers run here yet: they are CommonJS packages with dependencies (@esfx/*, async-mutex + tslib) and need a bundling step; research/peers.md §3g has anchors (QuickJS 2025-09-13: @esfx/async-semaphore 687 k ops/s, async-mutex Semaphore 284 k, floor 988 k).",
 ];
 
-export function cases() {
+export function cases({ quick }) {
   const out = [];
-  for (const e of ENGINES) {
+  for (const e of quick ? ["quickjs"] : ENGINES) {
     for (const lib of ["floor", "kyoto"]) out.push({ lib, param: `${e} awaited` });
     for (const lib of ["floor:counter", "kyoto:tryAcquire"]) out.push({ lib, param: `${e} sync` });
   }

@@ -1,6 +1,10 @@
 /**
- * Composition root for the espruino bundle: the portable API from src/ plus the espruino HAL.
- * Note: hal/espruino/index.ts has not landed yet; once it does, import it here and install it
- * as the default HAL. Targets are the only files that import both src/ and hal/.
+ * Composition root for Espruino (dist/espruino/kyoto.js, global `kyoto`): the portable API
+ * with the Espruino HAL (getTime, setTimeout/clearTimeout) as the default host.
  */
+import { setDefaultHalFactory } from "../src/runtime/host";
+import { createEspruinoHal } from "../hal/espruino/index";
+
+setDefaultHalFactory(createEspruinoHal);
+
 export * from "../src/index";

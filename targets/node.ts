@@ -1,6 +1,11 @@
 /**
- * Composition root for the node bundle: the portable API from src/ plus the node HAL.
- * Note: hal/node/index.ts has not landed yet; once it does, import it here and install it
- * as the default HAL. Targets are the only files that import both src/ and hal/.
+ * Composition root for `kyoto` on Node (dist/node/kyoto.{mjs,cjs}): the portable API from
+ * src/ with the Node HAL installed as the default host. Targets are the only files that
+ * import both src/ and hal/.
  */
+import { setDefaultHalFactory } from "../src/runtime/host";
+import { createNodeHal } from "../hal/node/index";
+
+setDefaultHalFactory(createNodeHal);
+
 export * from "../src/index";

@@ -1,8 +1,14 @@
 /**
- * Composition root for `kyoto/sim`: everything from `kyoto` plus the simulated HAL
- * (virtual clock, in-memory network). It re-exports the node target so that, in the node
- * build, rollup places the shared runtime in `kyoto.mjs`/`kyoto.cjs` and `sim` imports it
- * from there: one copy of the runtime for both entry points (SPEC §10).
- * Note: src/sim.ts and hal/sim/index.ts have not landed yet; export them from here when they do.
+ * Composition root for `kyoto/sim`: everything `kyoto` exports plus `createSimRuntime`, with
+ * the simulated HAL (virtual clock) installed. It re-exports the node target, so in the node
+ * build rollup keeps the runtime in `kyoto.{mjs,cjs}` and `sim` imports it from there: one
+ * copy of the runtime for both entry points (SPEC §10).
  */
+import { setSimHalFactory } from "../src/sim";
+import { createSimHal } from "../hal/sim/index";
+
+setSimHalFactory(createSimHal);
+
 export * from "./node";
+export * from "../src/sim";
+export { createSimHal } from "../hal/sim/index";

@@ -42,6 +42,8 @@ class TimeoutOp<T> extends Op<T> implements Waker {
   private source: CancelSource | null = null;
   /** True once the inner result was handed to this op (from then on it is ours to give back). */
   private took = false;
+  /** The reason given to `cancel`, passed on to the inner work. */
+  private reason: unknown = undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -101,10 +103,15 @@ class TimeoutOp<T> extends Op<T> implements Waker {
     return this;
   }
 
+  /** Cancels this op and, while it waits, the inner op (or `fn`'s signal) with the same reason. */
+  cancel(reason?: unknown): boolean {
+    this.reason = reason;
+    return super.cancel(reason);
+  }
+
   protected abandon(): void {
     this.disarm();
-    // Pass the caller's reason on (this op's own result is already the ERR_CANCELLED error).
-    this.stopInner((this.result as { cause?: unknown }).cause);
+    this.stopInner(this.reason);
   }
 
   protected giveBack(value: T): void {

@@ -16,7 +16,7 @@ async function settle(): Promise<void> {
 }
 
 /** Resolves with the op's error code, or "ok". */
-function outcome(op: Op<unknown>): Promise<string> {
+function outcome<T>(op: Op<T>): Promise<string> {
   return new Promise(function (resolve) {
     op.then(
       function () {

@@ -16,7 +16,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
-function outcome(op: Op<unknown>): Promise<string> {
+function outcome<T>(op: Op<T>): Promise<string> {
   return new Promise(function (resolve) {
     op.then(
       function () {

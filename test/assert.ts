@@ -86,7 +86,11 @@ export const assert = {
     return fail((message || "the function") + " did not throw");
   },
   /** Resolves with the rejection reason when `thenable` rejects as expected; fails otherwise. */
-  rejects(thenable: PromiseLike<unknown>, expected?: ErrorExpectation, message?: string): Promise<unknown> {
+  rejects(
+    thenable: { then(onValue: (value: any) => unknown, onError: (reason: any) => unknown): unknown },
+    expected?: ErrorExpectation,
+    message?: string,
+  ): Promise<unknown> {
     return new Promise(function (resolve, reject) {
       thenable.then(
         function (value) {

@@ -33,13 +33,21 @@ export interface SignalMember {
 
 const FANOUT_KEY = "__kyotoFanout";
 
-/** The per-signal record: the host listener and the ops waiting on the signal. */
+/**
+ * The per-signal record: the host listener and the ops waiting on the signal. It is stored
+ * on the signal itself; a signal that cannot take a property (frozen, sealed) gets a private
+ * record per op instead, which costs one host listener per op but still works.
+ */
 export class Fanout {
   head: SignalMember | null = null;
   count = 0;
   readonly listener: () => void;
 
-  constructor(readonly signal: SignalLike) {
+  constructor(
+    readonly signal: SignalLike,
+    /** Stored on the signal and shared by every op watching it. */
+    readonly shared: boolean,
+  ) {
     const self = this;
     this.listener = function () {
       self.abortAll();
@@ -70,8 +78,9 @@ export function attachSignal(member: SignalMember, signal: SignalLike): void {
   const holder = signal as unknown as { [key: string]: Fanout | null | undefined };
   let fanout = holder[FANOUT_KEY];
   if (!fanout) {
-    fanout = new Fanout(signal);
-    holder[FANOUT_KEY] = fanout;
+    const shared = Object.isExtensible(signal) || Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
+    fanout = new Fanout(signal, shared);
+    if (shared) holder[FANOUT_KEY] = fanout;
     signal.addEventListener("abort", fanout.listener);
   }
   member.signalFanout = fanout;
@@ -96,7 +105,7 @@ export function detachSignal(member: SignalMember): void {
   member.signalNext = null;
   if (--fanout.count === 0) {
     fanout.signal.removeEventListener("abort", fanout.listener);
-    (fanout.signal as unknown as { [key: string]: Fanout | null })[FANOUT_KEY] = null;
+    if (fanout.shared) (fanout.signal as unknown as { [key: string]: Fanout | null })[FANOUT_KEY] = null;
   }
 }
 

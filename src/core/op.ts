@@ -37,9 +37,13 @@ const DELIVERED = 4;
 const QUEUED = 8;
 /** Callbacks are registered and not yet called. */
 const SUBSCRIBED = 16;
+/** Cancelled: `result` holds the reason; the `ERR_CANCELLED` error is built on delivery. */
+const CANCELLED = 32;
 
 type OnValue<T> = ((value: T) => unknown) | null | undefined;
 type OnError = ((reason: any) => unknown) | null | undefined;
+/** A stored callback; typed loosely so that `Op<Sub>` stays assignable to `Op<Base>`. */
+type Callback = ((arg: any) => unknown) | null | undefined;
 
 /** Who drains the ready ring: `request()` is called once when the ring needs a drain. */
 export interface DeliveryHost {
@@ -131,9 +135,9 @@ export class Op<T> {
   flags = PENDING;
   /** @internal The value or error once complete. */
   result: unknown = undefined;
-  private onValue: OnValue<T> = undefined;
-  private onError: OnError = undefined;
-  private moreCallbacks: Array<OnValue<T> | OnError> | null = null;
+  private onValue: Callback = undefined;
+  private onError: Callback = undefined;
+  private moreCallbacks: Callback[] | null = null;
   private signalLink: SignalLink | null = null;
 
   /**
@@ -155,16 +159,17 @@ export class Op<T> {
   /**
    * Cancels the op unless its result was already delivered: a pending waiter is unlinked and
    * any resource the op holds is given back; the op rejects with `ERR_CANCELLED` (`cause` =
-   * `reason`). Returns whether it cancelled. Allocates: the error.
+   * `reason`). Returns whether it cancelled. Allocates: the error, and only when a callback
+   * receives it (mass cancellation of unobserved ops builds no errors).
    */
   cancel(reason?: unknown): boolean {
     const flags = this.flags;
     if ((flags & DELIVERED) !== 0) return false;
     const held = this.result;
     // Final before the hooks run: giving a resource back may wake other ops re-entrantly.
-    this.flags = (flags & ~STATE_MASK) | REJECTED;
-    this.result = cancelledError(reason);
-    if ((flags & STATE_MASK) === PENDING) this.abandon();
+    this.flags = (flags & ~STATE_MASK) | REJECTED | CANCELLED;
+    this.result = reason;
+    if ((flags & STATE_MASK) === PENDING) this.abandon(reason);
     else if ((flags & STATE_MASK) === FULFILLED) this.giveBack(held as T);
     this.unwatch();
     if ((this.flags & (SUBSCRIBED | QUEUED)) === SUBSCRIBED) enqueue(this as Op<unknown>);
@@ -176,8 +181,11 @@ export class Op<T> {
     return (this.flags & STATE_MASK) !== PENDING;
   }
 
-  /** @internal Subclass hook: unlink the pending waiter and return what it had been given. */
-  protected abandon(): void {}
+  /**
+   * @internal Subclass hook: unlink the pending waiter and return what it had been given.
+   * `reason` is the cancellation reason (the op's error is built later, on delivery).
+   */
+  protected abandon(_reason: unknown): void {}
 
   /** @internal Subclass hook: return the resource held by a complete, undelivered op. */
   protected giveBack(_value: T): void {}
@@ -224,8 +232,9 @@ export class Op<T> {
       this.flags = flags & ~QUEUED;
       return;
     }
-    this.flags = (flags & ~(QUEUED | SUBSCRIBED)) | DELIVERED;
+    this.flags = (flags & ~(QUEUED | SUBSCRIBED | CANCELLED)) | DELIVERED;
     if (this.signalLink !== null) this.unwatch();
+    if ((flags & CANCELLED) !== 0) this.result = cancelledError(this.result);
     const result = this.result;
     const onValue = this.onValue;
     const onError = this.onError;

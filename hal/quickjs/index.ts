@@ -1,0 +1,155 @@
+/**
+ * The QuickJS HAL (time part). QuickJS has no event loop of its own: the embedder provides
+ * one, and this adapter reaches it through one of, in order of preference:
+ *
+ * 1. `options.host` — an object implementing the embedder contract (`hal/quickjs/README.md`):
+ *    `setSink(fn)`, `now()`, `armTimer(ms)`, `cancelTimer()`, `wake()`;
+ * 2. `options.os` — QuickJS's `os` module (`import * as os from "os"` in `qjs`):
+ *    `os.now()`, `os.setTimeout` / `os.clearTimeout`, and `os.setTimeout(fn, 0)` for wakes;
+ * 3. a global `kyotoHost` implementing the contract (what `npx kyoto run` installs);
+ * 4. global `setTimeout` / `clearTimeout` with `Date.now()` clamped to never go back (test
+ *    harnesses provide these).
+ *
+ * The bundle never imports `os` itself: quickjs-emscripten has no `os` module and the import
+ * would fail to load, so an app on `qjs` passes it in.
+ */
+
+import { EV_TIMER, EV_WAKE, Hal, HalSink } from "../../src/io/hal";
+
+/** The embedder contract (see README.md). */
+export interface QuickJsHost {
+  setSink(sink: HalSink): void;
+  now(): number;
+  armTimer(deltaMs: number): void;
+  cancelTimer(): void;
+  wake(): void;
+}
+
+/** The parts of QuickJS's `os` module this adapter uses. */
+export interface QuickJsOs {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface QuickJsHalOptions {
+  host?: QuickJsHost;
+  os?: QuickJsOs;
+}
+
+declare const kyotoHost: QuickJsHost | undefined;
+declare const setTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
+declare const clearTimeout: ((handle: unknown) => void) | undefined;
+
+const MAX_DELAY = 2147483647;
+
+/** A HAL over host timer functions (the `os` module or timer globals). */
+class TimerHal implements Hal {
+  private sink: HalSink | null = null;
+  private timer: unknown = null;
+  private wakePending = false;
+  private last = 0;
+  private readonly onTimer: () => void;
+  private readonly onWake: () => void;
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly set: (fn: () => void, ms: number) => unknown,
+    private readonly clear: (handle: unknown) => void,
+  ) {
+    const self = this;
+    this.onTimer = function () {
+      self.timer = null;
+      if (self.sink !== null) self.sink(EV_TIMER, 0, 0);
+    };
+    this.onWake = function () {
+      self.wakePending = false;
+      if (self.sink !== null) self.sink(EV_WAKE, 0, 0);
+    };
+  }
+
+  setSink(sink: HalSink): void {
+    if (this.sink !== null) throw new TypeError("this HAL already has a sink: one HAL per runtime");
+    this.sink = sink;
+  }
+
+  now(): number {
+    const t = this.clock();
+    if (t > this.last) this.last = t;
+    return this.last;
+  }
+
+  armTimer(deltaMs: number): void {
+    this.cancelTimer();
+    this.timer = this.set(this.onTimer, deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0);
+  }
+
+  cancelTimer(): void {
+    if (this.timer !== null) {
+      this.clear(this.timer);
+      this.timer = null;
+    }
+  }
+
+  wake(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    this.set(this.onWake, 0);
+  }
+}
+
+/** A HAL that forwards to an embedder implementing the contract. */
+class HostHal implements Hal {
+  constructor(private readonly host: QuickJsHost) {}
+  setSink(sink: HalSink): void {
+    this.host.setSink(sink);
+  }
+  now(): number {
+    return this.host.now();
+  }
+  armTimer(deltaMs: number): void {
+    this.host.armTimer(deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0);
+  }
+  cancelTimer(): void {
+    this.host.cancelTimer();
+  }
+  wake(): void {
+    this.host.wake();
+  }
+}
+
+/** A HAL for QuickJS (see the module doc for where it finds the host). Allocates: on construction. */
+export function createQuickJsHal(options?: QuickJsHalOptions): Hal {
+  if (options && options.host) return new HostHal(options.host);
+  if (options && options.os) {
+    const os = options.os;
+    return new TimerHal(
+      function () {
+        return os.now();
+      },
+      function (fn: () => void, ms: number) {
+        return os.setTimeout(fn, ms);
+      },
+      function (handle: unknown) {
+        os.clearTimeout(handle);
+      },
+    );
+  }
+  if (typeof kyotoHost === "object" && kyotoHost !== null) return new HostHal(kyotoHost);
+  if (typeof setTimeout === "function" && typeof clearTimeout === "function") {
+    const set = setTimeout;
+    const clear = clearTimeout;
+    return new TimerHal(
+      function () {
+        return Date.now();
+      },
+      function (fn: () => void, ms: number) {
+        return set(fn, ms);
+      },
+      function (handle: unknown) {
+        clear(handle);
+      },
+    );
+  }
+  throw new TypeError("no QuickJS host found: pass options.host or options.os, or define kyotoHost (see hal/quickjs/README.md)");
+}

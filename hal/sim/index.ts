@@ -1,0 +1,156 @@
+/**
+ * The simulated HAL: a virtual clock for deterministic tests (and, later, an in-memory
+ * network with seeded loss, latency and partitions).
+ *
+ * Time is integer milliseconds and starts at 0. It moves only in two ways:
+ * - when the runtime asks for a wake (its budget ran out, or a task called `yieldNow`), the
+ *   clock advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock;
+ * - when nothing else is pending, the clock jumps to the armed timer's deadline and `EV_TIMER`
+ *   is delivered: a sleep wakes exactly at its deadline, however long it is, in no real time.
+ *
+ * The sim still needs the host to get control back once native microtasks (the code after an
+ * `await`) have settled: it schedules its pump with the `defer` option when given, else the
+ * host's `setImmediate`, else `setTimeout(fn, 0)` — found by `typeof` so that this file runs
+ * unchanged in Node, in QuickJS (where the embedder or the test harness provides
+ * `setTimeout`) and in a bare `vm` context. A deferred callback runs after the microtasks of
+ * the current host turn, which is what makes "nothing else is pending" observable.
+ *
+ * Implementation notes:
+ * - One event per pump, so microtasks run between events. Priority: a timer already due, then
+ *   a wake (+1 ms), then the jump to the next deadline.
+ * - Events never arrive from inside a HAL call: calls only record and schedule the pump.
+ */
+
+import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "../../src/io/hal";
+
+// Host scheduling functions, looked up with `typeof` (absent ones are never called).
+declare const setImmediate: ((fn: () => void) => unknown) | undefined;
+declare const setTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
+
+export interface SimHalOptions {
+  /** Seed for `random()` (default 1). */
+  seed?: number;
+  /** How to run a callback after the current host turn (default: setImmediate, else setTimeout 0). */
+  defer?: (fn: () => void) => void;
+}
+
+function hostDefer(): (fn: () => void) => void {
+  if (typeof setImmediate === "function") {
+    const immediate = setImmediate;
+    return function (fn: () => void) {
+      immediate(fn);
+    };
+  }
+  if (typeof setTimeout === "function") {
+    const timeout = setTimeout;
+    return function (fn: () => void) {
+      timeout(fn, 0);
+    };
+  }
+  throw new TypeError("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
+}
+
+export class SimHal implements TimeHal {
+  readonly seed: number;
+  private clock = 0;
+  private sink: HalSink | null = null;
+  private deadline = -1;
+  private wakePending = false;
+  private pumpScheduled = false;
+  private rng: number;
+  private readonly defer: (fn: () => void) => void;
+  private readonly pumpFn: () => void;
+  /** Wakes delivered so far (each advanced the clock by 1 ms). */
+  wakes = 0;
+  /** Timer events delivered so far. */
+  timerFirings = 0;
+
+  constructor(options?: SimHalOptions) {
+    const seed = options && options.seed !== undefined ? options.seed : 1;
+    if (typeof seed !== "number" || Math.floor(seed) !== seed) throw new TypeError("options.seed must be an integer, received " + String(seed));
+    this.seed = seed;
+    this.rng = (seed | 0) === 0 ? 0x9e3779b9 | 0 : seed | 0; // xorshift has no zero state
+    this.defer = options && options.defer ? options.defer : hostDefer();
+    const self = this;
+    this.pumpFn = function () {
+      self.pump();
+    };
+  }
+
+  setSink(sink: HalSink): void {
+    if (this.sink !== null) throw new TypeError("the sim HAL already has a sink: one HAL per runtime");
+    this.sink = sink;
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  armTimer(deltaMs: number): void {
+    const delta = deltaMs > 0 ? Math.ceil(deltaMs) : 0;
+    this.deadline = this.clock + delta;
+    this.schedule();
+  }
+
+  cancelTimer(): void {
+    this.deadline = -1;
+  }
+
+  wake(): void {
+    this.wakePending = true;
+    this.schedule();
+  }
+
+  /** True while the host timer is armed. */
+  isTimerArmed(): boolean {
+    return this.deadline >= 0;
+  }
+
+  /** The armed timer's virtual deadline, or -1. */
+  timerDeadline(): number {
+    return this.deadline;
+  }
+
+  /** A seeded pseudo-random float in [0, 1) (xorshift32; ES5 has no Math.imul). */
+  random(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x;
+    return (x >>> 0) / 4294967296;
+  }
+
+  private schedule(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    this.defer(this.pumpFn);
+  }
+
+  private pump(): void {
+    this.pumpScheduled = false;
+    const sink = this.sink;
+    if (sink === null) return;
+    if (this.deadline >= 0 && this.deadline <= this.clock) {
+      this.deadline = -1;
+      this.timerFirings++;
+      sink(EV_TIMER, 0, 0);
+    } else if (this.wakePending) {
+      this.wakePending = false;
+      this.clock++;
+      this.wakes++;
+      sink(EV_WAKE, 0, 0);
+    } else if (this.deadline >= 0) {
+      this.clock = this.deadline;
+      this.deadline = -1;
+      this.timerFirings++;
+      sink(EV_TIMER, 0, 0);
+    }
+    if (this.wakePending || this.deadline >= 0) this.schedule();
+  }
+}
+
+/** A simulated HAL (virtual clock starting at 0). Allocates: on construction. */
+export function createSimHal(options?: SimHalOptions): SimHal {
+  return new SimHal(options);
+}

@@ -1,0 +1,371 @@
+/**
+ * Runtime: the task table, the scheduler and the timer wheel behind one HAL.
+ *
+ * @example
+ * const rt = createRuntime({ budget: 64 });
+ * const total = await rt.run(async () => {
+ *   const a = spawn(() => 1);
+ *   const b = spawn(async () => 2);
+ *   return (await a) + (await b);
+ * });
+ *
+ * `run(main)` drives the runtime until `main` settles. `main` is not a task in the table
+ * (like Tokio's `block_on`). Runs nest; module-level `spawn`, `yieldNow` and `now` use the
+ * innermost active `run()`, else a default runtime created on first use from the target's
+ * default HAL (`setDefaultHalFactory`).
+ *
+ * For the time layer (`src/time`, above this one): timers are inserted with
+ * `insertTimer(deadline, waker, token)` (absolute integer ms from `now()`; -1 when the timer
+ * table is full) and removed with `removeTimer(handle)`; the runtime keeps one host timer for
+ * the earliest deadline. A timer's waker is called with `WAKE_READY` when it is due, or
+ * `WAKE_CLOSED` when the runtime is closed (the sleep should then fail with `ERR_CLOSED`).
+ * `Runtime.sleep` cannot import `src/time` (layers go one way), so the time layer registers
+ * its implementation at module load with `setSleepHook((runtime, ms, options) => op)`.
+ */
+
+import { WaitOptions } from "../core/cancel";
+import { closedError, checkCount, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { DeliveryHost, Op, setDeliveryHost } from "../core/op";
+import { NodePool, PoolStats } from "../core/pool";
+import { Waker } from "../core/waker";
+import { defaultWaiterPool } from "../sync/batch_semaphore";
+import { HalSink, TimeHal, defaultHal } from "./host";
+import { Scheduler } from "./scheduler";
+import { JoinHandle, TASK_ABORTED, TASK_RUNNING, TaskFn, TaskOwner, TaskTable } from "./task";
+import { TimerWheel } from "./time/wheel";
+
+export interface RuntimeOptions {
+  /** The host adapter (default: the target's default HAL). */
+  hal?: TimeHal;
+  /** Most tasks alive at once (default 65,536); the table starts at 64 and doubles. */
+  maxTasks?: number;
+  /** Most timers armed at once (default 65,536). */
+  maxTimers?: number;
+  /** When given, the runtime gets a waiter pool of its own of at most this many waiters (`runtime.waiters`). */
+  maxWaiters?: number;
+  /** Deliveries per turn before yielding to the host (default 128). */
+  budget?: number;
+}
+
+export interface RuntimeStats {
+  tasks: PoolStats;
+  timers: PoolStats;
+  waiters: PoolStats;
+  buffers: PoolStats;
+}
+
+type SleepHook = (runtime: Runtime, ms: number, options?: WaitOptions) => Op<void>;
+let sleepHook: SleepHook | null = null;
+
+/** Called by the time layer at module load so that `Runtime.sleep` works. Allocates: never. */
+export function setSleepHook(hook: SleepHook): void {
+  sleepHook = hook;
+}
+
+/** The runtimes whose `run()` is active, innermost last; the last one is the delivery host. */
+const active: Runtime[] = [];
+let outerHost: DeliveryHost | null = null;
+let defaultRuntime: Runtime | null = null;
+
+export class Runtime implements TaskOwner {
+  /**
+   * The waiter pool reported by `stats().waiters`: the shared default pool, or one of the
+   * runtime's own when `maxWaiters` was given (pass it to primitives as `{ pool }`).
+   */
+  readonly waiters: NodePool;
+  private readonly tasks: TaskTable;
+  private readonly wheel: TimerWheel;
+  private readonly scheduler: Scheduler;
+  private depth = 0;
+  private closed = false;
+
+  /** Allocates: on construction (the tables). */
+  constructor(options?: RuntimeOptions) {
+    if (options !== undefined && (options === null || typeof options !== "object")) throw invalidArgument("options", "an object", options);
+    const o = options || {};
+    const maxTasks = o.maxTasks === undefined ? 65536 : checkCount("options.maxTasks", o.maxTasks, 4194304);
+    const maxTimers = o.maxTimers === undefined ? 65536 : checkCount("options.maxTimers", o.maxTimers, 4194304);
+    const budget = o.budget === undefined ? 128 : checkCount("options.budget", o.budget, 1073741824);
+    if (budget < 1) throw outOfRange("options.budget", "at least 1", budget);
+    if (maxTimers < 1) throw outOfRange("options.maxTimers", "at least 1", maxTimers);
+    this.tasks = new TaskTable(64, maxTasks);
+    this.wheel = new TimerWheel({ capacity: maxTimers < 64 ? maxTimers : 64, maxCapacity: maxTimers });
+    if (o.maxWaiters === undefined) this.waiters = defaultWaiterPool();
+    else {
+      const maxWaiters = checkCount("options.maxWaiters", o.maxWaiters, 4194304);
+      if (maxWaiters < 1) throw outOfRange("options.maxWaiters", "at least 1", maxWaiters);
+      this.waiters = new NodePool({ capacity: maxWaiters < 64 ? maxWaiters : 64, maxCapacity: maxWaiters, name: "waiters" });
+    }
+    const hal = o.hal === undefined ? defaultHal() : o.hal;
+    if (hal === null || typeof hal !== "object" || typeof hal.setSink !== "function") throw invalidArgument("options.hal", "a HAL object", hal);
+    this.scheduler = new Scheduler(hal, budget, this.wheel, this, this.tasks.capacity);
+  }
+
+  /** The HAL this runtime drives. */
+  get hal(): TimeHal {
+    return this.scheduler.hal;
+  }
+
+  /**
+   * Runs `main()` and drives the runtime until its result settles; resolves with it (a
+   * Promise where Promise exists, else an Op). Allocates: per call (the op, the promise).
+   */
+  run<T>(main: () => T | PromiseLike<T> | Op<T>): Promise<T> {
+    if (typeof main !== "function") throw invalidArgument("main", "a function", main);
+    const op = new Op<T>();
+    if (this.closed) op.fail(closedError("the runtime"));
+    else {
+      this.enter();
+      const self = this;
+      settleWith(
+        main,
+        function (value: unknown) {
+          self.exit();
+          op.complete(value as T);
+        },
+        function (error: unknown) {
+          self.exit();
+          op.fail(error);
+        },
+      );
+    }
+    if (typeof Promise !== "function") return op as unknown as Promise<T>;
+    return new Promise<T>(function (resolve, reject) {
+      op.then(resolve, reject);
+    });
+  }
+
+  /**
+   * Spawns a task: `fn({ signal, id })` is called on the runtime's next turn. The handle
+   * rejects `ERR_POOL_EXHAUSTED` (pool "tasks") when the table is full and `ERR_CLOSED` after
+   * `close()`; nothing else is affected. Allocates: per call (the handle, its signal).
+   */
+  spawn<T>(fn: TaskFn<T>): JoinHandle<T> {
+    if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
+    const handle = new JoinHandle<T>(this, fn);
+    if (this.closed) {
+      handle.fn = null;
+      handle.fail(closedError("the runtime"));
+      return handle;
+    }
+    const tasks = this.tasks;
+    const slot = tasks.alloc(handle as JoinHandle<unknown>);
+    if (slot < 0) {
+      handle.fn = null;
+      handle.fail(poolExhaustedError("tasks", tasks.capacity));
+      return handle;
+    }
+    handle.slot = slot;
+    handle.id = tasks.idOf(slot);
+    this.scheduler.starts.push(slot);
+    this.scheduler.requestTurn();
+    return handle;
+  }
+
+  /** An op completing after the runtime's next trip through the host. Allocates: the op. */
+  yieldNow(): Op<void> {
+    const op = new Op<void>();
+    if (this.closed) op.fail(closedError("the runtime"));
+    else this.scheduler.defer(op);
+    return op;
+  }
+
+  /** Sleeps `ms` on this runtime (needs kyoto's time module, which registers it). */
+  sleep(ms: number, options?: WaitOptions): Op<void> {
+    if (sleepHook === null) throw new TypeError("Runtime.sleep needs kyoto's time module (src/time/sleep)");
+    return sleepHook(this, ms, options);
+  }
+
+  /** Monotonic integer milliseconds. Allocates: never. */
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  /** Arms a timer for the absolute `deadline`; -1 when the timer table is full. Allocates: never. */
+  insertTimer(deadline: number, waker: Waker, token: number): number {
+    return this.scheduler.insertTimer(deadline, waker, token);
+  }
+
+  /** Disarms a timer; false when it already fired or was removed. Allocates: never. */
+  removeTimer(handle: number): boolean {
+    return this.scheduler.removeTimer(handle);
+  }
+
+  /** Routes socket events (`EV_READABLE` … `EV_ERROR`) to the io layer. */
+  setIoHandler(handler: HalSink | null): void {
+    this.scheduler.io = handler;
+  }
+
+  /** Live, peak and capacity of each table. Allocates: the result objects. */
+  stats(): RuntimeStats {
+    return {
+      tasks: this.tasks.stats(),
+      timers: this.wheel.stats(),
+      waiters: this.waiters.stats(),
+      buffers: { live: 0, peak: 0, capacity: 0 },
+    };
+  }
+
+  /** True while the host timer is armed. */
+  hostTimerArmed(): boolean {
+    return this.scheduler.hostTimerArmed();
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Aborts every task left (handles reject `ERR_CANCELLED`, cause `ERR_CLOSED`), wakes every
+   * timer with `WAKE_CLOSED`, fails pending `yieldNow` ops and releases the host timer. Later
+   * spawns and runs fail with `ERR_CLOSED`. Idempotent. Allocates: the errors.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const reason = closedError("the runtime");
+    const handles = this.tasks.handles;
+    for (let slot = 0; slot < handles.length; slot++) {
+      const handle = handles[slot];
+      if (handle !== null && handle !== undefined) handle.abort(reason);
+    }
+    this.scheduler.close(reason);
+    if (defaultRuntime === this) defaultRuntime = null;
+  }
+
+  /** @internal TaskOwner: a handle was aborted. */
+  abortTask(handle: JoinHandle<unknown>, reason: unknown): void {
+    const slot = handle.slot;
+    if (slot >= 0 && this.tasks.handles[slot] === handle && this.tasks.state[slot] !== TASK_RUNNING) {
+      this.tasks.state[slot] = TASK_ABORTED;
+      handle.fn = null;
+    }
+    handle.signal.fire(reason);
+  }
+
+  /** @internal Called by the scheduler for each slot in the start ring. */
+  startTask(slot: number): void {
+    const tasks = this.tasks;
+    const handle = tasks.handles[slot] as JoinHandle<unknown>;
+    if (tasks.state[slot] === TASK_ABORTED) {
+      handle.slot = -1;
+      tasks.free(slot);
+      return;
+    }
+    tasks.state[slot] = TASK_RUNNING;
+    const fn = handle.fn as TaskFn<unknown>;
+    handle.fn = null;
+    const self = this;
+    const context = { signal: handle.signal, id: handle.id };
+    settleWith(
+      function () {
+        return fn(context);
+      },
+      function (value: unknown) {
+        self.finish(handle, true, value);
+      },
+      function (error: unknown) {
+        self.finish(handle, false, error);
+      },
+    );
+  }
+
+  private finish(handle: JoinHandle<unknown>, ok: boolean, value: unknown): void {
+    const slot = handle.slot;
+    if (slot >= 0) {
+      handle.slot = -1;
+      this.tasks.free(slot);
+    }
+    handle.settle(ok, value);
+  }
+
+  private enter(): void {
+    if (this.depth++ === 0) this.scheduler.spent = 0;
+    const previous = active.length > 0 ? active[active.length - 1] : null;
+    active.push(this);
+    if (previous !== this) {
+      if (previous !== null) previous.scheduler.isHost = false;
+      this.scheduler.isHost = true;
+      const old = setDeliveryHost(this.scheduler);
+      if (previous === null) outerHost = old;
+    }
+  }
+
+  private exit(): void {
+    this.depth--;
+    const i = active.lastIndexOf(this);
+    if (i >= 0) active.splice(i, 1);
+    const top = active.length > 0 ? active[active.length - 1] : null;
+    if (top === this) return;
+    this.scheduler.isHost = false;
+    if (top !== null) {
+      top.scheduler.isHost = true;
+      setDeliveryHost(top.scheduler);
+    } else {
+      setDeliveryHost(outerHost);
+      outerHost = null;
+    }
+  }
+}
+
+/** Calls `fn` and reports its value (awaited when it is a thenable) or its exception. */
+function settleWith(fn: () => unknown, onValue: (value: unknown) => void, onError: (error: unknown) => void): void {
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (err) {
+    onError(err);
+    return;
+  }
+  if (result === null || (typeof result !== "object" && typeof result !== "function") || typeof (result as PromiseLike<unknown>).then !== "function") {
+    onValue(result);
+    return;
+  }
+  // A foreign thenable may call back twice, or throw after calling back: only the first counts.
+  let settled = false;
+  const once = function (ok: boolean, value: unknown): void {
+    if (settled) return;
+    settled = true;
+    if (ok) onValue(value);
+    else onError(value);
+  };
+  try {
+    (result as PromiseLike<unknown>).then(
+      function (value: unknown) {
+        once(true, value);
+      },
+      function (error: unknown) {
+        once(false, error);
+      },
+    );
+  } catch (err) {
+    once(false, err);
+  }
+}
+
+/** Creates a runtime. Allocates: the runtime and its tables. */
+export function createRuntime(options?: RuntimeOptions): Runtime {
+  return new Runtime(options);
+}
+
+/** The innermost runtime whose `run()` is active, else the default runtime (created on first use). */
+export function currentRuntime(): Runtime {
+  if (active.length > 0) return active[active.length - 1];
+  if (defaultRuntime === null) defaultRuntime = new Runtime();
+  return defaultRuntime;
+}
+
+/** Spawns a task on the current runtime (see `Runtime.spawn`). */
+export function spawn<T>(fn: TaskFn<T>): JoinHandle<T> {
+  return currentRuntime().spawn(fn);
+}
+
+/** An op completing after the current runtime's next trip through the host. */
+export function yieldNow(): Op<void> {
+  return currentRuntime().yieldNow();
+}
+
+/** The current runtime's clock: monotonic integer milliseconds. */
+export function now(): number {
+  return currentRuntime().now();
+}

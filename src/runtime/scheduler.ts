@@ -1,0 +1,254 @@
+/**
+ * The scheduler: turns, the cooperative budget, and the host timer.
+ *
+ * A *turn* starts tasks from the start ring and delivers completed ops from the core's ready
+ * ring (the scheduler is the core's delivery host while its runtime runs), at most `budget`
+ * of them between two host events. Under budget the next chunk runs from a resolved-promise
+ * callback, so native continuations (the code after an `await`) run between chunks; once
+ * the budget is spent the scheduler asks the HAL for a wake and continues on `EV_WAKE`, so
+ * a task that never waits on I/O cannot starve timers and sockets (SPEC §6).
+ *
+ * Implementation notes:
+ * - The budget counts deliveries (fast-path completions included) and task starts since the
+ *   last HAL event; every event the HAL delivers starts a new window. It is spent only on
+ *   *delivery*: an op's place in its queue — who gets a resource — was fixed when the op was
+ *   created, so deferring a delivery never changes the order (unlike Tokio #8365, where a
+ *   task out of budget did not even enqueue).
+ * - `runDeliveries(n)` is only ever called with `n <= pendingDeliveries()`, so it delivers
+ *   exactly `n` and the count is exact even when deliveries queue more ops.
+ * - The host timer is reconciled once per turn (`timerDirty`), not per insert or cancel: a
+ *   burst of sleeps that are armed and cancelled within one turn costs no host call. It is
+ *   armed for the wheel's next deadline, or left armed when it is already earlier (it then
+ *   fires early, finds nothing due, and is re-armed), and cancelled when no timer is left.
+ * - `inTurn` guards re-entrancy: a delivery that spawns or completes ops only adds to the
+ *   rings the running loop is draining.
+ */
+
+import { DeliveryHost, pendingDeliveries, runDeliveries, setDeliveryHost } from "../core/op";
+import { Ring } from "../core/ring";
+import { WAKE_CLOSED, Waker } from "../core/waker";
+import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
+import { SlotRing } from "./task";
+import { TimerWheel } from "./time/wheel";
+
+const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
+
+/** The longest delay handed to the host timer (hosts use a signed 32-bit delay). */
+const MAX_ARM = 2147483647;
+
+/** Something completed on the next host turn (`yieldNow`). */
+export interface Deferred {
+  complete(value: undefined): void;
+  fail(error: unknown): void;
+}
+
+/** What the scheduler calls back into: starting tasks lives with the task table. */
+export interface TaskStarter {
+  startTask(slot: number): void;
+}
+
+export class Scheduler implements DeliveryHost {
+  /** Deliveries and task starts since the last HAL event. */
+  spent = 0;
+  /** True while this scheduler is the core's delivery host. */
+  isHost = false;
+  readonly starts: SlotRing;
+  private turnScheduled = false;
+  private inTurn = false;
+  private waitingWake = false;
+  private timerDirty = false;
+  /** Deadline the host timer is armed for, or -1. */
+  private armedAt = -1;
+  private lastNow = 0;
+  private readonly deferred = new Ring<Deferred>(8);
+  private readonly turnFn: () => void;
+  /** Socket events go here (installed by the io layer). */
+  io: HalSink | null = null;
+
+  constructor(
+    readonly hal: TimeHal,
+    readonly budget: number,
+    readonly wheel: TimerWheel,
+    private readonly starter: TaskStarter,
+    taskCapacity: number,
+  ) {
+    const self = this;
+    this.starts = new SlotRing(taskCapacity);
+    this.turnFn = function () {
+      self.turnScheduled = false;
+      self.turn();
+    };
+    hal.setSink(function (kind: number, handle: number, arg: number) {
+      self.onEvent(kind, handle, arg);
+    });
+  }
+
+  /** Integer milliseconds, never going back. Allocates: never. */
+  now(): number {
+    const t = Math.floor(this.hal.now());
+    if (t > this.lastNow) this.lastNow = t;
+    return this.lastNow;
+  }
+
+  /** DeliveryHost: the ready ring has ops to deliver. */
+  request(): void {
+    this.requestTurn();
+  }
+
+  /** Makes sure a turn will run: soon (a resolved-promise callback) or after the next wake. */
+  requestTurn(): void {
+    if (this.inTurn || this.turnScheduled || this.waitingWake) return;
+    if (this.spent >= this.budget || resolved === null) {
+      this.yieldToHost();
+      return;
+    }
+    this.turnScheduled = true;
+    resolved.then(this.turnFn);
+  }
+
+  /** Hands control back to the host; the scheduler continues on `EV_WAKE`. */
+  yieldToHost(): void {
+    if (this.waitingWake) return;
+    this.waitingWake = true;
+    this.hal.wake();
+  }
+
+  /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
+  defer(item: Deferred): void {
+    this.deferred.push(item);
+    this.yieldToHost();
+  }
+
+  /** Inserts a timer; -1 when the timer table is full. Allocates: never (unless the table grows). */
+  insertTimer(deadline: number, waker: Waker, token: number): number {
+    const handle = this.wheel.insert(deadline, waker, token);
+    if (handle >= 0 && (this.armedAt < 0 || deadline < this.armedAt)) this.markTimers();
+    return handle;
+  }
+
+  /** Cancels a timer; false when it already fired or was cancelled. Allocates: never. */
+  removeTimer(handle: number): boolean {
+    if (!this.wheel.cancel(handle)) return false;
+    if (this.armedAt >= 0) this.markTimers();
+    return true;
+  }
+
+  /** True while the host timer is armed (for stats and tests). */
+  hostTimerArmed(): boolean {
+    return this.armedAt >= 0;
+  }
+
+  private markTimers(): void {
+    this.timerDirty = true;
+    if (resolved === null && !this.inTurn) this.reconcile();
+    else this.requestTurn();
+  }
+
+  /** Arms, keeps or cancels the one host timer for the wheel's next deadline. */
+  private reconcile(): void {
+    this.timerDirty = false;
+    const next = this.wheel.nextDeadline();
+    if (next < 0) {
+      if (this.armedAt >= 0) {
+        this.armedAt = -1;
+        this.hal.cancelTimer();
+      }
+      return;
+    }
+    if (this.armedAt >= 0 && this.armedAt <= next) return;
+    const now = this.now();
+    let delta = next - now;
+    if (delta < 0) delta = 0;
+    else if (delta > MAX_ARM) delta = MAX_ARM;
+    this.armedAt = now + delta;
+    this.hal.armTimer(delta);
+  }
+
+  private onEvent(kind: number, handle: number, arg: number): void {
+    this.spent = 0;
+    if (kind === EV_TIMER) {
+      this.armedAt = -1;
+      this.timerDirty = true;
+      this.wheel.advance(this.now());
+    } else if (kind === EV_WAKE) {
+      this.waitingWake = false;
+      // Only those deferred before this wake: a yield made now waits for the next one.
+      for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).complete(undefined);
+    } else if (this.io !== null) {
+      this.io(kind, handle, arg);
+    }
+    this.turn();
+  }
+
+  /** Starts tasks and delivers ops until the budget is spent or nothing is left. */
+  turn(): void {
+    if (this.inTurn) return;
+    this.inTurn = true;
+    const budget = this.budget;
+    const starts = this.starts;
+    let failed = false;
+    let error: unknown = undefined;
+    let drained = false;
+    for (;;) {
+      if (this.spent >= budget) break;
+      if (starts.length > 0) {
+        this.spent++;
+        this.starter.startTask(starts.shift());
+        continue;
+      }
+      if (!this.isHost) break;
+      const ready = pendingDeliveries();
+      if (ready === 0) break;
+      const room = budget - this.spent;
+      const n = ready < room ? ready : room;
+      this.spent += n;
+      drained = true;
+      try {
+        runDeliveries(n);
+      } catch (err) {
+        if (!failed) {
+          failed = true;
+          error = err;
+        }
+      }
+    }
+    this.inTurn = false;
+    if (starts.length > 0 || (this.isHost && pendingDeliveries() > 0)) this.yieldToHost();
+    else if (drained && !this.isHost && pendingDeliveries() > 0) {
+      // The run ended inside a delivery: the ring's new host was installed while the ring was
+      // momentarily empty and was never asked to drain. Re-installing it asks.
+      setDeliveryHost(setDeliveryHost(null));
+    }
+    if (this.timerDirty) this.reconcile();
+    if (failed) rethrowLater(error);
+  }
+
+  /**
+   * Fails what is deferred, wakes every timer with `WAKE_CLOSED` and releases the host timer.
+   * Allocates: never.
+   */
+  close(error: unknown): void {
+    for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).fail(error);
+    const pool = this.wheel.pool;
+    for (let slot = 0; slot < pool.capacity; slot++) {
+      const waker = pool.wakers[slot];
+      if (waker === null || waker === undefined) continue;
+      const token = pool.token[slot];
+      this.wheel.cancel(pool.handleOf(slot));
+      waker.wake(token, WAKE_CLOSED);
+    }
+    this.timerDirty = false;
+    if (this.armedAt >= 0) {
+      this.armedAt = -1;
+      this.hal.cancelTimer();
+    }
+  }
+}
+
+/** Reports a callback's exception without breaking the turn (as an unhandled rejection where Promise exists). */
+function rethrowLater(error: unknown): void {
+  if (resolved === null) throw error;
+  resolved.then(function () {
+    throw error;
+  });
+}

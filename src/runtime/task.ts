@@ -1,0 +1,241 @@
+/**
+ * Tasks: the preallocated task table and `JoinHandle`, the op a `spawn` returns.
+ *
+ * A task is a function `fn({ signal, id })` returning a value or a thenable. The runtime
+ * starts it on its next turn (never inside `spawn`), and its table slot stays taken until the
+ * function's result settles. `JoinHandle<T>` is an `Op<T>`: await it for the task's value or
+ * error; `abort()` (or `cancel()`) aborts the task's signal — every op the task created with
+ * that signal is cancelled and returns what it held — and rejects the handle with
+ * `ERR_CANCELLED` at once, even if the task ignores its signal.
+ *
+ * Implementation notes:
+ * - The table is struct-of-arrays: `state`, `gen` and `next` (the free list) are `Int32Array`
+ *   columns, handles sit in a preallocated array. An id is `gen * SLOT_SPAN + slot`, so an id
+ *   kept past the task's end is recognisably stale.
+ * - A task aborted before it started keeps its slot (state `ABORTED`) until the start ring
+ *   reaches it, so the ring never holds a slot that was reused meanwhile.
+ * - A running task that was aborted keeps its slot until its function settles: `stats()`
+ *   counts work that is still running, even if nobody waits for it any more.
+ */
+
+import { CancelSignal } from "../core/cancel";
+import { cancelledError, checkCount, outOfRange } from "../core/errors";
+import { Op } from "../core/op";
+import { PoolStats, SLOT_SPAN } from "../core/pool";
+
+/** Slot is free. */
+export const TASK_FREE = 0;
+/** Spawned, waiting in the start ring. */
+export const TASK_SCHEDULED = 1;
+/** Its function was called and has not settled. */
+export const TASK_RUNNING = 2;
+/** Aborted before it started; freed when the start ring reaches it. */
+export const TASK_ABORTED = 3;
+
+const MAX_GENERATION = 511; // ids stay below 2**31 (512 * 2**22), exact in every engine
+
+/** What a task function receives. */
+export interface TaskContext {
+  /** Aborted when the task's handle is aborted or its runtime closes. */
+  readonly signal: CancelSignal;
+  /** The task's id (the handle's `id`). */
+  readonly id: number;
+}
+
+export type TaskFn<T> = (task: TaskContext) => T | PromiseLike<T> | Op<T>;
+
+/** What a handle needs from its runtime (an interface, so that task.ts needs no runtime import). */
+export interface TaskOwner {
+  abortTask(handle: JoinHandle<unknown>, reason: unknown): void;
+}
+
+/** What a JoinSet needs to hear from its handles. */
+export interface TaskSetMember {
+  taskDone(handle: JoinHandle<unknown>): void;
+}
+
+/**
+ * The op for a spawned task's result. `id` names the task; `isFinished()` is true once the
+ * handle is settled (the task finished, failed or was aborted).
+ */
+export class JoinHandle<T> extends Op<T> {
+  /** The task's id: generation-tagged, unique among live tasks; -1 when the spawn failed. */
+  id = -1;
+  /** @internal Table slot while the task holds one, else -1. */
+  slot = -1;
+  /** @internal The task's signal. */
+  readonly signal = new CancelSignal();
+  /** @internal The function, kept until the task starts. */
+  fn: TaskFn<T> | null;
+  /** @internal The JoinSet it belongs to and its index there. */
+  set: TaskSetMember | null = null;
+  setIndex = -1;
+
+  constructor(private readonly owner: TaskOwner | null, fn: TaskFn<T> | null) {
+    super();
+    this.fn = fn;
+  }
+
+  /**
+   * Aborts the task (a no-op once it finished): its signal fires with `reason` and the handle
+   * rejects with `ERR_CANCELLED` now. Allocates: the error (and a default abort reason).
+   */
+  abort(reason?: unknown): void {
+    if (!this.isDone()) this.cancel(reason);
+  }
+
+  /** True once the handle is settled. */
+  isFinished(): boolean {
+    return this.isDone();
+  }
+
+  /** @internal True when the handle holds the task's value (not an error, not cancelled). */
+  succeeded = false;
+  /** @internal The task's value or error once settled by the task. */
+  outcome: unknown = undefined;
+  /** @internal Set when the handle was cancelled, with the reason given. */
+  wasCancelled = false;
+  cancelReason: unknown = undefined;
+
+  /** Cancels like `abort`; true until the handle's result was delivered. */
+  cancel(reason?: unknown): boolean {
+    const before = this.cancelReason;
+    this.cancelReason = reason;
+    const cancelled = super.cancel(reason);
+    if (cancelled) {
+      this.succeeded = false;
+      this.wasCancelled = true;
+    } else this.cancelReason = before;
+    return cancelled;
+  }
+
+  /** @internal The error a joiner sees when the handle did not succeed. */
+  failure(): unknown {
+    return this.wasCancelled ? cancelledError(this.cancelReason) : this.outcome;
+  }
+
+  /** @internal Settles the handle with the task's outcome (ignored once aborted). */
+  settle(ok: boolean, value: unknown): void {
+    if (this.isDone()) return;
+    this.succeeded = ok;
+    this.outcome = value;
+    if (ok) this.complete(value as T);
+    else this.fail(value);
+    if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
+  }
+
+  protected abandon(): void {
+    const reason = this.cancelReason;
+    if (this.owner !== null) this.owner.abortTask(this as JoinHandle<unknown>, reason !== undefined ? reason : abortReason());
+    if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
+  }
+}
+
+/** The default reason a task's signal carries when aborted without one. */
+function abortReason(): Error {
+  const err = new Error("the task was aborted");
+  err.name = "AbortError";
+  return err;
+}
+
+/** The task table: slots, generations, and the handles of live tasks. */
+export class TaskTable {
+  readonly maxCapacity: number;
+  capacity = 0;
+  live = 0;
+  peak = 0;
+  state: Int32Array = new Int32Array(0);
+  gen: Int32Array = new Int32Array(0);
+  private next: Int32Array = new Int32Array(0);
+  handles: Array<JoinHandle<unknown> | null> = [];
+  private freeHead = -1;
+
+  /** Allocates: on construction, and when the table doubles (up to `maxCapacity`). */
+  constructor(capacity: number, maxCapacity: number) {
+    checkCount("options.maxTasks", maxCapacity, SLOT_SPAN);
+    if (maxCapacity < 1) throw outOfRange("options.maxTasks", "at least 1", maxCapacity);
+    this.maxCapacity = maxCapacity;
+    this.resize(capacity < maxCapacity ? capacity : maxCapacity);
+  }
+
+  /** A free slot holding `handle` (state `SCHEDULED`), or -1 when the table is full. */
+  alloc(handle: JoinHandle<unknown>): number {
+    if (this.freeHead < 0) {
+      if (this.capacity >= this.maxCapacity) return -1;
+      this.resize(this.capacity * 2 < this.maxCapacity ? this.capacity * 2 : this.maxCapacity);
+    }
+    const slot = this.freeHead;
+    this.freeHead = this.next[slot];
+    this.state[slot] = TASK_SCHEDULED;
+    this.handles[slot] = handle;
+    if (++this.live > this.peak) this.peak = this.live;
+    return slot;
+  }
+
+  free(slot: number): void {
+    const g = this.gen[slot];
+    this.gen[slot] = g === MAX_GENERATION ? 0 : g + 1;
+    this.state[slot] = TASK_FREE;
+    this.handles[slot] = null;
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.live--;
+  }
+
+  idOf(slot: number): number {
+    return this.gen[slot] * SLOT_SPAN + slot;
+  }
+
+  stats(): PoolStats {
+    return { live: this.live, peak: this.peak, capacity: this.capacity };
+  }
+
+  private resize(capacity: number): void {
+    const old = this.capacity;
+    this.state = grow(this.state, capacity);
+    this.gen = grow(this.gen, capacity);
+    this.next = grow(this.next, capacity);
+    for (let slot = capacity - 1; slot >= old; slot--) {
+      this.handles[slot] = null;
+      this.next[slot] = this.freeHead;
+      this.freeHead = slot;
+    }
+    this.capacity = capacity;
+  }
+}
+
+function grow(column: Int32Array, capacity: number): Int32Array {
+  const next = new Int32Array(capacity);
+  next.set(column);
+  return next;
+}
+
+/** A ring of slot numbers (the start queue): bounded by the table, grown with it. */
+export class SlotRing {
+  private items: Int32Array;
+  private head = 0;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.items = new Int32Array(capacity);
+  }
+
+  push(slot: number): void {
+    const size = this.items.length;
+    if (this.length === size) {
+      const grown = new Int32Array(size * 2);
+      for (let i = 0; i < size; i++) grown[i] = this.items[(this.head + i) % size];
+      this.items = grown;
+      this.head = 0;
+    }
+    this.items[(this.head + this.length) % this.items.length] = slot;
+    this.length++;
+  }
+
+  shift(): number {
+    const slot = this.items[this.head];
+    this.head = (this.head + 1) % this.items.length;
+    this.length--;
+    return slot;
+  }
+}

@@ -149,11 +149,20 @@ export class BatchSemaphore {
    * Allocates: never.
    */
   release(n: number): void {
-    checkCount("n", n, MAX_PERMITS);
-    if (this.permits + n > MAX_PERMITS) {
+    this.returnPermits(checkCount("n", n, MAX_PERMITS));
+  }
+
+  /**
+   * `release` for a count already known to be a valid integer (a Permit's own count).
+   * With nobody queued it only bumps the counter. Allocates: never.
+   */
+  returnPermits(n: number): void {
+    const total = this.permits + n;
+    if (total > MAX_PERMITS) {
       throw outOfRange("n", "at most " + (MAX_PERMITS - this.permits) + " (MAX_PERMITS minus the free permits)", n);
     }
-    if (n > 0) this.handOut(n);
+    if (this.waiters.head === NIL) this.permits = total;
+    else if (n > 0) this.handOut(n);
   }
 
   /**

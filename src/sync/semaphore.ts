@@ -41,7 +41,7 @@ export class Permit {
     // Zero first: the hand-out wakes waiters, which may re-enter and release this permit again.
     this.permits = 0;
     try {
-      this.semaphore.release(n);
+      this.semaphore.returnPermits(n);
     } catch (err) {
       // Only the MAX_PERMITS check throws (wakers must not), and it runs before any change.
       this.permits = n;

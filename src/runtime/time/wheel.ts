@@ -42,7 +42,7 @@
 
 import { invalidArgument } from "../../core/errors";
 import { WaitList } from "../../core/list";
-import { NIL, NodePool, PoolStats } from "../../core/pool";
+import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
 
 const LEVELS = 8;
@@ -71,16 +71,12 @@ export interface TimerWheelOptions {
 
 /** The level a deadline belongs to relative to `elapsed` (`LEVELS` means overflow). */
 function levelFor(elapsed: number, when: number): number {
+  // Callers pass `when > elapsed`, so `when < HALF` puts both in the low half.
+  if (when < HALF) return levelOfDiff(elapsed ^ when);
   const eHi = Math.floor(elapsed / HALF);
   const wHi = Math.floor(when / HALF);
   if (eHi === wHi) {
-    // The highest differing bit of the low halves, read as a base-32 digit.
-    const diff = (elapsed - eHi * HALF) ^ (when - wHi * HALF);
-    if (diff < 32) return 0;
-    if (diff < 1024) return 1;
-    if (diff < 32768) return 2;
-    if (diff < 1048576) return 3;
-    return diff < 33554432 ? 4 : 5;
+    return levelOfDiff((elapsed - eHi * HALF) ^ (when - wHi * HALF));
   }
   const diff = eHi ^ wHi;
   if (diff < 32) return 6;
@@ -96,8 +92,18 @@ function lowestBit(word: number): number {
   return BIT_OF[((word & -word) >>> 0) % 37];
 }
 
+/** The level of the highest differing bit of two low halves (`diff` < 2**30), read as a base-32 digit. */
+function levelOfDiff(diff: number): number {
+  if (diff < 32) return 0;
+  if (diff < 1024) return 1;
+  if (diff < 32768) return 2;
+  if (diff < 1048576) return 3;
+  return diff < 33554432 ? 4 : 5;
+}
+
 /** The slot (digit) of `when` at `level`. */
 function slotFor(when: number, level: number): number {
+  if (when < HALF) return (when >>> (5 * level)) & (SLOTS - 1);
   if (level < 6) return ((when % HALF) >>> (5 * level)) & (SLOTS - 1);
   return (Math.floor(when / HALF) >>> (5 * (level - 6))) & (SLOTS - 1);
 }
@@ -152,8 +158,10 @@ export class TimerWheel {
   /** Disarms a timer; false when the handle is stale (it fired or was cancelled). Allocates: never. */
   cancel(handle: number): boolean {
     const pool = this.pool;
-    const node = pool.slotOf(handle);
-    if (node === NIL || pool.wakers[node] === null) return false;
+    // The pool's handle is generation * SLOT_SPAN + slot; SLOT_SPAN divides 2**32, so the low
+    // bits survive ToInt32 and decoding needs no floating-point remainder (this is the hot path).
+    const node = handle & (SLOT_SPAN - 1);
+    if (handle < 0 || node >= pool.capacity || pool.handleOf(node) !== handle || pool.wakers[node] === null) return false;
     this.unlink(node);
     pool.free(node);
     return true;

@@ -148,6 +148,8 @@ describe("TimerWheel", function () {
     assert.equal(wheel.cancel(b), false);
     assert.equal(wheel.cancel(-1), false);
     assert.equal(wheel.cancel(123456789), false);
+    assert.equal(wheel.cancel(a + 0.5), false, "a fractional handle names nothing");
+    assert.equal(wheel.cancel(a + 4194304), false, "another generation of the same slot is stale");
     assert.equal(wheel.advance(500), 2);
     assert.deepEqual(rec.fired, [1, 3]);
     assert.equal(wheel.cancel(a), false, "a fired timer's handle is stale");

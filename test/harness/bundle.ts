@@ -1,9 +1,11 @@
 /**
  * Bundles the portable test files for QuickJS: one ES2020 module per test file (rollup,
- * TypeScript plugin), with shared code (assertions, src/) in chunks, written to
- * build/quickjs-tests/. Type errors are not reported here (`npm run check` does that).
+ * TypeScript plugin), with shared code (assertions, src/) in chunks, written to a fresh
+ * build/quickjs-tests-XXXXXX/ per run (several engineers run `npm test` in one tree at
+ * once), removed when the process exits unless KYOTO_KEEP_BUILD=1. Type errors are not
+ * reported here (`npm run check` does that).
  */
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import typescript from "@rollup/plugin-typescript";
@@ -35,7 +37,17 @@ export interface TestBundle {
   entries: { name: string; source: string }[];
 }
 
-export async function bundleTests(files: string[], outDir = path.join(repoRoot, "build/quickjs-tests")): Promise<TestBundle> {
+/** A fresh directory under build/ for this process, removed at exit unless KYOTO_KEEP_BUILD=1. */
+export function scratchDir(prefix: string): string {
+  mkdirSync(path.join(repoRoot, "build"), { recursive: true });
+  const dir = mkdtempSync(path.join(repoRoot, "build", prefix + "-"));
+  if (process.env.KYOTO_KEEP_BUILD !== "1") {
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return dir;
+}
+
+export async function bundleTests(files: string[], outDir = scratchDir("quickjs-tests")): Promise<TestBundle> {
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
   if (files.length === 0) return { dir: outDir, entries: [] };
   const input: Record<string, string> = {};

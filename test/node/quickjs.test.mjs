@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import assert from "node:assert/strict";
-import { bundleTests, findPortableTests, repoRoot } from "../harness/bundle.ts";
+import { bundleTests, findPortableTests, repoRoot, scratchDir } from "../harness/bundle.ts";
 import { ENGINES, GuestFile, guestFailure, loadEngine, TEST_TIMEOUT_MS } from "../harness/quickjs.ts";
 
 /** Mirrors an in-VM suite (from `__harness.list()`) as mocha suites and tests. */
@@ -92,7 +92,7 @@ if (bundleError) {
 
 const fixture = await bundleTests(
   [path.join(repoRoot, "test/harness/fixtures/selftest.ts")],
-  path.join(repoRoot, "build/quickjs-harness-selftest"),
+  scratchDir("quickjs-harness-selftest"),
 );
 
 describe("the QuickJS harness", function () {

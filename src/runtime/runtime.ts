@@ -145,14 +145,14 @@ export class Runtime implements TaskOwner {
     const handle = new JoinHandle<T>(this, fn);
     if (this.closed) {
       handle.fn = null;
-      handle.fail(closedError("the runtime"));
+      handle.settle(false, closedError("the runtime"));
       return handle;
     }
     const tasks = this.tasks;
     const slot = tasks.alloc(handle as JoinHandle<unknown>);
     if (slot < 0) {
       handle.fn = null;
-      handle.fail(poolExhaustedError("tasks", tasks.capacity));
+      handle.settle(false, poolExhaustedError("tasks", tasks.capacity));
       return handle;
     }
     handle.slot = slot;

@@ -118,7 +118,8 @@ export class NodePool {
   /** The slot a handle names, or `NIL` when the handle is stale or out of range. */
   slotOf(handle: number): number {
     if (handle < 0) return NIL;
-    const slot = handle % SLOT_SPAN;
+    // `&` reduces modulo 2**32 first, which keeps the low 22 bits exact for any handle.
+    const slot = handle & (SLOT_SPAN - 1);
     if (slot >= this.capacity || (handle - slot) / SLOT_SPAN !== this.gen[slot]) return NIL;
     return slot;
   }

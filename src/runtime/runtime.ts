@@ -12,7 +12,9 @@
  * `run(main)` drives the runtime until `main` settles. `main` is not a task in the table
  * (like Tokio's `block_on`). Runs nest; module-level `spawn`, `yieldNow` and `now` use the
  * innermost active `run()`, else a default runtime created on first use from the target's
- * default HAL (`setDefaultHalFactory`).
+ * default HAL (`setDefaultHalFactory`). While a `run()` is active its runtime delivers every
+ * completed op under its cooperative budget; outside any `run()` tasks and timers still work,
+ * and ops are delivered by the core's default (one microtask per batch, no budget).
  *
  * For the time layer (`src/time`, above this one): timers are inserted with
  * `insertTimer(deadline, waker, token)` (absolute integer ms from `now()`; -1 when the timer

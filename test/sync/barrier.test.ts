@@ -115,18 +115,19 @@ describe("Barrier", function () {
     try {
       const w0 = b.wait();
       const w1 = b.wait();
-      let inner: Op<BarrierWaitResult> | null = null;
+      const box: { inner: Op<BarrierWaitResult> | null } = { inner: null };
       let cancelled = false;
       w0.then(function () {
         // w1 is still queued for release when this runs: cancelling it must neither fail
         // nor touch the new generation's count.
         cancelled = w1.cancel("from a callback");
-        inner = b.wait();
+        box.inner = b.wait();
       });
       const w2 = b.wait(); // completes the generation
       assert.ok(w0.isDone() && w2.isDone());
       assert.ok(cancelled, "w1 was cancellable from the callback");
-      assert.ok(inner !== null && !(inner as Op<BarrierWaitResult>).isDone(), "a callback's wait belongs to the next generation");
+      const inner = box.inner;
+      assert.ok(inner !== null && !inner.isDone(), "a callback's wait belongs to the next generation");
       b.wait();
       assert.ok(!(inner as Op<BarrierWaitResult>).isDone(), "two arrivals of three");
       b.wait();

@@ -14,16 +14,18 @@
  * Implementation notes:
  * - The value lives on the Mutex; a guard reaches it through its `owner` reference, which
  *   `release()` clears, so a released guard can neither read nor write the value.
+ * - Like Tokio's, these locks have no `close()`: their semaphore never closes, so a lock op
+ *   ends granted, cancelled or refused for a full pool — never `ERR_CLOSED`.
  * - Exactly one permit exists. It is held by a live guard, by a granted-but-undelivered op
  *   (whose `giveBack` releases it), or is free: `isLocked()` is "no free permit".
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { cancelledError, invalidArgument, poolExhaustedError } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
-import { WAKE_READY, Waker } from "../core/waker";
-import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, resolvePool } from "./batch_semaphore";
+import { Waker } from "../core/waker";
+import { ACQUIRED, BatchSemaphore, EXHAUSTED, resolvePool } from "./batch_semaphore";
 import { addDispose } from "./semaphore";
 
 export interface MutexOptions {
@@ -58,10 +60,10 @@ export class LockOp<G extends Releasable> extends Op<G> implements Waker {
     super();
   }
 
-  wake(_token: number, status: number): void {
+  /** Locks never close their semaphore, so the only wake is `WAKE_READY`. */
+  wake(_token: number, _status: number): void {
     this.handle = -1;
-    if (status === WAKE_READY) this.complete(this.owner.makeGuard(this.kind));
-    else this.fail(closedError("the lock"));
+    this.complete(this.owner.makeGuard(this.kind));
   }
 
   /** @internal Queues the waiter (or completes at once); returns itself. */
@@ -73,7 +75,6 @@ export class LockOp<G extends Releasable> extends Op<G> implements Waker {
     }
     const r = this.inner.acquire(this.n, this, 0);
     if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
-    else if (r === CLOSED) this.fail(closedError("the lock"));
     else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
     else this.handle = r;
     this.watch(signal);

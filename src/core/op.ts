@@ -112,10 +112,10 @@ export function pendingDeliveries(): number {
 export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   const previous = host;
   host = next || microtaskHost;
-  if (ready.length > 0) {
-    drainOwed = true;
-    host.request();
-  }
+  // A drain owed by the previous host passes to this one. When the ring is empty nothing is
+  // owed: the next op queued asks the new host (even if the old host is mid-drain right now).
+  drainOwed = ready.length > 0;
+  if (drainOwed) host.request();
   return previous;
 }
 

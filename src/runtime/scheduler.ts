@@ -24,7 +24,7 @@
  *   rings the running loop is draining.
  */
 
-import { DeliveryHost, pendingDeliveries, runDeliveries, setDeliveryHost } from "../core/op";
+import { DeliveryHost, pendingDeliveries, runDeliveries } from "../core/op";
 import { Ring } from "../core/ring";
 import { WAKE_CLOSED, Waker } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
@@ -188,7 +188,6 @@ export class Scheduler implements DeliveryHost {
     const starts = this.starts;
     let failed = false;
     let error: unknown = undefined;
-    let drained = false;
     for (;;) {
       if (this.spent >= budget) break;
       if (starts.length > 0) {
@@ -202,7 +201,6 @@ export class Scheduler implements DeliveryHost {
       const room = budget - this.spent;
       const n = ready < room ? ready : room;
       this.spent += n;
-      drained = true;
       try {
         runDeliveries(n);
       } catch (err) {
@@ -214,11 +212,6 @@ export class Scheduler implements DeliveryHost {
     }
     this.inTurn = false;
     if (starts.length > 0 || (this.isHost && pendingDeliveries() > 0)) this.yieldToHost();
-    else if (drained && !this.isHost && pendingDeliveries() > 0) {
-      // The run ended inside a delivery: the ring's new host was installed while the ring was
-      // momentarily empty and was never asked to drain. Re-installing it asks.
-      setDeliveryHost(setDeliveryHost(null));
-    }
     if (this.timerDirty) this.reconcile();
     if (failed) rethrowLater(error);
   }

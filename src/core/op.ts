@@ -119,6 +119,14 @@ export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   return previous;
 }
 
+/**
+ * Told when an op completes, before (and without) delivery: a combinator (`join`) watches its
+ * inputs this way so that what they hold stays cancellable until it takes the results.
+ */
+export interface CompletionObserver {
+  opCompleted(token: number): void;
+}
+
 /** The link between an op and the signal it watches (only ops given a signal have one). */
 class SignalLink implements SignalMember {
   signalNext: SignalMember | null = null;
@@ -139,6 +147,8 @@ export class Op<T> {
   private onError: Callback = undefined;
   private moreCallbacks: Callback[] | null = null;
   private signalLink: SignalLink | null = null;
+  private completionObserver: CompletionObserver | null = null;
+  private completionToken = 0;
 
   /**
    * Registers callbacks for the result. Each is called at most once, never synchronously
@@ -173,6 +183,7 @@ export class Op<T> {
     else if ((flags & STATE_MASK) === FULFILLED) this.giveBack(held as T);
     this.unwatch();
     if ((this.flags & (SUBSCRIBED | QUEUED)) === SUBSCRIBED) enqueue(this as Op<unknown>);
+    this.notifyObserver();
     return true;
   }
 
@@ -189,6 +200,42 @@ export class Op<T> {
 
   /** @internal Subclass hook: return the resource held by a complete, undelivered op. */
   protected giveBack(_value: T): void {}
+
+  /**
+   * @internal Asks to be told (once) when this op completes, instead of subscribing; false
+   * when another observer already watches it. Allocates: never.
+   */
+  observeCompletion(observer: CompletionObserver, token: number): boolean {
+    if (this.completionObserver !== null) return false;
+    this.completionObserver = observer;
+    this.completionToken = token;
+    if ((this.flags & STATE_MASK) !== PENDING) observer.opCompleted(token);
+    return true;
+  }
+
+  /** @internal True when the op completed with a value (false while pending or failed). */
+  completedWithValue(): boolean {
+    return (this.flags & STATE_MASK) === FULFILLED;
+  }
+
+  /**
+   * @internal Takes the result of a complete op without callbacks: the op counts as
+   * delivered from now on (it can no longer be cancelled). Returns the value or error.
+   */
+  takeResult(): unknown {
+    if ((this.flags & CANCELLED) !== 0) this.result = cancelledError(this.result);
+    this.flags = (this.flags & ~CANCELLED) | DELIVERED;
+    this.unwatch();
+    return this.result;
+  }
+
+  private notifyObserver(): void {
+    const observer = this.completionObserver;
+    if (observer !== null) {
+      this.completionObserver = null;
+      observer.opCompleted(this.completionToken);
+    }
+  }
 
   /** @internal Watches `signal` (already checked not aborted) until delivery. Allocates: the link. */
   protected watch(signal: SignalLike | null): void {
@@ -213,6 +260,7 @@ export class Op<T> {
     this.flags = flags | FULFILLED;
     this.result = value;
     if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
+    this.notifyObserver();
   }
 
   /** @internal Completes the op with an error. */
@@ -223,6 +271,7 @@ export class Op<T> {
     this.result = error;
     this.unwatch();
     if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
+    this.notifyObserver();
   }
 
   /** @internal Hands the result to the registered callbacks (called from the ready ring). */

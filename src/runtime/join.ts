@@ -10,8 +10,10 @@
  *
  * `join` waits for every op, then resolves with their values in order or rejects with the
  * first failure (in time). `tryJoin` rejects at the first failure and cancels the others
- * (ops not yet delivered give back what they held). As with `Promise.all`, values already
- * received by a join that then fails are not handed back.
+ * (ops not yet delivered give back what they held). Unlike `Promise.all`, a join that fails
+ * or is cancelled loses nothing: it watches its op inputs for completion without taking
+ * their results, and takes them only once every input has succeeded, so until then each
+ * input can still be cancelled and give back what it holds (a permit, a message).
  *
  * `JoinSet` holds spawned tasks; `joinNext()` resolves with results in completion order, an
  * aborted task as an `ERR_CANCELLED` rejection, and `undefined` once the set is empty.
@@ -19,35 +21,75 @@
 
 import { WaitOptions, signalOf } from "../core/cancel";
 import { cancelledError } from "../core/errors";
-import { Op, readyOp } from "../core/op";
+import { CompletionObserver, Op, readyOp } from "../core/op";
 import { Ring } from "../core/ring";
 import { currentRuntime } from "./runtime";
 import { Awaitable, GroupOp, checkInputs } from "./select";
 import { JoinHandle, TaskFn, TaskSetMember } from "./task";
 
-class JoinOp<T> extends GroupOp<T, T[]> {
+class JoinOp<T> extends GroupOp<T, T[]> implements CompletionObserver {
   private readonly values: T[] = [];
+  /** Inputs that completed with a value this join has not taken yet (observed ops). */
+  private readonly untaken: boolean[] = [];
   private remaining: number;
   private failed = false;
   private error: unknown = undefined;
+  /** Set while the join cancels its inputs on the way out: their completions are ignored. */
+  private leaving = false;
 
   constructor(inputs: Array<Awaitable<T>>, private readonly eager: boolean) {
     super(inputs);
     this.remaining = inputs.length;
-    for (let i = 0; i < inputs.length; i++) this.values.push(undefined as unknown as T);
+    for (let i = 0; i < inputs.length; i++) {
+      this.values.push(undefined as unknown as T);
+      this.untaken.push(false);
+    }
+  }
+
+  /** Ops are observed (their results stay cancellable); other thenables are subscribed. */
+  protected watchInput(index: number): void {
+    const input = this.inputs[index];
+    if (!(input instanceof Op) || !input.observeCompletion(this, index)) super.watchInput(index);
+  }
+
+  /** @internal An observed input completed; its result is still in it. */
+  opCompleted(index: number): void {
+    if (this.isDone() || this.leaving) return;
+    const input = this.inputs[index] as Op<T>;
+    if (input.completedWithValue()) {
+      this.untaken[index] = true;
+      this.arrived(true, undefined);
+    } else this.arrived(false, input.takeResult(), index);
   }
 
   protected settled(index: number, ok: boolean, value: unknown): void {
+    if (this.leaving) return;
     if (ok) this.values[index] = value as T;
-    else if (this.eager) {
-      this.cancelInputs(index);
-      this.finish(false, value);
-      return;
-    } else if (!this.failed) {
-      this.failed = true;
-      this.error = value;
+    this.arrived(ok, value, index);
+  }
+
+  private arrived(ok: boolean, value: unknown, index?: number): void {
+    if (!ok) {
+      if (this.eager) return this.leave(value, index as number);
+      if (!this.failed) {
+        this.failed = true;
+        this.error = value;
+      }
     }
-    if (--this.remaining === 0) this.finish(!this.failed, this.failed ? this.error : this.values);
+    if (--this.remaining > 0) return;
+    if (this.failed) return this.leave(this.error, -1);
+    const inputs = this.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      if (this.untaken[i]) this.values[i] = (inputs[i] as Op<T>).takeResult() as T;
+    }
+    this.finish(true, this.values);
+  }
+
+  /** Fails the join; every other input is cancelled, so results not taken go back. */
+  private leave(error: unknown, failedIndex: number): void {
+    this.leaving = true;
+    this.cancelInputs(failedIndex);
+    this.finish(false, error);
   }
 }
 

@@ -46,7 +46,7 @@ export abstract class GroupOp<T, R> extends Op<R> {
     if (this.subscribed) return;
     this.subscribed = true;
     const inputs = this.inputs;
-    for (let i = 0; i < inputs.length && !this.isDone(); i++) this.subscribeTo(i);
+    for (let i = 0; i < inputs.length && !this.isDone(); i++) this.watchInput(i);
   }
 
   /** Called once per input as it settles (until the group is done). */
@@ -72,7 +72,8 @@ export abstract class GroupOp<T, R> extends Op<R> {
     this.cancelInputs(-1);
   }
 
-  private subscribeTo(index: number): void {
+  /** Starts watching input `index`: by default subscribes, so `settled` gets its result. */
+  protected watchInput(index: number): void {
     const self = this;
     this.inputs[index].then(
       function (value: T) {

@@ -161,6 +161,49 @@ describe("join and tryJoin", function () {
     });
   });
 
+  it("a failing join gives back the permit an input had already won", async function () {
+    await simRuntime().run(async () => {
+      const sem = new Semaphore(1);
+      const closed = new Semaphore(0);
+      closed.close();
+      await assert.rejects(join<unknown>([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
+      assert.equal(sem.availablePermits(), 1, "join returned the permit");
+      await assert.rejects(tryJoin<unknown>([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
+      assert.equal(sem.availablePermits(), 1, "tryJoin returned the permit");
+    });
+  });
+
+  it("a failing join puts a message it had received back at the head of its channel", async function () {
+    await simRuntime().run(async () => {
+      const [tx, rx] = channel<number>(4);
+      tx.trySend(1);
+      tx.trySend(2);
+      const late = spawn(async () => {
+        await sleep(5);
+        throw new RangeError("late");
+      });
+      await assert.rejects(join<unknown>([rx.recv(), late]), { name: "RangeError" });
+      assert.equal(rx.len(), 2);
+      assert.equal(rx.tryRecv(), 1, "the message went back first in line");
+      assert.equal(rx.tryRecv(), 2);
+    });
+  });
+
+  it("cancelling a join returns what its completed inputs hold", async function () {
+    await simRuntime().run(async () => {
+      const sem = new Semaphore(1);
+      const never = new Semaphore(0);
+      const j = join<unknown>([sem.acquire(), never.acquire()]);
+      const outcome = assert.rejects(j, { code: "ERR_CANCELLED" });
+      await yieldNow();
+      assert.equal(sem.availablePermits(), 0, "the first input holds the permit");
+      j.cancel();
+      await outcome;
+      assert.equal(sem.availablePermits(), 1);
+      assert.equal(never.waiterCount(), 0);
+    });
+  });
+
   it("cancelling a join cancels the ops still pending", async function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(0);

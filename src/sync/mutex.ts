@@ -9,7 +9,7 @@
  *
  * `lock({ signal })` returns an `Op<MutexGuard<T>>`: cancel it (or abort the signal) and the
  * waiter leaves the queue at once; a lock granted but not yet delivered goes to the next
- * waiter. This file also holds `LockOp`, the op RwLock uses for its guards too.
+ * waiter.
  *
  * Implementation notes:
  * - The value lives on the Mutex; a guard reaches it through its `owner` reference, which
@@ -20,75 +20,17 @@
  *   (whose `giveBack` releases it), or is free: `isLocked()` is "no free permit".
  */
 
-import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { WaitOptions } from "../core/cancel";
+import { invalidArgument } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
-import { Waker } from "../core/waker";
-import { ACQUIRED, BatchSemaphore, EXHAUSTED, resolvePool } from "./batch_semaphore";
+import { BatchSemaphore, resolvePool } from "./batch_semaphore";
+import { GuardFactory, PermitOp } from "./permit_op";
 import { addDispose } from "./semaphore";
 
 export interface MutexOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
   pool?: NodePool | PoolOptions;
-}
-
-/** What a `LockOp` asks its lock for once the permits are granted. */
-export interface GuardFactory<G> {
-  /** @internal Builds the guard for `kind` (a lock-specific tag) holding the granted permits. */
-  makeGuard(kind: number): G;
-}
-
-/** A guard a `LockOp` can hand back when cancelled after its permits were granted. */
-interface Releasable {
-  release(): void;
-}
-
-/**
- * @internal The op behind `Mutex.lock`, `RwLock.read` and `RwLock.write`: it waits for `n`
- * permits and completes with `owner.makeGuard(kind)`. It is the waker of its own node.
- */
-export class LockOp<G extends Releasable> extends Op<G> implements Waker {
-  private handle = -1;
-
-  constructor(
-    private readonly inner: BatchSemaphore,
-    private readonly n: number,
-    private readonly owner: GuardFactory<G>,
-    private readonly kind: number,
-  ) {
-    super();
-  }
-
-  /** Locks never close their semaphore, so the only wake is `WAKE_READY`. */
-  wake(_token: number, _status: number): void {
-    this.handle = -1;
-    this.complete(this.owner.makeGuard(this.kind));
-  }
-
-  /** @internal Queues the waiter (or completes at once); returns itself. */
-  start(options: WaitOptions | undefined): LockOp<G> {
-    const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
-    const r = this.inner.acquire(this.n, this, 0);
-    if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
-    else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
-    else this.handle = r;
-    this.watch(signal);
-    return this;
-  }
-
-  protected abandon(): void {
-    if (this.handle >= 0) this.inner.cancel(this.handle);
-    this.handle = -1;
-  }
-
-  protected giveBack(guard: G): void {
-    guard.release();
-  }
 }
 
 /** Exclusive access to a Mutex's value until `release()`. */
@@ -144,7 +86,7 @@ export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
    * `ERR_POOL_EXHAUSTED` when the waiter pool is full. Allocates: the op and the guard.
    */
   lock(options?: WaitOptions): Op<MutexGuard<T>> {
-    return new LockOp<MutexGuard<T>>(this.inner, 1, this, 0).start(options);
+    return new PermitOp<MutexGuard<T>>(this.inner, 1, this, 0).start(options);
   }
 
   /** The guard if the lock is free and nobody is queued, else `null`. Allocates: the guard. */

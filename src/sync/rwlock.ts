@@ -25,7 +25,8 @@ import { checkCount, outOfRange } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
 import { BatchSemaphore, MAX_PERMITS, resolvePool } from "./batch_semaphore";
-import { GuardFactory, LockOp, released } from "./mutex";
+import { released } from "./mutex";
+import { GuardFactory, PermitOp } from "./permit_op";
 import { addDispose } from "./semaphore";
 
 export interface RwLockOptions {
@@ -128,7 +129,7 @@ export class RwLock<T> implements GuardFactory<RwLockReadGuard<T> | RwLockWriteG
    * `ERR_CANCELLED` / `ERR_POOL_EXHAUSTED`. Allocates: the op and the guard.
    */
   read(options?: WaitOptions): Op<RwLockReadGuard<T>> {
-    return new LockOp<RwLockReadGuard<T>>(this.inner, 1, this as GuardFactory<RwLockReadGuard<T>>, READ).start(options);
+    return new PermitOp<RwLockReadGuard<T>>(this.inner, 1, this as GuardFactory<RwLockReadGuard<T>>, READ).start(options);
   }
 
   /**
@@ -136,7 +137,7 @@ export class RwLock<T> implements GuardFactory<RwLockReadGuard<T> | RwLockWriteG
    * `ERR_POOL_EXHAUSTED`. Allocates: the op and the guard.
    */
   write(options?: WaitOptions): Op<RwLockWriteGuard<T>> {
-    return new LockOp<RwLockWriteGuard<T>>(this.inner, this.maxReaders, this as GuardFactory<RwLockWriteGuard<T>>, WRITE).start(options);
+    return new PermitOp<RwLockWriteGuard<T>>(this.inner, this.maxReaders, this as GuardFactory<RwLockWriteGuard<T>>, WRITE).start(options);
   }
 
   /** A read guard if one is free and nobody is queued, else `null`. Allocates: the guard. */

@@ -11,12 +11,12 @@
  * waiters. Nothing stays behind for a cancelled waiter.
  */
 
-import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, checkCount, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { WaitOptions } from "../core/cancel";
+import { checkCount, closedError, invalidArgument } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
-import { WAKE_READY, Waker } from "../core/waker";
-import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, resolvePool } from "./batch_semaphore";
+import { BatchSemaphore, MAX_PERMITS, resolvePool } from "./batch_semaphore";
+import { GuardFactory, PermitOp } from "./permit_op";
 
 export interface SemaphoreOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -80,50 +80,7 @@ export function addDispose(proto: object, method: string): void {
 }
 addDispose(Permit.prototype, "release");
 
-/** The op returned by `Semaphore.acquire`; it is the waker of its own waiter node. */
-class AcquireOp extends Op<Permit> implements Waker {
-  handle = -1;
-
-  constructor(
-    private readonly inner: BatchSemaphore,
-    private readonly n: number,
-  ) {
-    super();
-  }
-
-  wake(_token: number, status: number): void {
-    this.handle = -1;
-    if (status === WAKE_READY) this.complete(new Permit(this.inner, this.n));
-    else this.fail(closedError("the semaphore"));
-  }
-
-  /** @internal Queues the waiter (or completes at once); returns itself. */
-  start(options: WaitOptions | undefined): AcquireOp {
-    const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
-    const r = this.inner.acquire(this.n, this, 0);
-    if (r === ACQUIRED) this.complete(new Permit(this.inner, this.n));
-    else if (r === CLOSED) this.fail(closedError("the semaphore"));
-    else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
-    else this.handle = r;
-    this.watch(signal);
-    return this;
-  }
-
-  protected abandon(): void {
-    if (this.handle >= 0) this.inner.cancel(this.handle);
-    this.handle = -1;
-  }
-
-  protected giveBack(permit: Permit): void {
-    permit.release();
-  }
-}
-
-export class Semaphore {
+export class Semaphore implements GuardFactory<Permit> {
   /** The largest number of permits a semaphore can hold: 2**30 - 1. */
   static readonly MAX_PERMITS = MAX_PERMITS;
   /** @internal The engine; other primitives in `src/sync` build on it. */
@@ -143,7 +100,12 @@ export class Semaphore {
    */
   acquire(n?: number, options?: WaitOptions): Op<Permit> {
     const count = n === undefined ? 1 : checkCount("n", n, MAX_PERMITS);
-    return new AcquireOp(this.inner, count).start(options);
+    return new PermitOp<Permit>(this.inner, count, this, count).start(options);
+  }
+
+  /** @internal A granted acquire's Permit; `kind` is the permit count. */
+  makeGuard(kind: number): Permit {
+    return new Permit(this.inner, kind);
   }
 
   /**

@@ -8,60 +8,23 @@
  * holds nothing.
  */
 
-import { EV_TIMER, EV_WAKE, Hal, HalSink } from "../../src/io/hal";
-
-/** Node's setTimeout takes at most a signed 32-bit delay; longer ones fire at once. */
-const MAX_DELAY = 2147483647;
-
-export class NodeHal implements Hal {
-  private sink: HalSink | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private wakePending = false;
-  private readonly onTimer: () => void;
-  private readonly onWake: () => void;
-
-  constructor() {
-    const self = this;
-    this.onTimer = function () {
-      self.timer = null;
-      if (self.sink !== null) self.sink(EV_TIMER, 0, 0);
-    };
-    this.onWake = function () {
-      self.wakePending = false;
-      if (self.sink !== null) self.sink(EV_WAKE, 0, 0);
-    };
-  }
-
-  setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("this HAL already has a sink: one HAL per runtime");
-    this.sink = sink;
-  }
-
-  now(): number {
-    return performance.now();
-  }
-
-  armTimer(deltaMs: number): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    const delay = deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0;
-    this.timer = setTimeout(this.onTimer, delay);
-  }
-
-  cancelTimer(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-  }
-
-  wake(): void {
-    if (this.wakePending) return;
-    this.wakePending = true;
-    setImmediate(this.onWake);
-  }
-}
+import { Hal } from "../../src/io/hal";
+import { TimerHal } from "../../src/runtime/timer_hal";
 
 /** A HAL on Node's clock and timers. Allocates: on construction. */
-export function createNodeHal(): NodeHal {
-  return new NodeHal();
+export function createNodeHal(): Hal {
+  return new TimerHal({
+    clock: function () {
+      return performance.now();
+    },
+    setTimer: function (fn: () => void, ms: number) {
+      return setTimeout(fn, ms);
+    },
+    clearTimer: function (handle: unknown) {
+      clearTimeout(handle as ReturnType<typeof setTimeout>);
+    },
+    defer: function (fn: () => void) {
+      setImmediate(fn);
+    },
+  });
 }

@@ -14,7 +14,8 @@
  * would fail to load, so an app on `qjs` passes it in.
  */
 
-import { EV_TIMER, EV_WAKE, Hal, HalSink } from "../../src/io/hal";
+import { Hal, HalSink } from "../../src/io/hal";
+import { hostDelay, TimerHal } from "../../src/runtime/timer_hal";
 
 /** The embedder contract (see README.md). */
 export interface QuickJsHost {
@@ -41,63 +42,6 @@ declare const kyotoHost: QuickJsHost | undefined;
 declare const setTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
 declare const clearTimeout: ((handle: unknown) => void) | undefined;
 
-const MAX_DELAY = 2147483647;
-
-/** A HAL over host timer functions (the `os` module or timer globals). */
-class TimerHal implements Hal {
-  private sink: HalSink | null = null;
-  private timer: unknown = null;
-  private wakePending = false;
-  private last = 0;
-  private readonly onTimer: () => void;
-  private readonly onWake: () => void;
-
-  constructor(
-    private readonly clock: () => number,
-    private readonly set: (fn: () => void, ms: number) => unknown,
-    private readonly clear: (handle: unknown) => void,
-  ) {
-    const self = this;
-    this.onTimer = function () {
-      self.timer = null;
-      if (self.sink !== null) self.sink(EV_TIMER, 0, 0);
-    };
-    this.onWake = function () {
-      self.wakePending = false;
-      if (self.sink !== null) self.sink(EV_WAKE, 0, 0);
-    };
-  }
-
-  setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("this HAL already has a sink: one HAL per runtime");
-    this.sink = sink;
-  }
-
-  now(): number {
-    const t = this.clock();
-    if (t > this.last) this.last = t;
-    return this.last;
-  }
-
-  armTimer(deltaMs: number): void {
-    this.cancelTimer();
-    this.timer = this.set(this.onTimer, deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0);
-  }
-
-  cancelTimer(): void {
-    if (this.timer !== null) {
-      this.clear(this.timer);
-      this.timer = null;
-    }
-  }
-
-  wake(): void {
-    if (this.wakePending) return;
-    this.wakePending = true;
-    this.set(this.onWake, 0);
-  }
-}
-
 /** A HAL that forwards to an embedder implementing the contract. */
 class HostHal implements Hal {
   constructor(private readonly host: QuickJsHost) {}
@@ -108,7 +52,7 @@ class HostHal implements Hal {
     return this.host.now();
   }
   armTimer(deltaMs: number): void {
-    this.host.armTimer(deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0);
+    this.host.armTimer(hostDelay(deltaMs));
   }
   cancelTimer(): void {
     this.host.cancelTimer();
@@ -123,33 +67,33 @@ export function createQuickJsHal(options?: QuickJsHalOptions): Hal {
   if (options && options.host) return new HostHal(options.host);
   if (options && options.os) {
     const os = options.os;
-    return new TimerHal(
-      function () {
+    return new TimerHal({
+      clock: function () {
         return os.now();
       },
-      function (fn: () => void, ms: number) {
+      setTimer: function (fn: () => void, ms: number) {
         return os.setTimeout(fn, ms);
       },
-      function (handle: unknown) {
+      clearTimer: function (handle: unknown) {
         os.clearTimeout(handle);
       },
-    );
+    });
   }
   if (typeof kyotoHost === "object" && kyotoHost !== null) return new HostHal(kyotoHost);
   if (typeof setTimeout === "function" && typeof clearTimeout === "function") {
     const set = setTimeout;
     const clear = clearTimeout;
-    return new TimerHal(
-      function () {
+    return new TimerHal({
+      clock: function () {
         return Date.now();
       },
-      function (fn: () => void, ms: number) {
+      setTimer: function (fn: () => void, ms: number) {
         return set(fn, ms);
       },
-      function (handle: unknown) {
+      clearTimer: function (handle: unknown) {
         clear(handle);
       },
-    );
+    });
   }
   throw new TypeError("no QuickJS host found: pass options.host or options.os, or define kyotoHost (see hal/quickjs/README.md)");
 }

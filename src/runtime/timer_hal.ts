@@ -1,0 +1,89 @@
+/**
+ * TimerHal: the time part of a HAL built from a host's clock and timer functions.
+ *
+ * Every host adapter that has `setTimeout`-style timers (Node, QuickJS's `os` module or timer
+ * globals, Espruino) is this class with its own functions plugged in: one host timer for the
+ * earliest deadline, a wake through `defer` (or a 0 ms timer), and a clock clamped so `now()`
+ * never goes back (Espruino's `getTime()` moves with `setTime()`).
+ *
+ * `clearTimer` is only ever called with a handle `setTimer` returned — never `undefined`
+ * (Espruino's `clearTimeout()` with no argument clears every timer).
+ */
+
+import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
+
+/** Host timers take at most a signed 32-bit delay; longer ones would fire at once. */
+const MAX_DELAY = 2147483647;
+
+/** The host functions a TimerHal runs on. */
+export interface HostTimers {
+  /** Milliseconds, any origin; clamped to be non-decreasing. */
+  clock(): number;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  /** Runs `fn` after the current host callback (`setImmediate`); default: a 0 ms timer. */
+  defer?: (fn: () => void) => void;
+}
+
+/** Rounds a delay up to whole milliseconds within what host timers accept. */
+export function hostDelay(deltaMs: number): number {
+  return deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0;
+}
+
+export class TimerHal implements TimeHal {
+  private sink: HalSink | null = null;
+  /** The host timer's handle, or null when none is armed. */
+  private timer: unknown = null;
+  private wakePending = false;
+  private last = 0;
+  private readonly onTimer: () => void;
+  private readonly onWake: () => void;
+
+  /** Allocates: on construction (the two host callbacks). */
+  constructor(private readonly host: HostTimers) {
+    const self = this;
+    this.onTimer = function () {
+      self.timer = null;
+      if (self.sink !== null) self.sink(EV_TIMER, 0, 0);
+    };
+    this.onWake = function () {
+      self.wakePending = false;
+      if (self.sink !== null) self.sink(EV_WAKE, 0, 0);
+    };
+  }
+
+  setSink(sink: HalSink): void {
+    if (this.sink !== null) throw new TypeError("this HAL already has a sink: one HAL per runtime");
+    this.sink = sink;
+  }
+
+  now(): number {
+    const t = this.host.clock();
+    if (t > this.last) this.last = t;
+    return this.last;
+  }
+
+  /** Re-arming replaces the pending host timer. Allocates: whatever the host timer does. */
+  armTimer(deltaMs: number): void {
+    this.cancelTimer();
+    const handle = this.host.setTimer(this.onTimer, hostDelay(deltaMs));
+    this.timer = handle === undefined ? null : handle;
+  }
+
+  cancelTimer(): void {
+    const handle = this.timer;
+    if (handle !== null) {
+      this.timer = null;
+      this.host.clearTimer(handle);
+    }
+  }
+
+  /** Idempotent until the wake is delivered. */
+  wake(): void {
+    if (this.wakePending) return;
+    this.wakePending = true;
+    const defer = this.host.defer;
+    if (defer) defer(this.onWake);
+    else this.host.setTimer(this.onWake, 0);
+  }
+}

@@ -17,18 +17,17 @@
  * - Each slot counts the receivers that have yet to read it (`remaining`). The last reader,
  *   a closing receiver, or an overwrite drops the reference, so no value outlives its
  *   readers.
- * - Waiting receive ops share one `WaitList`; a send serves every waiter (each reads from
+ * - Waiting receive ops share one `PollQueue`; a send serves every waiter (each reads from
  *   its own cursor). A waiter only waits when its receiver has read everything, so a send
  *   always completes it.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
 import { cancelledError, checkCount, closedError, laggedError, outOfRange, poolExhaustedError } from "../core/errors";
-import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
-import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
+import { PollQueue } from "./poll_queue";
 
 const MAX_CAPACITY = 1073741824; // 2**30
 
@@ -45,8 +44,7 @@ export class BroadcastShared<T> {
   tail = 0;
   senders = 1;
   receivers = 1;
-  readonly waiters: WaitList;
-  readonly scratch: WaitList;
+  readonly queue: PollQueue;
 
   constructor(capacity: number, readonly pool: NodePool) {
     let size = 1;
@@ -55,8 +53,7 @@ export class BroadcastShared<T> {
     this.values = new Array(size);
     for (let i = 0; i < size; i++) this.values[i] = undefined;
     this.remaining = new Int32Array(size);
-    this.waiters = new WaitList(pool);
-    this.scratch = new WaitList(pool);
+    this.queue = new PollQueue(pool);
   }
 
   /** One receiver is done with message `seq` (read, or skipped by a closing receiver). */
@@ -67,19 +64,7 @@ export class BroadcastShared<T> {
 
   /** Serves every waiting receive (after a send, or the close of the last sender). */
   serve(): void {
-    const waiters = this.waiters;
-    if (waiters.head === NIL) return;
-    const scratch = this.scratch;
-    waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
-    const pool = this.pool;
-    let slot: number;
-    while ((slot = scratch.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as unknown as BroadcastRecvOp<T>;
-      if (op.poll()) {
-        pool.free(slot);
-        op.slot = NIL;
-      } else waiters.pushBack(slot);
-    }
+    this.queue.pollAll();
   }
 }
 
@@ -104,16 +89,12 @@ class BroadcastRecvOp<T> extends Op<T> {
     else if (rx.closedSelf) this.fail(closedError("the broadcast receiver"));
     else if (rx.waiting > 0 || !this.poll()) {
       // Behind an earlier receive of the same receiver, or nothing to read yet.
-      const pool = rx.shared.pool;
-      const slot = pool.alloc();
-      if (slot === NIL) {
+      if (!rx.shared.queue.park(this)) {
+        const pool = rx.shared.pool;
         this.fail(poolExhaustedError(pool.name, pool.capacity));
         return this;
       }
-      pool.wakers[slot] = this as unknown as Waker;
-      this.slot = slot;
       rx.waiting++;
-      rx.shared.waiters.pushBack(slot);
     }
     this.watch(signal);
     return this;
@@ -140,16 +121,13 @@ class BroadcastRecvOp<T> extends Op<T> {
     this.fail(closedError("the broadcast receiver"));
   }
 
-  belongsTo(rx: BroadcastReceiver<T>): boolean {
+  belongsTo(rx: unknown): boolean {
     return this.rx === rx;
   }
 
   protected abandon(): void {
     if (this.slot !== NIL) {
-      const shared = this.rx.shared;
-      if (!shared.waiters.remove(this.slot)) shared.scratch.remove(this.slot);
-      shared.pool.free(this.slot);
-      this.slot = NIL;
+      this.rx.shared.queue.unpark(this);
       this.rx.waiting--;
     }
   }
@@ -300,28 +278,11 @@ export class BroadcastReceiver<T> {
     if (this.closedSelf) return;
     this.closedSelf = true;
     const shared = this.shared;
-    failOwn(shared.waiters, this);
-    failOwn(shared.scratch, this);
+    shared.queue.failOwnedBy(this);
     const from = shared.tail - this.next > shared.size ? shared.tail - shared.size : this.next;
     for (let seq = from; seq < shared.tail; seq++) shared.consumed(seq);
     this.next = shared.tail;
     shared.receivers--;
-  }
-}
-
-function failOwn<T>(list: WaitList, rx: BroadcastReceiver<T>): void {
-  const pool = list.pool;
-  let slot = list.head;
-  while (slot !== NIL) {
-    const after = pool.next[slot];
-    const op = pool.wakers[slot] as unknown as BroadcastRecvOp<T>;
-    if (op.belongsTo(rx)) {
-      list.remove(slot);
-      pool.free(slot);
-      op.slot = NIL;
-      op.closeWaiting();
-    }
-    slot = after;
   }
 }
 

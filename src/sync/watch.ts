@@ -12,9 +12,9 @@
  *   version it has seen. `changed()` completes when they differ and marks the version seen;
  *   cancelling a complete, undelivered `changed()`/`waitFor()` restores what the receiver
  *   had seen, so the change is not lost.
- * - Waiting ops of every receiver share one `WaitList` of pool nodes. A change moves the
- *   whole list to a scratch list first and serves that, so an op that re-queues (a
- *   `waitFor` whose predicate is still false) or a re-entrant send cannot make it loop.
+ * - Waiting ops of every receiver share one `PollQueue` of pool nodes; a change polls each
+ *   once, so an op that keeps waiting (a `waitFor` whose predicate is still false) or a
+ *   re-entrant send cannot make it loop.
  * - The channel is closed for receivers once every sender clone closed; a receiver then
  *   still gets the latest value once if it had not seen it.
  */
@@ -24,9 +24,9 @@ import { cancelledError, closedError, invalidArgument, poolExhaustedError } from
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
-import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
 import { ClosedOp, wakeAllClosed } from "./mpsc/chan";
+import { PollQueue } from "./poll_queue";
 
 export interface WatchOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -37,34 +37,20 @@ class Shared<T> {
   version = 0;
   senders = 1;
   receivers = 1;
-  readonly waiters: WaitList;
-  readonly scratch: WaitList;
+  readonly queue: PollQueue;
   readonly closeWatchers: WaitList;
 
   constructor(
     public value: T,
     readonly pool: NodePool,
   ) {
-    this.waiters = new WaitList(pool);
-    this.scratch = new WaitList(pool);
+    this.queue = new PollQueue(pool);
     this.closeWatchers = new WaitList(pool);
   }
 
   /** Serves every waiting op after a new version (or the close of the last sender). */
   notify(): void {
-    const waiters = this.waiters;
-    if (waiters.head === NIL) return;
-    const scratch = this.scratch;
-    waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
-    const pool = this.pool;
-    let slot: number;
-    while ((slot = scratch.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as unknown as WatchOp<T>;
-      if (op.poll()) {
-        pool.free(slot);
-        op.slot = NIL;
-      } else waiters.pushBack(slot);
-    }
+    this.queue.pollAll();
   }
 }
 
@@ -86,16 +72,10 @@ class WatchOp<T> extends Op<any> {
     const signal = signalOf(options);
     if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
     else if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
-    else if (!this.poll()) {
+    else if (!this.poll() && !this.shared.queue.park(this)) {
       const pool = this.shared.pool;
-      const slot = pool.alloc();
-      if (slot === NIL) {
-        this.fail(poolExhaustedError(pool.name, pool.capacity));
-        return this;
-      }
-      pool.wakers[slot] = this as unknown as Waker;
-      this.slot = slot;
-      this.shared.waiters.pushBack(slot);
+      this.fail(poolExhaustedError(pool.name, pool.capacity));
+      return this;
     }
     this.watch(signal);
     return this;
@@ -143,18 +123,12 @@ class WatchOp<T> extends Op<any> {
     this.fail(closedError("the watch receiver"));
   }
 
-  belongsTo(rx: WatchReceiver<T>): boolean {
+  belongsTo(rx: unknown): boolean {
     return this.rx === rx;
   }
 
   protected abandon(): void {
-    if (this.slot !== NIL) {
-      const shared = this.shared;
-      // A node is in `waiters` or, during a notify pass, in `scratch`.
-      if (!shared.waiters.remove(this.slot)) shared.scratch.remove(this.slot);
-      shared.pool.free(this.slot);
-      this.slot = NIL;
-    }
+    this.shared.queue.unpark(this);
   }
 
   protected giveBack(): void {
@@ -327,26 +301,8 @@ export class WatchReceiver<T> {
     if (this.closedSelf) return;
     this.closedSelf = true;
     const shared = this.shared;
-    failOwn(shared.waiters, this);
-    failOwn(shared.scratch, this);
+    shared.queue.failOwnedBy(this);
     if (--shared.receivers === 0) wakeAllClosed(shared.closeWatchers);
-  }
-}
-
-/** Fails the waiting ops of `rx` in `list` (a walk over the waiters: closing is rare). */
-function failOwn<T>(list: WaitList, rx: WatchReceiver<T>): void {
-  const pool = list.pool;
-  let slot = list.head;
-  while (slot !== NIL) {
-    const after = pool.next[slot];
-    const op = pool.wakers[slot] as unknown as WatchOp<T>;
-    if (op.belongsTo(rx)) {
-      list.remove(slot);
-      pool.free(slot);
-      op.slot = NIL;
-      op.closeWaiting();
-    }
-    slot = after;
   }
 }
 

@@ -24,7 +24,7 @@ import { Op } from "../../core/op";
 import { NodePool, PoolOptions } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
 import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, resolvePool } from "../batch_semaphore";
-import { Chan, ClosedOp, Receiver } from "./chan";
+import { Chan, Receiver, SenderBase } from "./chan";
 
 export interface ChannelOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -185,13 +185,9 @@ class SendOp<T> extends Op<void> implements Waker {
  * The sending half of a bounded channel. Each clone is closed on its own; the channel
  * closes for the receiver when every clone is closed.
  */
-export class Sender<T> {
-  private closedSelf = false;
-
-  constructor(private readonly chan: Chan<T>) {}
-
+export class Sender<T> extends SenderBase<T> {
   private open(): boolean {
-    return !this.closedSelf && !this.chan.rxClosed;
+    return !this.isClosed();
   }
 
   /**
@@ -234,21 +230,8 @@ export class Sender<T> {
 
   /** Another sender for the same channel. Allocates: the sender. */
   clone(): Sender<T> {
-    if (this.closedSelf) throw closedError("the sender");
-    this.chan.senders++;
+    this.addClone();
     return new Sender<T>(this.chan);
-  }
-
-  /** Closes this clone; the last one to close ends the channel for the receiver. Idempotent. */
-  close(): void {
-    if (this.closedSelf) return;
-    this.closedSelf = true;
-    if (--this.chan.senders === 0) this.chan.closeTx();
-  }
-
-  /** Resolves when the receiver closes. Allocates: per call (the op). */
-  closed(options?: WaitOptions): Op<void> {
-    return new ClosedOp(this.chan.closeWatchers).start(this.chan.rxClosed, options);
   }
 
   /** Free slots now. */
@@ -259,11 +242,6 @@ export class Sender<T> {
   /** The capacity the channel was created with. */
   maxCapacity(): number {
     return this.chan.queue.maxCapacity;
-  }
-
-  /** True when this clone was closed or the receiver closed. */
-  isClosed(): boolean {
-    return !this.open();
   }
 }
 

@@ -325,6 +325,38 @@ interface IterResult<T> {
   value: T | undefined;
 }
 
+/** What both sender kinds share: a per-clone closed flag, `close`, `closed`, `isClosed`. */
+export class SenderBase<T> {
+  /** @internal This clone was closed. */
+  protected closedSelf = false;
+
+  /** @internal */
+  constructor(protected readonly chan: Chan<T>) {}
+
+  /** Closes this clone; the last one to close ends the channel for the receiver. Idempotent. */
+  close(): void {
+    if (this.closedSelf) return;
+    this.closedSelf = true;
+    if (--this.chan.senders === 0) this.chan.closeTx();
+  }
+
+  /** Resolves when the receiver closes. Allocates: per call (the op). */
+  closed(options?: WaitOptions): Op<void> {
+    return new ClosedOp(this.chan.closeWatchers).start(this.chan.rxClosed, options);
+  }
+
+  /** True when this clone was closed or the receiver closed. */
+  isClosed(): boolean {
+    return this.closedSelf || this.chan.rxClosed;
+  }
+
+  /** @internal Counts one more sender clone; throws `ERR_CLOSED` when this one is closed. */
+  protected addClone(): void {
+    if (this.closedSelf) throw closedError("the sender");
+    this.chan.senders++;
+  }
+}
+
 /**
  * The receiving half of an mpsc channel (bounded or unbounded).
  *

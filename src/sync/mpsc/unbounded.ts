@@ -11,50 +11,26 @@
  * `Receiver` as the bounded channel's.
  */
 
-import { WaitOptions } from "../../core/cancel";
 import { closedError } from "../../core/errors";
-import { Op } from "../../core/op";
 import { resolvePool } from "../batch_semaphore";
 import { ChannelOptions, checkMessage } from "./bounded";
-import { Chan, ClosedOp, Receiver } from "./chan";
+import { Chan, Receiver, SenderBase } from "./chan";
 
-export class UnboundedSender<T> {
-  private closedSelf = false;
-
-  constructor(private readonly chan: Chan<T>) {}
-
+export class UnboundedSender<T> extends SenderBase<T> {
   /**
    * Queues `value` now. Throws `ERR_CLOSED` (with `value`) when this clone or the receiver
    * is closed, `TypeError` for `undefined`. Allocates: only when the queue doubles.
    */
   send(value: T): void {
     checkMessage(value);
-    if (this.closedSelf || this.chan.rxClosed) throw closedError("the channel", value);
+    if (this.isClosed()) throw closedError("the channel", value);
     this.chan.push(value);
   }
 
   /** Another sender for the same channel. Allocates: the sender. */
   clone(): UnboundedSender<T> {
-    if (this.closedSelf) throw closedError("the sender");
-    this.chan.senders++;
+    this.addClone();
     return new UnboundedSender<T>(this.chan);
-  }
-
-  /** Closes this clone; the last one to close ends the channel for the receiver. Idempotent. */
-  close(): void {
-    if (this.closedSelf) return;
-    this.closedSelf = true;
-    if (--this.chan.senders === 0) this.chan.closeTx();
-  }
-
-  /** Resolves when the receiver closes. Allocates: per call (the op). */
-  closed(options?: WaitOptions): Op<void> {
-    return new ClosedOp(this.chan.closeWatchers).start(this.chan.rxClosed, options);
-  }
-
-  /** True when this clone was closed or the receiver closed. */
-  isClosed(): boolean {
-    return this.closedSelf || this.chan.rxClosed;
   }
 }
 

@@ -8,7 +8,8 @@
  * - `head === NIL` exactly when `tail === NIL` exactly when `length === 0`.
  * - For a linked node s: `prev[s]` is the previous node or `NIL` (s is the head), and
  *   `next[s]` the following node or `NIL` (s is the tail).
- * - A node in no list has `prev[s] === UNLINKED`; `remove` of such a node does nothing.
+ * - A node in no list has `prev[s] === UNLINKED`; `remove` of such a node does nothing (nor
+ *   of a slot past the pool's capacity, which a pool that shrank when it emptied no longer has).
  *   Removing a node that is linked into a *different* list is a caller bug (as in Tokio).
  *
  * Every operation is O(1) and allocates nothing.
@@ -64,9 +65,13 @@ export class WaitList {
     return slot;
   }
 
-  /** Unlinks `slot` wherever it is; returns false (and does nothing) when it is not linked. */
+  /**
+   * Unlinks `slot` wherever it is; returns false (and does nothing) when it is not linked,
+   * including a slot a shrunken pool no longer has.
+   */
   remove(slot: number): boolean {
     const pool = this.pool;
+    if (slot >= pool.capacity) return false;
     const before = pool.prev[slot];
     if (before === UNLINKED) return false;
     const after = pool.next[slot];
@@ -81,7 +86,7 @@ export class WaitList {
   }
 
   isLinked(slot: number): boolean {
-    return this.pool.prev[slot] !== UNLINKED;
+    return slot < this.pool.capacity && this.pool.prev[slot] !== UNLINKED;
   }
 
   /**

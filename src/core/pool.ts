@@ -15,6 +15,10 @@
  * - Growth is the owner's choice: `capacity` slots up front, doubling up to `maxCapacity`.
  *   Growing replaces the column arrays, so never keep a column reference across `alloc`.
  *   A full pool makes `alloc` return `NIL`; nothing already allocated is touched.
+ * - A grown pool that empties (`live` back to 0) shrinks to its initial capacity, so a burst
+ *   of waiters leaves no memory behind once it is gone. Never keep a column reference across
+ *   `free` either. Slots created by growth start at a generation above every generation ever
+ *   issued, so a handle kept from before a shrink can never name a slot created after it.
  */
 
 import { checkCount, outOfRange } from "./errors";
@@ -46,6 +50,9 @@ export interface PoolStats {
 export class NodePool {
   readonly name: string;
   readonly maxCapacity: number;
+  private readonly initialCapacity: number;
+  /** The highest generation any slot has had: fresh slots start here. */
+  private generationHigh = 1;
   capacity: number;
   /** Nodes allocated now. */
   live = 0;
@@ -73,6 +80,7 @@ export class NodePool {
     if (maxCapacity < capacity) throw outOfRange("options.maxCapacity", "at least options.capacity (" + capacity + ")", maxCapacity);
     this.name = options && options.name ? options.name : "waiters";
     this.maxCapacity = maxCapacity;
+    this.initialCapacity = capacity;
     this.capacity = 0;
     this.next = new Int32Array(0);
     this.prev = this.next;
@@ -99,15 +107,20 @@ export class NodePool {
     return slot;
   }
 
-  /** Returns an unlinked slot to the pool; every handle to it becomes stale. Allocates: never. */
+  /**
+   * Returns an unlinked slot to the pool; every handle to it becomes stale. Allocates: never,
+   * except when a grown pool empties and shrinks back to its initial capacity.
+   */
   free(slot: number): void {
     const g = this.gen[slot];
-    this.gen[slot] = g === MAX_GENERATION ? 1 : g + 1;
+    const next = g === MAX_GENERATION ? 1 : g + 1;
+    this.gen[slot] = next;
+    if (next > this.generationHigh) this.generationHigh = next;
     this.wakers[slot] = null;
     this.prev[slot] = UNLINKED;
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
-    this.live--;
+    if (--this.live === 0 && this.capacity > this.initialCapacity) this.shrink();
   }
 
   /** The handle naming this slot's current occupant. */
@@ -134,6 +147,20 @@ export class NodePool {
     return true;
   }
 
+  /** Drops every slot (none is in use) and starts again at the initial capacity. */
+  private shrink(): void {
+    this.capacity = 0;
+    this.next = new Int32Array(0);
+    this.prev = this.next;
+    this.gen = this.next;
+    this.needed = this.next;
+    this.assigned = this.next;
+    this.token = this.next;
+    this.wakers = [];
+    this.freeHead = NIL;
+    this.resize(this.initialCapacity);
+  }
+
   private resize(capacity: number): void {
     const old = this.capacity;
     this.next = copyColumn(this.next, capacity);
@@ -146,7 +173,7 @@ export class NodePool {
     for (let slot = capacity - 1; slot >= old; slot--) {
       this.next[slot] = this.freeHead;
       this.prev[slot] = UNLINKED;
-      this.gen[slot] = 1;
+      this.gen[slot] = this.generationHigh;
       this.wakers[slot] = null;
       this.freeHead = slot;
     }

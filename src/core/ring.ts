@@ -5,6 +5,7 @@
  * backing array is allocated up front and doubles only when full, so steady-state pushes and
  * pops allocate nothing. A `maxCapacity` makes it bounded: `push` then returns false once it
  * holds `maxCapacity` items, even when that is not a power of two (the array may be larger).
+ * A ring that grew goes back to its initial size when it drains, so a burst leaves nothing.
  */
 
 import { checkCount, outOfRange } from "./errors";
@@ -17,6 +18,7 @@ export class Ring<T> {
   private limit: number;
   /** Items queued now. */
   length = 0;
+  private readonly initialSize: number;
 
   /** Allocates: on construction, and when an unbounded ring doubles. */
   constructor(capacity: number, readonly maxCapacity: number = 1073741824) {
@@ -28,6 +30,7 @@ export class Ring<T> {
     for (let i = 0; i < size; i++) this.items[i] = undefined;
     this.mask = size - 1;
     this.limit = size < maxCapacity ? size : maxCapacity;
+    this.initialSize = size;
   }
 
   get capacity(): number {
@@ -51,13 +54,16 @@ export class Ring<T> {
     return true;
   }
 
-  /** Removes and returns the front item, or `undefined` when empty. */
+  /**
+   * Removes and returns the front item, or `undefined` when empty. Allocates: never, except
+   * when a grown ring drains and goes back to its initial size.
+   */
   shift(): T | undefined {
     if (this.length === 0) return undefined;
     const item = this.items[this.head];
     this.items[this.head] = undefined;
     this.head = (this.head + 1) & this.mask;
-    this.length--;
+    if (--this.length === 0 && this.mask >= this.initialSize) this.resize(this.initialSize);
     return item;
   }
 
@@ -69,13 +75,18 @@ export class Ring<T> {
   private grow(): boolean {
     const size = this.mask + 1;
     if (size >= this.maxCapacity) return false;
-    const grown: Array<T | undefined> = new Array(size * 2);
-    for (let i = 0; i < size; i++) grown[i] = this.items[(this.head + i) & this.mask];
-    for (let i = size; i < size * 2; i++) grown[i] = undefined;
-    this.items = grown;
-    this.head = 0;
-    this.mask = size * 2 - 1;
-    this.limit = size * 2 < this.maxCapacity ? size * 2 : this.maxCapacity;
+    this.resize(size * 2);
     return true;
+  }
+
+  /** Moves the items, in order, into a new array of `size` (a power of two ≥ length). */
+  private resize(size: number): void {
+    const resized: Array<T | undefined> = new Array(size);
+    for (let i = 0; i < this.length; i++) resized[i] = this.items[(this.head + i) & this.mask];
+    for (let i = this.length; i < size; i++) resized[i] = undefined;
+    this.items = resized;
+    this.head = 0;
+    this.mask = size - 1;
+    this.limit = size < this.maxCapacity ? size : this.maxCapacity;
   }
 }

@@ -172,8 +172,37 @@ describe("NodePool", function () {
     pool.free(a);
     assert.deepEqual(pool.stats(), { live: 1, peak: 3, capacity: 4 });
     pool.free(c);
+    assert.deepEqual(pool.stats(), { live: 0, peak: 3, capacity: 2 }, "emptied, it shrinks back");
     pool.alloc();
-    assert.deepEqual(pool.stats(), { live: 1, peak: 3, capacity: 4 });
+    assert.deepEqual(pool.stats(), { live: 1, peak: 3, capacity: 2 });
+  });
+
+  it("shrinks back to its initial capacity when a burst of waiters is gone", function () {
+    const pool = new NodePool({ capacity: 4, maxCapacity: 1024 });
+    const slots: number[] = [];
+    for (let i = 0; i < 1000; i++) slots.push(pool.alloc());
+    assert.equal(pool.capacity, 1024);
+    for (let i = 0; i < 999; i++) pool.free(slots[i]);
+    assert.equal(pool.capacity, 1024, "still in use: no shrink while one node is live");
+    pool.free(slots[999]);
+    assert.equal(pool.capacity, 4);
+    assert.equal(pool.next.length, 4, "the columns were reallocated small");
+  });
+
+  it("never obeys a handle from before a shrink, even once the pool regrew", function () {
+    const pool = new NodePool({ capacity: 1, maxCapacity: 8 });
+    const handles: number[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const slot = pool.alloc();
+      slots.push(slot);
+      handles.push(pool.handleOf(slot));
+    }
+    for (let i = 0; i < 8; i++) pool.free(slots[i]);
+    assert.equal(pool.capacity, 1);
+    for (let i = 0; i < 8; i++) assert.equal(pool.slotOf(handles[i]), NIL, "stale after the shrink");
+    for (let i = 0; i < 8; i++) pool.alloc();
+    for (let i = 0; i < 8; i++) assert.equal(pool.slotOf(handles[i]), NIL, "still stale after regrowing");
   });
 
   it("defaults to 16 slots growing to 65,536, named \"waiters\"", function () {

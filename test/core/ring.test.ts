@@ -9,6 +9,20 @@ function contents<T>(ring: Ring<T>): T[] {
 }
 
 describe("Ring", function () {
+  it("goes back to its initial size when a grown ring drains, keeping order on the way", function () {
+    const ring = new Ring<number>(4);
+    for (let i = 0; i < 100; i++) ring.push(i);
+    assert.equal(ring.capacity, 128);
+    for (let i = 0; i < 99; i++) assert.equal(ring.shift(), i);
+    assert.equal(ring.capacity, 128, "not while an item is left");
+    assert.equal(ring.shift(), 99);
+    assert.equal(ring.capacity, 4);
+    ring.push(7);
+    ring.unshift(6);
+    assert.equal(ring.shift(), 6);
+    assert.equal(ring.shift(), 7);
+  });
+
   it("is a FIFO: shift returns items in push order, then undefined", function () {
     const ring = new Ring<number>(4);
     for (let i = 1; i <= 3; i++) assert.ok(ring.push(i));

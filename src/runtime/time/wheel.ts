@@ -135,7 +135,7 @@ export class TimerWheel {
    * Arms a timer for the absolute integer `deadline` (fractions round up, so it never fires
    * early); `waker.wake(token, WAKE_READY)` is called by the `advance` that reaches it. Returns
    * a handle for `cancel`, or -1 when the table is full (nothing changed).
-   * Allocates: never (only when the table grows).
+   * Allocates: never (only when the table grows or has shrunk).
    */
   insert(deadline: number, waker: Waker, token: number): number {
     if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument("deadline", "a number", deadline);
@@ -143,10 +143,11 @@ export class TimerWheel {
     const pool = this.pool;
     const node = pool.alloc();
     if (node === NIL) return -1;
-    if (this.when.length < pool.capacity) {
-      const grown = new Float64Array(pool.capacity);
-      grown.set(this.when);
-      this.when = grown;
+    // Follow the pool: it doubles when full and shrinks back once it empties.
+    if (this.when.length !== pool.capacity) {
+      const resized = new Float64Array(pool.capacity);
+      resized.set(this.when.length < pool.capacity ? this.when : this.when.subarray(0, pool.capacity));
+      this.when = resized;
     }
     this.when[node] = when;
     pool.wakers[node] = waker;

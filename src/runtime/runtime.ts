@@ -100,7 +100,7 @@ export class Runtime implements TaskOwner {
     }
     const hal = o.hal === undefined ? defaultHal() : o.hal;
     if (hal === null || typeof hal !== "object" || typeof hal.setSink !== "function") throw invalidArgument("options.hal", "a HAL object", hal);
-    this.scheduler = new Scheduler(hal, budget, this.wheel, this, this.tasks.capacity);
+    this.scheduler = new Scheduler(hal, budget, this.wheel, this, this.tasks.pool.capacity);
   }
 
   /** The HAL this runtime drives. */
@@ -154,7 +154,7 @@ export class Runtime implements TaskOwner {
     const slot = tasks.alloc(handle as JoinHandle<unknown>);
     if (slot < 0) {
       handle.fn = null;
-      handle.settle(false, poolExhaustedError("tasks", tasks.capacity));
+      handle.settle(false, poolExhaustedError("tasks", tasks.pool.capacity));
       return handle;
     }
     handle.slot = slot;

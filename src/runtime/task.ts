@@ -9,9 +9,9 @@
  * `ERR_CANCELLED` at once, even if the task ignores its signal.
  *
  * Implementation notes:
- * - The table is struct-of-arrays: `state`, `gen` and `next` (the free list) are `Int32Array`
- *   columns, handles sit in a preallocated array. An id is `gen * SLOT_SPAN + slot`, so an id
- *   kept past the task's end is recognisably stale.
+ * - The table is a `NodePool`: states live in its `token` column, handles in an array by
+ *   slot. An id is the slot's pool handle (`generation * SLOT_SPAN + slot`), so an id kept
+ *   past the task's end is recognisably stale.
  * - A task aborted before it started keeps its slot (state `ABORTED`) until the start ring
  *   reaches it, so the ring never holds a slot that was reused meanwhile.
  * - A running task that was aborted keeps its slot until its function settles: `stats()`
@@ -21,7 +21,7 @@
 import { CancelSignal } from "../core/cancel";
 import { cancelledError, checkCount, outOfRange } from "../core/errors";
 import { Op } from "../core/op";
-import { PoolStats, SLOT_SPAN } from "../core/pool";
+import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
 
 /** Slot is free. */
 export const TASK_FREE = 0;
@@ -31,8 +31,6 @@ export const TASK_SCHEDULED = 1;
 export const TASK_RUNNING = 2;
 /** Aborted before it started; freed when the start ring reaches it. */
 export const TASK_ABORTED = 3;
-
-const MAX_GENERATION = 511; // ids stay below 2**31 (512 * 2**22), exact in every engine
 
 /** What a task function receives. */
 export interface TaskContext {
@@ -138,76 +136,51 @@ function abortReason(): Error {
   return err;
 }
 
-/** The task table: slots, generations, and the handles of live tasks. */
+/**
+ * The task table: a `NodePool` named "tasks" (slots, generations, growth, stats) whose
+ * `token` column holds each task's state, and the live tasks' handles indexed by slot.
+ */
 export class TaskTable {
-  readonly maxCapacity: number;
-  capacity = 0;
-  live = 0;
-  peak = 0;
-  state: Int32Array = new Int32Array(0);
-  gen: Int32Array = new Int32Array(0);
-  private next: Int32Array = new Int32Array(0);
+  readonly pool: NodePool;
   handles: Array<JoinHandle<unknown> | null> = [];
-  private freeHead = -1;
 
   /** Allocates: on construction, and when the table doubles (up to `maxCapacity`). */
   constructor(capacity: number, maxCapacity: number) {
     checkCount("options.maxTasks", maxCapacity, SLOT_SPAN);
     if (maxCapacity < 1) throw outOfRange("options.maxTasks", "at least 1", maxCapacity);
-    this.maxCapacity = maxCapacity;
-    this.resize(capacity < maxCapacity ? capacity : maxCapacity);
+    this.pool = new NodePool({ capacity: capacity < maxCapacity ? capacity : maxCapacity, maxCapacity: maxCapacity, name: "tasks" });
+  }
+
+  /** Each slot's state (`TASK_*`); read it afresh, never keep the column. */
+  get state(): Int32Array {
+    return this.pool.token;
   }
 
   /** A free slot holding `handle` (state `SCHEDULED`), or -1 when the table is full. */
   alloc(handle: JoinHandle<unknown>): number {
-    if (this.freeHead < 0) {
-      if (this.capacity >= this.maxCapacity) return -1;
-      this.resize(this.capacity * 2 < this.maxCapacity ? this.capacity * 2 : this.maxCapacity);
-    }
-    const slot = this.freeHead;
-    this.freeHead = this.next[slot];
-    this.state[slot] = TASK_SCHEDULED;
+    const pool = this.pool;
+    const slot = pool.alloc();
+    if (slot === NIL) return -1;
+    pool.token[slot] = TASK_SCHEDULED;
+    for (let i = this.handles.length; i < pool.capacity; i++) this.handles.push(null);
     this.handles[slot] = handle;
-    if (++this.live > this.peak) this.peak = this.live;
     return slot;
   }
 
   free(slot: number): void {
-    const g = this.gen[slot];
-    this.gen[slot] = g === MAX_GENERATION ? 0 : g + 1;
-    this.state[slot] = TASK_FREE;
+    this.pool.token[slot] = TASK_FREE;
     this.handles[slot] = null;
-    this.next[slot] = this.freeHead;
-    this.freeHead = slot;
-    this.live--;
+    this.pool.free(slot);
   }
 
+  /** The task's id: its slot tagged with the slot's generation, so a kept id goes stale. */
   idOf(slot: number): number {
-    return this.gen[slot] * SLOT_SPAN + slot;
+    return this.pool.handleOf(slot);
   }
 
   stats(): PoolStats {
-    return { live: this.live, peak: this.peak, capacity: this.capacity };
+    return this.pool.stats();
   }
-
-  private resize(capacity: number): void {
-    const old = this.capacity;
-    this.state = grow(this.state, capacity);
-    this.gen = grow(this.gen, capacity);
-    this.next = grow(this.next, capacity);
-    for (let slot = capacity - 1; slot >= old; slot--) {
-      this.handles[slot] = null;
-      this.next[slot] = this.freeHead;
-      this.freeHead = slot;
-    }
-    this.capacity = capacity;
-  }
-}
-
-function grow(column: Int32Array, capacity: number): Int32Array {
-  const next = new Int32Array(capacity);
-  next.set(column);
-  return next;
 }
 
 /** A ring of slot numbers (the start queue): bounded by the table, grown with it. */

@@ -5,10 +5,6 @@ import { assert } from "../assert";
 
 const VM = typeof process === "undefined";
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
 /** Wraps a signal's add/removeEventListener to count the abort listeners attached now. */
 function countListeners(signal: SignalLike): { now: () => number; added: () => number } {
   let now = 0;

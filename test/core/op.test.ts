@@ -19,6 +19,18 @@ class ManualOp extends Op<string> {
 }
 
 describe("Op", function () {
+  it("rejects a cancelled op with an AbortError carrying code and cause, leaving the engine's stack setting as it was", async function () {
+    const settings = Error as unknown as { stackTraceLimit?: unknown };
+    const before = settings.stackTraceLimit;
+    const sem = new Semaphore(0);
+    const op = sem.acquire();
+    op.cancel("enough");
+    const err = (await assert.rejects(op, { code: "ERR_CANCELLED", name: "AbortError" })) as { cause: unknown; message: string };
+    assert.equal(err.cause, "enough");
+    assert.ok(err instanceof Error, "still an Error");
+    assert.equal(settings.stackTraceLimit, before, "stackTraceLimit restored");
+  });
+
   it("delivers after then() returns, never inside it", async function () {
     const op = readyOp(5);
     const seen: number[] = [];

@@ -149,19 +149,24 @@ export class BatchSemaphore {
    * Allocates: never.
    */
   release(n: number): void {
-    this.returnPermits(checkCount("n", n, MAX_PERMITS));
+    checkCount("n", n, MAX_PERMITS);
+    this.checkRelease(n);
+    this.give(n);
+  }
+
+  /** Throws `RangeError` (changing nothing) when releasing `n` would pass `MAX_PERMITS`. */
+  checkRelease(n: number): void {
+    if (this.permits + n > MAX_PERMITS) {
+      throw outOfRange("n", "at most " + (MAX_PERMITS - this.permits) + " (MAX_PERMITS minus the free permits)", n);
+    }
   }
 
   /**
-   * `release` for a count already known to be a valid integer (a Permit's own count).
+   * `release` for a count already validated (a Permit's own count, after `checkRelease`).
    * With nobody queued it only bumps the counter. Allocates: never.
    */
-  returnPermits(n: number): void {
-    const total = this.permits + n;
-    if (total > MAX_PERMITS) {
-      throw outOfRange("n", "at most " + (MAX_PERMITS - this.permits) + " (MAX_PERMITS minus the free permits)", n);
-    }
-    if (this.waiters.head === NIL) this.permits = total;
+  give(n: number): void {
+    if (this.waiters.head === NIL) this.permits += n;
     else if (n > 0) this.handOut(n);
   }
 

@@ -38,15 +38,11 @@ export class Permit {
   release(): void {
     const n = this.permits;
     if (n === 0) return;
+    const semaphore = this.semaphore;
+    semaphore.checkRelease(n);
     // Zero first: the hand-out wakes waiters, which may re-enter and release this permit again.
     this.permits = 0;
-    try {
-      this.semaphore.returnPermits(n);
-    } catch (err) {
-      // Only the MAX_PERMITS check throws (wakers must not), and it runs before any change.
-      this.permits = n;
-      throw err;
-    }
+    semaphore.give(n);
   }
 
   /** Drops the permits without returning them: the semaphore has that many fewer for good. */
@@ -114,8 +110,10 @@ export class Semaphore implements GuardFactory<Permit> {
    */
   tryAcquire(n?: number): Permit | null {
     const count = n === undefined ? 1 : checkCount("n", n, MAX_PERMITS);
-    if (this.inner.isClosed()) throw closedError("the semaphore");
-    return this.inner.tryAcquire(count) ? new Permit(this.inner, count) : null;
+    const inner = this.inner;
+    if (inner.tryAcquire(count)) return new Permit(inner, count);
+    if (inner.isClosed()) throw closedError("the semaphore");
+    return null;
   }
 
   /** Adds `n` permits, serving waiters first. `RangeError` past MAX_PERMITS. Allocates: never. */

@@ -9,11 +9,15 @@
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
  *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
  *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
+ *
+ * The ES2020 outputs also get their module-scope `const`/`let` rewritten to `var`
+ * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 import { hoist } from "./tools/hoist.mjs";
+import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 
 const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
 
@@ -54,13 +58,20 @@ export default [
     onwarn,
     plugins: [ts({ target: "ES2020" })],
     output: [
-      { dir: "dist/node", format: "es", entryFileNames: "[name].mjs", chunkFileNames: "chunks/[name]-[hash].mjs" },
+      {
+        dir: "dist/node",
+        format: "es",
+        entryFileNames: "[name].mjs",
+        chunkFileNames: "chunks/[name]-[hash].mjs",
+        plugins: [topLevelVarPlugin()],
+      },
       {
         dir: "dist/node",
         format: "cjs",
         entryFileNames: "[name].cjs",
         chunkFileNames: "chunks/[name]-[hash].cjs",
         exports: "named",
+        plugins: [topLevelVarPlugin()],
       },
     ],
   },
@@ -76,7 +87,7 @@ export default [
     external: quickjsHostModule,
     onwarn,
     plugins: [ts({ target: "ES2020", types: [] })],
-    output: { file: "dist/quickjs/kyoto.mjs", format: "es" },
+    output: { file: "dist/quickjs/kyoto.mjs", format: "es", plugins: [topLevelVarPlugin()] },
   },
   {
     input: "targets/espruino.ts",

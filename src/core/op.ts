@@ -237,6 +237,16 @@ export class Op<T> {
     }
   }
 
+  /**
+   * @internal For a waiting call given `signal`: when it is already aborted, fails the op
+   * with `ERR_CANCELLED` at once (it takes nothing) and returns true.
+   */
+  protected failIfAborted(signal: SignalLike | null): boolean {
+    if (signal === null || !signal.aborted) return false;
+    this.fail(cancelledError(signal.reason));
+    return true;
+  }
+
   /** @internal Watches `signal` (already checked not aborted) until delivery. Allocates: the link. */
   protected watch(signal: SignalLike | null): void {
     if (signal === null || (this.flags & DELIVERED) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;

@@ -20,7 +20,7 @@
  */
 
 import { WaitOptions, signalOf } from "../core/cancel";
-import { cancelledError } from "../core/errors";
+
 import { CompletionObserver, Op, readyOp } from "../core/op";
 import { Ring } from "../core/ring";
 import { currentRuntime } from "./runtime";
@@ -127,11 +127,9 @@ class JoinNextOp<T> extends Op<T | undefined> {
 
   /** @internal */
   start(signal: ReturnType<typeof signalOf>): JoinNextOp<T> {
-    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
-    else {
-      this.set.serveOrQueue(this);
-      this.watch(signal);
-    }
+    if (this.failIfAborted(signal)) return this;
+    this.set.serveOrQueue(this);
+    this.watch(signal);
     return this;
   }
 

@@ -20,7 +20,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, checkCount, poolExhaustedError } from "../core/errors";
+import { checkCount, poolExhaustedError } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -56,10 +56,7 @@ class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
   /** @internal Arrives at the barrier; returns itself. */
   start(options: WaitOptions | undefined): BarrierWaitOp {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const barrier = this.barrier;
     if (barrier.arrived + 1 >= barrier.n) {
       this.complete({ isLeader: true });

@@ -23,7 +23,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, checkCount, closedError, laggedError, outOfRange, poolExhaustedError } from "../core/errors";
+import { checkCount, closedError, laggedError, outOfRange, poolExhaustedError } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { resolvePool } from "./batch_semaphore";
@@ -85,8 +85,8 @@ class BroadcastRecvOp<T> extends Op<T> {
   start(options: WaitOptions | undefined): BroadcastRecvOp<T> {
     const signal = signalOf(options);
     const rx = this.rx;
-    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
-    else if (rx.closedSelf) this.fail(closedError("the broadcast receiver"));
+    if (this.failIfAborted(signal)) return this;
+    if (rx.closedSelf) this.fail(closedError("the broadcast receiver"));
     else if (rx.waiting > 0 || !this.poll()) {
       // Behind an earlier receive of the same receiver, or nothing to read yet.
       if (!rx.shared.queue.park(this)) {

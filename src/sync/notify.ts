@@ -22,7 +22,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, poolExhaustedError } from "../core/errors";
+import { poolExhaustedError } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -62,10 +62,7 @@ class NotifiedOp extends Op<void> implements Waker {
   /** @internal Consumes a stored permit or queues; returns itself. */
   start(options: WaitOptions | undefined): NotifiedOp {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const notify = this.notify;
     if (notify.permit) {
       notify.permit = false;

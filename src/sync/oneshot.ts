@@ -21,7 +21,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument, poolExhaustedError } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -51,10 +51,7 @@ class SenderClosedOp extends Op<void> implements Waker {
   /** @internal */
   start(options: WaitOptions | undefined): SenderClosedOp {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const rx = this.rx;
     if (rx.done) {
       this.complete(undefined);

@@ -8,7 +8,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, poolExhaustedError } from "../core/errors";
+import { closedError, poolExhaustedError } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED } from "./batch_semaphore";
@@ -45,10 +45,7 @@ export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
   /** @internal Queues the waiter (or completes at once); returns itself. */
   start(options: WaitOptions | undefined): PermitOp<G> {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const r = this.inner.acquire(this.n, this, 0);
     if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
     else if (r === CLOSED) this.fail(closedError("the semaphore"));

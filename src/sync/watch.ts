@@ -20,7 +20,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument, poolExhaustedError } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -70,8 +70,8 @@ class WatchOp<T> extends Op<any> {
 
   start(options: WaitOptions | undefined): WatchOp<T> {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
-    else if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
+    if (this.failIfAborted(signal)) return this;
+    if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
     else if (!this.poll() && !this.shared.queue.park(this)) {
       const pool = this.shared.pool;
       this.fail(poolExhaustedError(pool.name, pool.capacity));

@@ -15,7 +15,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime, setSleepHook } from "../runtime/runtime";
@@ -57,10 +57,7 @@ export class SleepOp extends Op<void> implements Waker {
   /** @internal Arms the timer (or completes at once when `deadline` has passed); returns itself. */
   start(deadline: number, options: WaitOptions | undefined): SleepOp {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const runtime = this.runtime;
     if (runtime.isClosed()) this.fail(closedError("the runtime"));
     else if (deadline <= runtime.now()) this.complete(undefined);

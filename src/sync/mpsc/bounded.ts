@@ -19,7 +19,7 @@
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { cancelledError, checkCount, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../../core/errors";
+import { checkCount, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../../core/errors";
 import { Op } from "../../core/op";
 import { NodePool, PoolOptions } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
@@ -69,10 +69,7 @@ class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
   start(open: boolean, options: WaitOptions | undefined): ReserveOp<T> {
     const signal = signalOf(options);
     const sem = this.chan.sem as BatchSemaphore;
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const r = open ? sem.acquire(1, this, 0) : CLOSED;
     if (r === ACQUIRED) this.grant();
     else if (r === CLOSED) this.fail(closedError("the channel"));
@@ -118,10 +115,7 @@ class SendOp<T> extends Op<void> implements Waker {
   start(open: boolean, options: WaitOptions | undefined): SendOp<T> {
     const signal = signalOf(options);
     const sem = this.chan.sem as BatchSemaphore;
-    if (signal !== null && signal.aborted) {
-      this.fail(cancelledError(signal.reason));
-      return this;
-    }
+    if (this.failIfAborted(signal)) return this;
     const r = open ? sem.acquire(1, this, 0) : CLOSED;
     if (r === ACQUIRED) this.grant();
     else if (r === CLOSED) this.refuse();

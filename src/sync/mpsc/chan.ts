@@ -24,7 +24,7 @@
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { cancelledError, checkCount, closedError, invalidArgument, poolExhaustedError } from "../../core/errors";
+import { checkCount, closedError, invalidArgument, poolExhaustedError } from "../../core/errors";
 import { WaitList } from "../../core/list";
 import { Op } from "../../core/op";
 import { NIL, NodePool } from "../../core/pool";
@@ -173,8 +173,8 @@ export class RecvOp<T> extends Op<any> implements Waker {
   start(options: WaitOptions | undefined): RecvOp<T> {
     const signal = signalOf(options);
     const chan = this.chan;
-    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
-    else if (chan.queue.length > 0 && chan.receivers.head === NIL) this.take();
+    if (this.failIfAborted(signal)) return this;
+    if (chan.queue.length > 0 && chan.receivers.head === NIL) this.take();
     else if (chan.isDrained()) this.finish();
     else {
       const pool = chan.pool;
@@ -282,8 +282,8 @@ export class ClosedOp extends Op<void> {
 
   start(closed: boolean, options: WaitOptions | undefined): ClosedOp {
     const signal = signalOf(options);
-    if (signal !== null && signal.aborted) this.fail(cancelledError(signal.reason));
-    else if (closed) this.complete(undefined);
+    if (this.failIfAborted(signal)) return this;
+    if (closed) this.complete(undefined);
     else {
       const pool = this.list.pool;
       const slot = pool.alloc();

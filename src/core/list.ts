@@ -16,6 +16,7 @@
  */
 
 import { NIL, NodePool, UNLINKED } from "./pool";
+import { Waker } from "./waker";
 
 export class WaitList {
   head = NIL;
@@ -26,6 +27,20 @@ export class WaitList {
 
   isEmpty(): boolean {
     return this.head === NIL;
+  }
+
+  /**
+   * Takes a node from the pool for `waker` (with `token`), links it as the newest and returns
+   * it; `NIL`, changing nothing, when the pool is full. Allocates: only when the pool grows.
+   */
+  park(waker: Waker, token: number): number {
+    const pool = this.pool;
+    const slot = pool.alloc();
+    if (slot === NIL) return NIL;
+    pool.token[slot] = token;
+    pool.wakers[slot] = waker;
+    this.pushBack(slot);
+    return slot;
   }
 
   /** Links `slot` as the newest node. */

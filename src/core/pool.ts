@@ -21,7 +21,7 @@
  *   issued, so a handle kept from before a shrink can never name a slot created after it.
  */
 
-import { checkCount, outOfRange } from "./errors";
+import { checkCount, KyotoError, outOfRange, poolExhaustedError } from "./errors";
 import { Waker } from "./waker";
 
 /** "No node": the end of a list, or a failed allocation. */
@@ -135,6 +135,11 @@ export class NodePool {
     const slot = handle & (SLOT_SPAN - 1);
     if (slot >= this.capacity || (handle - slot) / SLOT_SPAN !== this.gen[slot]) return NIL;
     return slot;
+  }
+
+  /** The `ERR_POOL_EXHAUSTED` error for a wait this full pool refused. Allocates: the error. */
+  exhausted(): KyotoError {
+    return poolExhaustedError(this.name, this.capacity);
   }
 
   stats(): PoolStats {

@@ -26,7 +26,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { closedError, checkCount, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { closedError, checkCount, invalidArgument, outOfRange } from "../core/errors";
 import { DeliveryHost, Op, setDeliveryHost } from "../core/op";
 import { NodePool, PoolStats } from "../core/pool";
 import { Waker } from "../core/waker";
@@ -154,7 +154,7 @@ export class Runtime implements TaskOwner {
     const slot = tasks.alloc(handle as JoinHandle<unknown>);
     if (slot < 0) {
       handle.fn = null;
-      handle.settle(false, poolExhaustedError("tasks", tasks.pool.capacity));
+      handle.settle(false, tasks.pool.exhausted());
       return handle;
     }
     handle.slot = slot;

@@ -20,7 +20,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { checkCount, poolExhaustedError } from "../core/errors";
+import { checkCount } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -63,17 +63,13 @@ class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
       barrier.release();
       return this;
     }
-    const pool = barrier.pool;
-    const slot = pool.alloc();
+    const slot = barrier.waiters.park(this, QUEUED);
     if (slot === NIL) {
-      this.fail(poolExhaustedError(pool.name, pool.capacity));
+      this.fail(barrier.pool.exhausted());
       return this;
     }
-    pool.token[slot] = QUEUED;
-    pool.wakers[slot] = this;
-    barrier.waiters.pushBack(slot);
     barrier.arrived++;
-    this.handle = pool.handleOf(slot);
+    this.handle = barrier.pool.handleOf(slot);
     this.watch(signal);
     return this;
   }

@@ -23,7 +23,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { checkCount, closedError, laggedError, outOfRange, poolExhaustedError } from "../core/errors";
+import { checkCount, closedError, laggedError, outOfRange } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { resolvePool } from "./batch_semaphore";
@@ -90,8 +90,7 @@ class BroadcastRecvOp<T> extends Op<T> {
     else if (rx.waiting > 0 || !this.poll()) {
       // Behind an earlier receive of the same receiver, or nothing to read yet.
       if (!rx.shared.queue.park(this)) {
-        const pool = rx.shared.pool;
-        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        this.fail(rx.shared.pool.exhausted());
         return this;
       }
       rx.waiting++;

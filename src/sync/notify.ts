@@ -22,7 +22,6 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { poolExhaustedError } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -69,16 +68,12 @@ class NotifiedOp extends Op<void> implements Waker {
       this.how = BY_ONE;
       this.complete(undefined);
     } else {
-      const pool = notify.pool;
-      const slot = pool.alloc();
+      const slot = notify.waiters.park(this, IN_WAITERS);
       if (slot === NIL) {
-        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        this.fail(notify.pool.exhausted());
         return this;
       }
-      pool.token[slot] = IN_WAITERS;
-      pool.wakers[slot] = this;
-      notify.waiters.pushBack(slot);
-      this.handle = pool.handleOf(slot);
+      this.handle = notify.pool.handleOf(slot);
     }
     this.watch(signal);
     return this;

@@ -21,7 +21,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -58,13 +58,11 @@ class SenderClosedOp extends Op<void> implements Waker {
       return this;
     }
     const pool = rx.closedWaiters.pool;
-    const slot = pool.alloc();
+    const slot = rx.closedWaiters.park(this, 0);
     if (slot === NIL) {
-      this.fail(poolExhaustedError(pool.name, pool.capacity));
+      this.fail(pool.exhausted());
       return this;
     }
-    pool.wakers[slot] = this;
-    rx.closedWaiters.pushBack(slot);
     this.handle = pool.handleOf(slot);
     this.watch(signal);
     return this;

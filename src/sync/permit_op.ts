@@ -8,7 +8,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { closedError, poolExhaustedError } from "../core/errors";
+import { closedError } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED } from "./batch_semaphore";
@@ -49,7 +49,7 @@ export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
     const r = this.inner.acquire(this.n, this, 0);
     if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
     else if (r === CLOSED) this.fail(closedError("the semaphore"));
-    else if (r === EXHAUSTED) this.fail(poolExhaustedError(this.inner.pool.name, this.inner.pool.capacity));
+    else if (r === EXHAUSTED) this.fail(this.inner.pool.exhausted());
     else this.handle = r;
     this.watch(signal);
     return this;

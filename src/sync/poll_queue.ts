@@ -37,12 +37,9 @@ export class PollQueue {
 
   /** Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
   park(op: PolledWaiter): boolean {
-    const pool = this.pool;
-    const slot = pool.alloc();
+    const slot = this.waiters.park(op as unknown as Waker, 0);
     if (slot === NIL) return false;
-    pool.wakers[slot] = op as unknown as Waker;
     op.slot = slot;
-    this.waiters.pushBack(slot);
     return true;
   }
 

@@ -20,7 +20,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { closedError, invalidArgument, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument } from "../core/errors";
 import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
@@ -73,8 +73,7 @@ class WatchOp<T> extends Op<any> {
     if (this.failIfAborted(signal)) return this;
     if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
     else if (!this.poll() && !this.shared.queue.park(this)) {
-      const pool = this.shared.pool;
-      this.fail(poolExhaustedError(pool.name, pool.capacity));
+      this.fail(this.shared.pool.exhausted());
       return this;
     }
     this.watch(signal);

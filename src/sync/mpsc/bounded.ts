@@ -19,7 +19,7 @@
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { checkCount, closedError, invalidArgument, outOfRange, poolExhaustedError } from "../../core/errors";
+import { checkCount, closedError, invalidArgument, outOfRange } from "../../core/errors";
 import { Op } from "../../core/op";
 import { NodePool, PoolOptions } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
@@ -73,7 +73,7 @@ class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
     const r = open ? sem.acquire(1, this, 0) : CLOSED;
     if (r === ACQUIRED) this.grant();
     else if (r === CLOSED) this.fail(closedError("the channel"));
-    else if (r === EXHAUSTED) this.fail(poolExhaustedError(sem.pool.name, sem.pool.capacity));
+    else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
     else this.handle = r;
     this.watch(signal);
     return this;
@@ -119,7 +119,7 @@ class SendOp<T> extends Op<void> implements Waker {
     const r = open ? sem.acquire(1, this, 0) : CLOSED;
     if (r === ACQUIRED) this.grant();
     else if (r === CLOSED) this.refuse();
-    else if (r === EXHAUSTED) this.fail(poolExhaustedError(sem.pool.name, sem.pool.capacity));
+    else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
     else this.handle = r;
     // Subscribe to ourselves: delivery is when the message enters the queue.
     super.then(undefined, undefined);

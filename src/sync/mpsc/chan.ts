@@ -24,7 +24,7 @@
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { checkCount, closedError, invalidArgument, poolExhaustedError } from "../../core/errors";
+import { checkCount, closedError, invalidArgument } from "../../core/errors";
 import { WaitList } from "../../core/list";
 import { Op } from "../../core/op";
 import { NIL, NodePool } from "../../core/pool";
@@ -177,15 +177,12 @@ export class RecvOp<T> extends Op<any> implements Waker {
     if (chan.queue.length > 0 && chan.receivers.head === NIL) this.take();
     else if (chan.isDrained()) this.finish();
     else {
-      const pool = chan.pool;
-      const slot = pool.alloc();
+      const slot = chan.receivers.park(this, 0);
       if (slot === NIL) {
-        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        this.fail(chan.pool.exhausted());
         return this;
       }
-      pool.wakers[slot] = this;
       this.slot = slot;
-      chan.receivers.pushBack(slot);
     }
     this.watch(signal);
     return this;
@@ -285,15 +282,12 @@ export class ClosedOp extends Op<void> {
     if (this.failIfAborted(signal)) return this;
     if (closed) this.complete(undefined);
     else {
-      const pool = this.list.pool;
-      const slot = pool.alloc();
+      const slot = this.list.park(this as unknown as Waker, 0);
       if (slot === NIL) {
-        this.fail(poolExhaustedError(pool.name, pool.capacity));
+        this.fail(this.list.pool.exhausted());
         return this;
       }
-      pool.wakers[slot] = this as unknown as Waker;
       this.slot = slot;
-      this.list.pushBack(slot);
     }
     this.watch(signal);
     return this;

@@ -53,22 +53,23 @@ export class NodePool {
   private readonly initialCapacity: number;
   /** The highest generation any slot has had: fresh slots start here. */
   private generationHigh = 1;
-  capacity: number;
+  /** Slots now: doubles when full, back to the initial size when the pool empties. */
+  capacity!: number;
   /** Nodes allocated now. */
   live = 0;
   /** The most nodes ever allocated at once. */
   peak = 0;
-  next: Int32Array;
-  prev: Int32Array;
-  gen: Int32Array;
+  next!: Int32Array;
+  prev!: Int32Array;
+  gen!: Int32Array;
   /** Owner data: for the batch semaphore, permits the waiter still needs. */
-  needed: Int32Array;
+  needed!: Int32Array;
   /** Owner data: for the batch semaphore, permits already handed to the waiter. */
-  assigned: Int32Array;
+  assigned!: Int32Array;
   /** Owner data: the token passed back to the waker. */
-  token: Int32Array;
-  wakers: Array<Waker | null>;
-  private freeHead: number;
+  token!: Int32Array;
+  wakers!: Array<Waker | null>;
+  private freeHead!: number;
 
   /** Allocates: on construction (the columns) and when growing. */
   constructor(options?: PoolOptions) {
@@ -81,16 +82,7 @@ export class NodePool {
     this.name = options && options.name ? options.name : "waiters";
     this.maxCapacity = maxCapacity;
     this.initialCapacity = capacity;
-    this.capacity = 0;
-    this.next = new Int32Array(0);
-    this.prev = this.next;
-    this.gen = this.next;
-    this.needed = this.next;
-    this.assigned = this.next;
-    this.token = this.next;
-    this.wakers = [];
-    this.freeHead = NIL;
-    this.resize(capacity);
+    this.startOver();
   }
 
   /** Takes a free slot and returns it, or `NIL` when the pool is full. Allocates: only when growing. */
@@ -120,7 +112,7 @@ export class NodePool {
     this.prev[slot] = UNLINKED;
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
-    if (--this.live === 0 && this.capacity > this.initialCapacity) this.shrink();
+    if (--this.live === 0 && this.capacity > this.initialCapacity) this.startOver();
   }
 
   /** The handle naming this slot's current occupant. */
@@ -152,8 +144,8 @@ export class NodePool {
     return true;
   }
 
-  /** Drops every slot (none is in use) and starts again at the initial capacity. */
-  private shrink(): void {
+  /** Drops every slot (none is in use) and creates `initialCapacity` fresh ones. */
+  private startOver(): void {
     this.capacity = 0;
     this.next = new Int32Array(0);
     this.prev = this.next;

@@ -163,14 +163,10 @@ export async function waiters(lib, options = {}) {
       const st = s.inner.pool.stats();
       return { poolLive: st.live, poolCapacity: st.capacity };
     };
-    // Capacity kyoto keeps after a burst of `n` waiters (it never shrinks): the pool's growth
-    // (exact, from its stats) plus the ready ring's, estimated: n ops rejected in one batch
-    // grow it to the next power of two of n (8 B per slot).
-    env.retainedBytes = (capacityBefore, n) => {
-      let ring = 64;
-      while (ring < n) ring *= 2;
-      return (s.inner.pool.stats().capacity - capacityBefore) * POOL_SLOT_BYTES + (ring - 64) * 8;
-    };
+    // Capacity kyoto still keeps after a burst of waiters: the pool's growth, exact from its
+    // stats. A pool that empties shrinks back, and so does the ready ring once drained, so
+    // this is 0 once every waiter is gone.
+    env.retainedBytes = (capacityBefore) => (s.inner.pool.stats().capacity - capacityBefore) * POOL_SLOT_BYTES;
     env.raw = s;
     return env;
   }

@@ -26,7 +26,7 @@ export const metrics = [
 ];
 export const notes = [
   "QuickJS frees by reference counting; garbage in reference cycles waits for its cycle collector, which quickjs-emscripten cannot trigger on demand. With a CancelSource per waiter kyoto creates such cycles (op ↔ signal link, fan-out ↔ its listener closure), which is why kyoto:source holds more per cancelled waiter here than in Node.",
-  "B held/cancelled includes the capacity kyoto's waiter pool grew to (Int32Array columns, 6 × 4 B per slot, plus the waker array and ready ring, 4 B per slot on 32-bit WASM); it never shrinks.",
+  "B held/cancelled includes the capacity kyoto's waiter pool grew to (Int32Array columns, 6 × 4 B per slot, plus the waker array and ready ring, 4 B per slot on 32-bit WASM) while waiters are parked; both shrink back once empty.",
 ];
 export const timeout = 300;
 

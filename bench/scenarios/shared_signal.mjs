@@ -19,7 +19,7 @@ export const metrics = [
   { key: "heldExPoolB", label: "… excl. retained capacity", unit: "B", better: "lower" },
 ];
 export const notes = [
-  "kyoto keeps the capacity its waiter pool and ready ring grew to (they never shrink); \"excl. retained capacity\" subtracts it (see scenario 3).",
+  "kyoto's waiter pool and ready ring shrink back once empty; \"excl. retained capacity\" subtracts whatever capacity is still held (see scenario 3).",
   "Peers without AbortSignal support are left out: async-mutex, async-sema and p-limit have none; @esfx libraries take `CancelToken.from(signal)`; effect takes `runPromise(effect, { signal })`.",
 ];
 export const paramLabel = (n) => `N=${n.toLocaleString("en-US")}`;

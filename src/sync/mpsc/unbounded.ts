@@ -7,7 +7,7 @@
  * const v = await rx.recv();
  *
  * Sending never waits, so memory is bounded only by the receiver keeping up: the queue is a
- * growable `Ring` that doubles when full and never shrinks. The receiver is the same
+ * growable `Ring` that doubles when full and goes back to its initial size once drained. The receiver is the same
  * `Receiver` as the bounded channel's.
  */
 

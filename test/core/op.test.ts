@@ -1,10 +1,7 @@
 import { DeliveryHost, failedOp, Op, pendingDeliveries, readyOp, runDeliveries, setDeliveryHost } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
+import { settle } from "../helpers";
 
 /** A subclass recording its hooks, completed by hand. */
 class ManualOp extends Op<string> {
@@ -39,7 +36,7 @@ describe("Op", function () {
     });
     assert.equal(r, undefined, "then returns nothing");
     assert.deepEqual(seen, [], "not called synchronously");
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, [5]);
   });
 
@@ -51,7 +48,7 @@ describe("Op", function () {
     });
     op.complete("x");
     assert.deepEqual(seen, []);
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, ["x"]);
   });
 
@@ -66,7 +63,7 @@ describe("Op", function () {
       });
       events.push("after then");
     });
-    await settle();
+    await settle(10);
     assert.deepEqual(events, ["first", "after then", "second"]);
   });
 
@@ -97,12 +94,12 @@ describe("Op", function () {
       seen.push("c:" + v);
     });
     op.complete("ok");
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok"]);
     op.then(function (v) {
       seen.push("late:" + v);
     });
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok", "late:ok"]);
   });
 
@@ -115,7 +112,7 @@ describe("Op", function () {
     op.then(undefined, function (e) {
       seen.push(e);
     });
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, ["bad", "bad"]);
   });
 
@@ -139,7 +136,7 @@ describe("Op", function () {
     op.then(function (v) {
       seen.push(v);
     });
-    await settle();
+    await settle(10);
     assert.equal(op.cancel(), false);
     assert.deepEqual(op.givenBack, []);
     assert.equal(await op, "v", "later subscribers still see the value");
@@ -160,7 +157,7 @@ describe("Op", function () {
     assert.equal(op.cancel(), true, "queued for delivery but not delivered");
     assert.deepEqual(op.givenBack, ["resource"]);
     assert.equal(op.abandoned, 0);
-    await settle();
+    await settle(10);
     assert.deepEqual(seen, ["ERR_CANCELLED"], "the subscriber sees the cancellation, not the value");
   });
 
@@ -197,7 +194,7 @@ describe("Op", function () {
       const full = new Semaphore(0, { pool: { capacity: 1, maxCapacity: 1 } });
       full.acquire();
       full.acquire(); // ERR_POOL_EXHAUSTED, unobserved
-      await settle();
+      await settle(10);
       await new Promise(function (resolve) {
         setTimeout(resolve, 0);
       });
@@ -223,7 +220,7 @@ describe("Op", function () {
     });
 
     it("asks a custom host once per batch and delivers FIFO within runDeliveries' limit", async function () {
-      await settle();
+      await settle(10);
       let requests = 0;
       previous = setDeliveryHost({
         request(): void {
@@ -238,7 +235,7 @@ describe("Op", function () {
       }
       assert.equal(requests, 1, "one request for the batch");
       assert.equal(pendingDeliveries(), 5);
-      await settle();
+      await settle(10);
       assert.deepEqual(seen, [], "the microtask default no longer drains");
       assert.equal(runDeliveries(2), 3);
       assert.deepEqual(seen, [0, 1]);
@@ -250,7 +247,7 @@ describe("Op", function () {
     });
 
     it("hands queued deliveries to the new host when it is installed", async function () {
-      await settle();
+      await settle(10);
       const seen: string[] = [];
       readyOp("queued").then(function (v) {
         seen.push(v);
@@ -267,7 +264,7 @@ describe("Op", function () {
     });
 
     it("rethrows a callback's exception after delivering the rest of the batch", async function () {
-      await settle();
+      await settle(10);
       previous = setDeliveryHost({ request(): void {} });
       const seen: string[] = [];
       readyOp("a").then(function () {

@@ -3,35 +3,7 @@ import { NodePool } from "../../src/core/pool";
 import { broadcast, BroadcastReceiver } from "../../src/sync/broadcast";
 import { assert } from "../assert";
 import { forEachSeed } from "../rng";
-
-function settle(): Promise<void> {
-  let p: Promise<void> = Promise.resolve();
-  for (let i = 0; i < 16; i++) p = p.then(function () {});
-  return p;
-}
-
-interface Seen<T> {
-  done: boolean;
-  ok: boolean;
-  value: T | undefined;
-  error: any;
-}
-
-function track<T>(op: { then(a: (v: T) => void, b: (e: unknown) => void): void }): Seen<T> {
-  const seen: Seen<T> = { done: false, ok: false, value: undefined, error: undefined };
-  op.then(
-    function (v) {
-      seen.done = true;
-      seen.ok = true;
-      seen.value = v;
-    },
-    function (e) {
-      seen.done = true;
-      seen.error = e;
-    },
-  );
-  return seen;
-}
+import { settle, track } from "../helpers";
 
 function lagged(fn: () => unknown): number {
   const err = assert.throws(fn, { code: "ERR_LAGGED" }) as { skipped: number };
@@ -58,10 +30,10 @@ describe("broadcast", function () {
   it("wakes a pending recv on send", async function () {
     const [tx, rx] = broadcast<number>(4);
     const r = track(rx.recv());
-    await settle();
+    await settle(16);
     assert.ok(!r.done);
     tx.send(1);
-    await settle();
+    await settle(16);
     assert.equal(r.value, 1);
   });
 
@@ -186,15 +158,15 @@ describe("broadcast", function () {
     assert.throws(() => tx1.send(2), { code: "ERR_CLOSED" });
     assert.equal(await rx.recv(), 1);
     const r = track(rx.recv());
-    await settle();
+    await settle(16);
     assert.ok(!r.done);
     tx2.send(2);
-    await settle();
+    await settle(16);
     assert.equal(r.value, 2);
     tx2.send(3);
     const last = track(rx.recv());
     tx2.close();
-    await settle();
+    await settle(16);
     assert.equal(last.value, 3);
     await assert.rejects(rx.recv(), { code: "ERR_CLOSED" });
     assert.throws(() => tx2.send(4), { code: "ERR_CLOSED" });
@@ -220,12 +192,12 @@ describe("broadcast", function () {
     const a = track(rx.recv());
     const b = track(other.recv());
     rx.close();
-    await settle();
+    await settle(16);
     assert.equal(a.error.code, "ERR_CLOSED");
     assert.ok(!b.done);
     assert.equal(tx.receiverCount(), 1);
     assert.equal(tx.send(1), 1);
-    await settle();
+    await settle(16);
     assert.equal(b.value, 1);
     assert.throws(() => rx.tryRecv(), { code: "ERR_CLOSED" });
   });
@@ -235,11 +207,11 @@ describe("broadcast", function () {
     const a = track(rx.recv());
     const b = track(rx.recv());
     tx.send(1);
-    await settle();
+    await settle(16);
     assert.equal(a.value, 1);
     assert.ok(!b.done);
     tx.send(2);
-    await settle();
+    await settle(16);
     assert.equal(b.value, 2);
   });
 

@@ -3,13 +3,11 @@ import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { Mutex, MutexGuard } from "../../src/sync/mutex";
 import { assert } from "../assert";
+import { settle } from "../helpers";
 
 const VM = typeof process === "undefined";
 
 /** Lets queued deliveries run (a few microtask turns). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
 
 function smallPool(size?: number): NodePool {
   return new NodePool({ capacity: 4, maxCapacity: size || 64 });
@@ -56,7 +54,7 @@ describe("Mutex (Tokio sync_mutex scenarios)", function () {
         g.release();
       }
     })();
-    await settle();
+    await settle(5);
     assert.ok(m.isLocked());
     src.cancel("timeout");
     await assert.rejects(work, { code: "ERR_CANCELLED" });
@@ -248,7 +246,7 @@ describe("Mutex.runExclusive", function () {
         fail = rej;
       });
     });
-    await settle();
+    await settle(5);
     assert.ok(m.isLocked(), "held while fn's promise is pending");
     fail(new Error("later"));
     await assert.rejects(p, { message: /later/ });
@@ -262,7 +260,7 @@ describe("Mutex.runExclusive", function () {
       all.push(
         m.runExclusive(async function (g) {
           g.value.push("in" + i);
-          await settle();
+          await settle(5);
           g.value.push("out" + i);
         }),
       );
@@ -287,7 +285,7 @@ describe("Mutex.runExclusive", function () {
       },
       { signal: src.signal },
     );
-    await settle();
+    await settle(5);
     src.cancel("late");
     finish();
     assert.equal(await p, "done");

@@ -3,12 +3,9 @@ import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { oneshot } from "../../src/sync/oneshot";
 import { assert } from "../assert";
+import { settle } from "../helpers";
 
 const VM = typeof process === "undefined";
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
 
 // Ports of tokio/tests/sync_oneshot.rs and tokio/src/sync/tests/loom_oneshot.rs
 describe("oneshot (Tokio sync_oneshot scenarios)", function () {
@@ -18,10 +15,10 @@ describe("oneshot (Tokio sync_oneshot scenarios)", function () {
     rx.then(function (v) {
       got = v;
     });
-    await settle();
+    await settle(5);
     assert.equal(got, undefined);
     assert.equal(tx.send(1), true);
-    await settle();
+    await settle(5);
     assert.equal(got, 1);
   });
 
@@ -208,7 +205,7 @@ describe("oneshot", function () {
     tx.send(4);
     assert.ok(rx.cancel());
     assert.ok(closed.isDone());
-    await settle();
+    await settle(5);
     assert.ok(!delivered, "the value is not delivered after cancel");
     assert.equal(error && error.code, "ERR_CANCELLED");
   });
@@ -223,7 +220,7 @@ describe("oneshot", function () {
       got.push(v + "2");
     });
     tx.send("x");
-    await settle();
+    await settle(5);
     assert.deepEqual(got, ["x1", "x2"]);
   });
 

@@ -4,12 +4,9 @@ import { NodePool } from "../../src/core/pool";
 import { MAX_PERMITS } from "../../src/sync/batch_semaphore";
 import { RwLock, RwLockReadGuard, RwLockWriteGuard } from "../../src/sync/rwlock";
 import { assert } from "../assert";
+import { settle } from "../helpers";
 
 const VM = typeof process === "undefined";
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
 
 /** The guard of an op that must already be complete (granted), taken without waiting. */
 async function granted<T>(op: Op<T>): Promise<T> {
@@ -200,7 +197,7 @@ describe("RwLock (Tokio sync_rwlock scenarios)", function () {
         (async function () {
           const g = await lock.write();
           const v = g.value;
-          await settle();
+          await settle(5);
           g.value = v + 5;
           g.release();
         })(),
@@ -209,7 +206,7 @@ describe("RwLock (Tokio sync_rwlock scenarios)", function () {
         (async function () {
           const g = await lock.read();
           seen.push(g.value);
-          await settle();
+          await settle(5);
           g.release();
         })(),
       );

@@ -1,35 +1,12 @@
 import { Op } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
+import { settle, track } from "../helpers";
 
 const VM = typeof process === "undefined";
 const MAX = Semaphore.MAX_PERMITS;
 
 /** Lets queued deliveries (one microtask per batch) and awaits that follow them run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
-
-interface Outcome<T> {
-  done: boolean;
-  value?: T;
-  error?: { code?: string; pool?: string; name?: string };
-}
-
-function track<T>(op: Op<T>): Outcome<T> {
-  const out: Outcome<T> = { done: false };
-  op.then(
-    function (v) {
-      out.done = true;
-      out.value = v;
-    },
-    function (e) {
-      out.done = true;
-      out.error = e;
-    },
-  );
-  return out;
-}
 
 // Ports of tokio/tests/sync_semaphore.rs
 describe("Semaphore (Tokio sync_semaphore scenarios)", function () {
@@ -53,7 +30,7 @@ describe("Semaphore (Tokio sync_semaphore scenarios)", function () {
     const held = s.tryAcquire() as Permit;
     const op = s.acquire();
     const out = track(op);
-    await settle();
+    await settle(10);
     assert.ok(!out.done, "still waiting");
     held.release();
     const p = await op;
@@ -321,7 +298,7 @@ describe("Semaphore", function () {
       p.release();
     });
     s.addPermits(2);
-    await settle();
+    await settle(10);
     assert.equal(cancelled, true);
     await assert.rejects(b, { code: "ERR_CANCELLED" });
     assert.ok(cOut.done && cOut.value instanceof Permit, "c got b's permit");
@@ -349,7 +326,7 @@ describe("Semaphore", function () {
       assert.equal(s.tryAcquire(), null, "no try overtakes it either");
     }
     const permit = await big;
-    await settle();
+    await settle(10);
     assert.deepEqual(order, ["big"]);
     permit.release();
     for (let i = 0; i < smalls.length; i++) (await smalls[i]).release();

@@ -3,12 +3,9 @@ import { Op } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
 import { Rng } from "../rng";
+import { settle } from "../helpers";
 
 const VM = typeof process === "undefined";
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-}
 
 interface Tracked {
   op: Op<Permit>;
@@ -92,7 +89,7 @@ describe("Semaphore under random interleavings of ops", function () {
             s.close();
           } else {
             log.push("settle");
-            await settle();
+            await settle(10);
             // Quiescent: every complete op has been delivered.
             let held = 0;
             let assigned = 0;
@@ -113,7 +110,7 @@ describe("Semaphore under random interleavings of ops", function () {
         }
         // Wind down: close, let everything settle, return every permit.
         s.close();
-        await settle();
+        await settle(10);
         for (let i = 0; i < ops.length; i++) {
           const t = ops[i];
           assert.ok(t.settled, "every op settles after close");

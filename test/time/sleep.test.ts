@@ -5,28 +5,10 @@ import { now, spawn, yieldNow } from "../../src/runtime/runtime";
 import { sleep, sleepUntil } from "../../src/time/sleep";
 import { CancelSource } from "../../src/core/cancel";
 import { Op } from "../../src/core/op";
+import { settle, outcome } from "../helpers";
 
 function simRuntime(maxTimers?: number): SimRuntime {
   return createSimRuntime({ hal: new SimHal(), maxTimers: maxTimers });
-}
-
-/** Lets pending deliveries run (a few microtask turns). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
-
-/** Resolves with the op's error code, or "ok". */
-function outcome<T>(op: Op<T>): Promise<string> {
-  return new Promise(function (resolve) {
-    op.then(
-      function () {
-        resolve("ok");
-      },
-      function (err: { code?: string }) {
-        resolve(String(err && err.code));
-      },
-    );
-  });
 }
 
 describe("sleep", function () {
@@ -288,7 +270,7 @@ describe("sleep", function () {
       await sleep(20);
       assert.ok(op.isDone());
       await op;
-      await settle();
+      await settle(5);
       assert.equal(rt.stats().timers.live, 0);
     });
   });

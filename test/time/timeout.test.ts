@@ -7,26 +7,10 @@ import { timeout } from "../../src/time/timeout";
 import { Semaphore, Permit } from "../../src/sync/semaphore";
 import { SignalLike } from "../../src/core/cancel";
 import { Op, readyOp } from "../../src/core/op";
+import { settle, outcome } from "../helpers";
 
 function simRuntime(maxTimers?: number): SimRuntime {
   return createSimRuntime({ hal: new SimHal(), maxTimers: maxTimers });
-}
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-}
-
-function outcome<T>(op: Op<T>): Promise<string> {
-  return new Promise(function (resolve) {
-    op.then(
-      function () {
-        resolve("ok");
-      },
-      function (err: { code?: string }) {
-        resolve(String(err && err.code));
-      },
-    );
-  });
 }
 
 describe("timeout", function () {
@@ -115,7 +99,7 @@ describe("timeout", function () {
     await rt.run(async function () {
       const sem = new Semaphore(1);
       const op = timeout(100, sem.acquire());
-      await settle();
+      await settle(5);
       assert.ok(op.isDone());
       assert.equal(sem.availablePermits(), 0);
       assert.ok(op.cancel());

@@ -1,0 +1,50 @@
+/**
+ * Helpers shared by the portable tests (they run unchanged in Node and inside QuickJS):
+ * letting queued deliveries run, and recording how an op settles.
+ */
+
+/** Lets queued deliveries (and what they trigger) run: `turns` microtask turns. */
+export function settle(turns: number): Promise<void> {
+  let p: Promise<void> = Promise.resolve();
+  for (let i = 0; i < turns; i++) p = p.then(function () {});
+  return p;
+}
+
+/** How a tracked op has settled so far. */
+export interface Seen<T> {
+  done: boolean;
+  ok: boolean;
+  value: T | undefined;
+  error: any;
+}
+
+/** Subscribes to an op and records its outcome, like polling a future with a counting waker. */
+export function track<T>(op: { then(a: (v: T) => void, b: (e: unknown) => void): void }): Seen<T> {
+  const seen: Seen<T> = { done: false, ok: false, value: undefined, error: undefined };
+  op.then(
+    function (v) {
+      seen.done = true;
+      seen.ok = true;
+      seen.value = v;
+    },
+    function (e) {
+      seen.done = true;
+      seen.error = e;
+    },
+  );
+  return seen;
+}
+
+/** Resolves with the op's error code, or "ok" when it succeeds. */
+export function outcome(op: { then(a: (v: unknown) => void, b: (e: unknown) => void): void }): Promise<string> {
+  return new Promise(function (resolve) {
+    op.then(
+      function () {
+        resolve("ok");
+      },
+      function (err) {
+        resolve(String(err && (err as { code?: string }).code));
+      },
+    );
+  });
+}

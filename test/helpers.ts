@@ -1,7 +1,12 @@
 /**
  * Helpers shared by the portable tests (they run unchanged in Node and inside QuickJS):
- * letting queued deliveries run, and recording how an op settles.
+ * letting queued deliveries run, recording how an op settles, and a task pair that never
+ * stops handing a permit back and forth (for the cooperative budget).
  */
+
+import { spawn } from "../src/runtime/runtime";
+import { JoinHandle } from "../src/runtime/task";
+import { Semaphore } from "../src/sync/semaphore";
 
 /** Lets queued deliveries (and what they trigger) run: `turns` microtask turns. */
 export function settle(turns: number): Promise<void> {
@@ -47,4 +52,37 @@ export function outcome(op: { then(a: (v: unknown) => void, b: (e: unknown) => v
       },
     );
   });
+}
+
+/** Two tasks handing one permit back and forth forever (until aborted); counts hand-offs. */
+export function pingPong(): { handoffs: () => number; stop: () => void } {
+  const ping = new Semaphore(0);
+  const pong = new Semaphore(0);
+  let handoffs = 0;
+  const tasks: Array<JoinHandle<void>> = [];
+  tasks.push(
+    spawn(async ({ signal }) => {
+      for (;;) {
+        (await ping.acquire(1, { signal })).forget();
+        handoffs++;
+        pong.addPermits(1);
+      }
+    }),
+  );
+  tasks.push(
+    spawn(async ({ signal }) => {
+      for (;;) {
+        (await pong.acquire(1, { signal })).forget();
+        handoffs++;
+        ping.addPermits(1);
+      }
+    }),
+  );
+  ping.addPermits(1);
+  return {
+    handoffs: () => handoffs,
+    stop: () => {
+      for (let i = 0; i < tasks.length; i++) tasks[i].abort();
+    },
+  };
 }

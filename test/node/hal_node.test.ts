@@ -1,46 +1,23 @@
-import { createRuntime, spawn } from "../../src/runtime/runtime";
-import { JoinHandle } from "../../src/runtime/task";
-import { Semaphore } from "../../src/sync/semaphore";
+import { createRuntime } from "../../src/runtime/runtime";
 import { sleep } from "../../src/time/sleep";
 import { createNodeHal } from "../../hal/node/index";
 import { EV_TIMER, EV_WAKE } from "../../src/io/hal";
 import { assert } from "../assert";
+import { pingPong } from "../helpers";
 
 describe("hal/node", function () {
   it("delivers a host setTimeout during an endless ping-pong between two tasks", async function () {
     this.timeout(5000);
     const rt = createRuntime({ hal: createNodeHal() });
     await rt.run(async () => {
-      const ping = new Semaphore(0);
-      const pong = new Semaphore(0);
-      let handoffs = 0;
-      const tasks: Array<JoinHandle<void>> = [];
-      tasks.push(
-        spawn(async ({ signal }) => {
-          for (;;) {
-            (await ping.acquire(1, { signal })).forget();
-            handoffs++;
-            pong.addPermits(1);
-          }
-        }),
-      );
-      tasks.push(
-        spawn(async ({ signal }) => {
-          for (;;) {
-            (await pong.acquire(1, { signal })).forget();
-            handoffs++;
-            ping.addPermits(1);
-          }
-        }),
-      );
-      ping.addPermits(1);
+      const game = pingPong();
       // If the runtime never yielded to the event loop, this timer could never fire.
       await new Promise<void>((resolve) => setTimeout(resolve, 20));
-      const atTimer = handoffs;
+      const atTimer = game.handoffs();
       await sleep(10);
-      for (let i = 0; i < tasks.length; i++) tasks[i].abort();
+      game.stop();
       assert.ok(atTimer > 100, "the ping-pong ran while the timer was pending: " + atTimer);
-      assert.ok(handoffs > atTimer, "and kept running through a kyoto sleep");
+      assert.ok(game.handoffs() > atTimer, "and kept running through a kyoto sleep");
     });
     rt.close();
   });

@@ -4,43 +4,11 @@ import { Semaphore } from "../../src/sync/semaphore";
 import { sleep } from "../../src/time/sleep";
 import { createSimHal, SimHal } from "../../hal/sim/index";
 import { assert } from "../assert";
+import { pingPong } from "../helpers";
 
 function sim(budget?: number): { rt: Runtime; hal: SimHal } {
   const hal = createSimHal();
   return { rt: createRuntime({ hal: hal, budget: budget }), hal: hal };
-}
-
-/** Two tasks handing one permit back and forth forever (until aborted); counts hand-offs. */
-function pingPong(): { handoffs: () => number; stop: () => void } {
-  const ping = new Semaphore(0);
-  const pong = new Semaphore(0);
-  let handoffs = 0;
-  const tasks: Array<JoinHandle<void>> = [];
-  tasks.push(
-    spawn(async ({ signal }) => {
-      for (;;) {
-        (await ping.acquire(1, { signal })).forget();
-        handoffs++;
-        pong.addPermits(1);
-      }
-    }),
-  );
-  tasks.push(
-    spawn(async ({ signal }) => {
-      for (;;) {
-        (await pong.acquire(1, { signal })).forget();
-        handoffs++;
-        ping.addPermits(1);
-      }
-    }),
-  );
-  ping.addPermits(1);
-  return {
-    handoffs: () => handoffs,
-    stop: () => {
-      for (let i = 0; i < tasks.length; i++) tasks[i].abort();
-    },
-  };
 }
 
 describe("cooperative budget", function () {

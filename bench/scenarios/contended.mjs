@@ -7,6 +7,7 @@
  */
 import { lock, LOCK_LIBS } from "../adapters.mjs";
 import { now } from "../lib/env.mjs";
+import { handOff, handOffResult } from "../lib/handoff.mjs";
 
 // The two mutex-only variants (async-mutex Mutex, @esfx/async-mutex) are left out to keep the
 // run short: they trail their own library's semaphore (scenario 1, research/peers.md §3a).
@@ -31,88 +32,49 @@ export function cases({ quick }) {
 
 export async function run(lib, T, { quick }) {
   const total = quick ? 50000 : 200000;
+  if (lib === "floor") return handOff(null, T, total);
+  if (!lib.startsWith("effect")) return handOff(await lock(lib, 1), T, total);
+  // effect: its semaphore is driven from inside fibers or one runPromise per grant.
   const counts = new Array(T).fill(0);
   let granted = 0;
-  let task;
-  if (lib === "floor") {
-    task = async (i) => {
-      while (granted < total) {
+  const Effect = await import("effect/Effect");
+  const Semaphore = await import("effect/Semaphore");
+  const s = Semaphore.makeUnsafe(1);
+  if (lib === "effect:fiber") {
+    const fiberTask = (i) =>
+      Effect.whileLoop({
+        while: () => granted < total,
+        body: () =>
+          s.withPermits(1)(
+            Effect.suspend(() => {
+              if (granted >= total) return Effect.void;
+              granted++;
+              counts[i]++;
+              return Effect.yieldNow;
+            }),
+          ),
+        step: () => {},
+      });
+    const t0 = now();
+    await Effect.runPromise(Effect.all(counts.map((_, i) => fiberTask(i)), { concurrency: "unbounded" }));
+    return handOffResult(total, now() - t0, counts);
+  }
+  const body = (i) =>
+    s.withPermits(1)(
+      Effect.promise(async () => {
+        if (granted >= total) return;
         granted++;
         counts[i]++;
         await null;
-      }
-    };
-  } else if (lib.startsWith("effect")) {
-    const Effect = await import("effect/Effect");
-    const Semaphore = await import("effect/Semaphore");
-    const s = Semaphore.makeUnsafe(1);
-    if (lib === "effect:fiber") {
-      const fiberTask = (i) =>
-        Effect.whileLoop({
-          while: () => granted < total,
-          body: () =>
-            s.withPermits(1)(
-              Effect.suspend(() => {
-                if (granted >= total) return Effect.void;
-                granted++;
-                counts[i]++;
-                return Effect.yieldNow;
-              }),
-            ),
-          step: () => {},
-        });
-      const t0 = now();
-      await Effect.runPromise(Effect.all(counts.map((_, i) => fiberTask(i)), { concurrency: "unbounded" }));
-      return result(total, now() - t0, counts);
-    }
-    const body = (i) =>
-      s.withPermits(1)(
-        Effect.promise(async () => {
-          if (granted >= total) return;
-          granted++;
-          counts[i]++;
-          await null;
-        }),
-      );
-    task = async (i) => {
-      const eff = body(i);
-      while (granted < total) await Effect.runPromise(eff);
-    };
-  } else {
-    const a = await lock(lib, 1);
-    if (a.run) {
-      task = async (i) => {
-        const fn = async () => {
-          if (granted >= total) return;
-          granted++;
-          counts[i]++;
-          await null;
-        };
-        while (granted < total) await a.run(fn);
-      };
-    } else {
-      task = async (i) => {
-        while (granted < total) {
-          const t = await a.acquire();
-          if (granted < total) {
-            granted++;
-            counts[i]++;
-            await null;
-          }
-          a.release(t);
-        }
-      };
-    }
-  }
+      }),
+    );
+  const task = async (i) => {
+    const eff = body(i);
+    while (granted < total) await Effect.runPromise(eff);
+  };
   const t0 = now();
   await Promise.all(counts.map((_, i) => task(i)));
-  return result(granted, now() - t0, counts);
-}
-
-function result(grants, ms, counts) {
-  const max = Math.max(...counts);
-  const min = Math.min(...counts);
-  return { opsPerSec: grants / (ms / 1000), fairness: min === 0 ? "starved" : max / min };
+  return handOffResult(granted, now() - t0, counts);
 }
 
 export function budgets(rows) {

@@ -7,7 +7,8 @@
  * rows drive the same loop through the library's callback form. Floor: the same tasks with
  * no lock (`await null` only).
  */
-import { loadKyoto, now } from "../lib/env.mjs";
+import { loadKyoto } from "../lib/env.mjs";
+import { handOff } from "../lib/handoff.mjs";
 
 const LIBS = ["floor", "kyoto", "kyoto:runExclusive", "async-mutex", "async-mutex:runExclusive", "@esfx/async-mutex"];
 
@@ -29,13 +30,13 @@ export function cases({ quick }) {
   return out;
 }
 
-/** `{ lock(): thenable<handle>, unlock(handle) }` or `{ run(fn): Promise }` per library. */
+/** `{ acquire(): thenable<handle>, release(handle) }` or `{ run(fn): Promise }` per library. */
 async function makeMutex(lib) {
   switch (lib) {
     case "kyoto": {
       const { Mutex } = await loadKyoto();
       const m = new Mutex(0);
-      return { lock: () => m.lock(), unlock: (g) => g.release() };
+      return { acquire: () => m.lock(), release: (g) => g.release() };
     }
     case "kyoto:runExclusive": {
       const { Mutex } = await loadKyoto();
@@ -45,7 +46,7 @@ async function makeMutex(lib) {
     case "async-mutex": {
       const { Mutex } = await import("async-mutex");
       const m = new Mutex();
-      return { lock: () => m.acquire(), unlock: (release) => release() };
+      return { acquire: () => m.acquire(), release: (release) => release() };
     }
     case "async-mutex:runExclusive": {
       const { Mutex } = await import("async-mutex");
@@ -55,7 +56,7 @@ async function makeMutex(lib) {
     case "@esfx/async-mutex": {
       const { AsyncMutex } = await import("@esfx/async-mutex");
       const m = new AsyncMutex();
-      return { lock: () => m.lock(), unlock: (h) => h.unlock() };
+      return { acquire: () => m.lock(), release: (h) => h.unlock() };
     }
   }
   throw new Error("no mutex adapter for " + lib);
@@ -63,49 +64,7 @@ async function makeMutex(lib) {
 
 export async function run(lib, T, { quick }) {
   const total = quick ? 50000 : 200000;
-  const counts = new Array(T).fill(0);
-  let granted = 0;
-  let task;
-  if (lib === "floor") {
-    task = async (i) => {
-      while (granted < total) {
-        granted++;
-        counts[i]++;
-        await null;
-      }
-    };
-  } else {
-    const m = await makeMutex(lib);
-    if (m.run) {
-      task = async (i) => {
-        const fn = async () => {
-          if (granted >= total) return;
-          granted++;
-          counts[i]++;
-          await null;
-        };
-        while (granted < total) await m.run(fn);
-      };
-    } else {
-      task = async (i) => {
-        while (granted < total) {
-          const h = await m.lock();
-          if (granted < total) {
-            granted++;
-            counts[i]++;
-            await null;
-          }
-          m.unlock(h);
-        }
-      };
-    }
-  }
-  const t0 = now();
-  await Promise.all(counts.map((_, i) => task(i)));
-  const ms = now() - t0;
-  const max = Math.max(...counts);
-  const min = Math.min(...counts);
-  return { opsPerSec: granted / (ms / 1000), fairness: min === 0 ? "starved" : max / min };
+  return handOff(lib === "floor" ? null : await makeMutex(lib), T, total);
 }
 
 export function budgets(rows) {

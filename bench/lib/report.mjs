@@ -173,3 +173,13 @@ export function buildMarkdown(result) {
   }
   return lines.join("\n");
 }
+
+/**
+ * The "kyoto ahead of every peer" budget for a kyoto row's ops/s, or null when the row has no
+ * peer to compare with. `name` names the budget (its param included).
+ */
+export function aheadOfPeers(row, name) {
+  const r = row.ratios.opsPerSec;
+  if (r.peer === null) return null;
+  return { lib: row.lib, param: row.paramLabel, name, met: r.peer > 1, detail: `${r.peer.toFixed(2)}× the best peer (${r.bestPeer})` };
+}

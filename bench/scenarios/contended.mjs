@@ -8,6 +8,7 @@
 import { lock, LOCK_LIBS } from "../adapters.mjs";
 import { now } from "../lib/env.mjs";
 import { handOff, handOffResult } from "../lib/handoff.mjs";
+import { aheadOfPeers } from "../lib/report.mjs";
 
 // The two mutex-only variants (async-mutex Mutex, @esfx/async-mutex) are left out to keep the
 // run short: they trail their own library's semaphore (scenario 1, research/peers.md §3a).
@@ -81,10 +82,8 @@ export function budgets(rows) {
   const out = [];
   for (const row of rows) {
     if (row.kind !== "kyoto") continue;
-    const r = row.ratios.opsPerSec;
-    if (r.peer !== null) {
-      out.push({ lib: row.lib, param: row.paramLabel, name: `contended hand-off ahead of every peer (${row.paramLabel})`, met: r.peer > 1, detail: `${r.peer.toFixed(2)}× the best peer (${r.bestPeer})` });
-    }
+    const ahead = aheadOfPeers(row, `contended hand-off ahead of every peer (${row.paramLabel})`);
+    if (ahead !== null) out.push(ahead);
     const f = row.median.fairness;
     out.push({ lib: row.lib, param: row.paramLabel, name: `FIFO round-robin (${row.paramLabel})`, met: f === 1, detail: `max/min ${typeof f === "number" ? f.toFixed(3) : f}` });
   }

@@ -9,6 +9,7 @@
  */
 import { loadKyoto } from "../lib/env.mjs";
 import { handOff } from "../lib/handoff.mjs";
+import { aheadOfPeers } from "../lib/report.mjs";
 
 const LIBS = ["floor", "kyoto", "kyoto:runExclusive", "async-mutex", "async-mutex:runExclusive", "@esfx/async-mutex"];
 
@@ -70,11 +71,8 @@ export async function run(lib, T, { quick }) {
 export function budgets(rows) {
   const out = [];
   for (const row of rows) {
-    if (row.kind !== "kyoto") continue;
-    const r = row.ratios.opsPerSec;
-    if (r.peer !== null) {
-      out.push({ lib: row.lib, param: row.paramLabel, name: `contended mutex ahead of every peer (${row.paramLabel})`, met: r.peer > 1, detail: `${r.peer.toFixed(2)}× the best peer (${r.bestPeer})` });
-    }
+    const ahead = row.kind === "kyoto" ? aheadOfPeers(row, `contended mutex ahead of every peer (${row.paramLabel})`) : null;
+    if (ahead !== null) out.push(ahead);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * and writes observed. Floor: the same tasks with no lock.
  */
 import { loadKyoto, now } from "../lib/env.mjs";
+import { aheadOfPeers } from "../lib/report.mjs";
 
 const LIBS = ["floor", "kyoto", "@esfx/async-readerwriterlock"];
 
@@ -74,11 +75,8 @@ export async function run(lib, T, { quick }) {
 export function budgets(rows) {
   const out = [];
   for (const row of rows) {
-    if (row.kind !== "kyoto") continue;
-    const r = row.ratios.opsPerSec;
-    if (r.peer !== null) {
-      out.push({ lib: row.lib, param: row.paramLabel, name: `read-heavy RwLock ahead of the peer (${row.paramLabel})`, met: r.peer > 1, detail: `${r.peer.toFixed(2)}× ${r.bestPeer}` });
-    }
+    const ahead = row.kind === "kyoto" ? aheadOfPeers(row, `read-heavy RwLock ahead of the peer (${row.paramLabel})`) : null;
+    if (ahead !== null) out.push(ahead);
   }
   return out;
 }

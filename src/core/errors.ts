@@ -85,33 +85,76 @@ export function socketError(message: string, hostCode: unknown): KyotoError {
   return err;
 }
 
+/** Misuse: an argument of the wrong type (Node's code for the same mistake). */
+export const ERR_INVALID_ARG_TYPE = "ERR_INVALID_ARG_TYPE";
+/** Misuse: a number outside the range the argument allows. */
+export const ERR_OUT_OF_RANGE = "ERR_OUT_OF_RANGE";
+/** Misuse: a call the object's state does not allow (a used SendPermit, a released guard…). */
+export const ERR_INVALID_STATE = "ERR_INVALID_STATE";
+
 /** Renders a received value for a misuse message: strings quoted, everything else as `String(v)`. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") return "a function";
   if (value !== null && typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  if (value === 0 && 1 / value < 0) return "-0";
   return String(value);
 }
 
-export function invalidArgument(name: string, expected: string, value: unknown): TypeError {
-  return new TypeError(name + " must be " + expected + ", received " + describeValue(value));
-}
-
-export function outOfRange(name: string, expected: string, value: unknown): RangeError {
-  return new RangeError(name + " must be " + expected + ", received " + describeValue(value));
+/**
+ * `TypeError` (`ERR_INVALID_ARG_TYPE`): "`name` must be `expected`, received …". `name` is
+ * the argument as the declaration names it (`options.pool`, `buf`); for one argument, every
+ * misuse error uses the same `expected` phrase, whether the value has the wrong type or is
+ * out of range, so the two messages never contradict each other.
+ */
+export function invalidArgument(name: string, expected: string, value: unknown): KyotoError {
+  return withCode(new TypeError(name + " must be " + expected + ", received " + describeValue(value)), ERR_INVALID_ARG_TYPE);
 }
 
 /**
- * Checks that `value` is an integer in `0 … max`: a non-number (or NaN, or a fraction) is a
- * `TypeError`, a negative number or one above `max` a `RangeError`. Returns the value.
+ * `RangeError` (`ERR_OUT_OF_RANGE`), phrased like `invalidArgument`; a `TypeError` with the
+ * same message and code where the engine has no `RangeError` (Espruino).
  */
-export function checkCount(name: string, value: unknown, max: number): number {
+export function outOfRange(name: string, expected: string, value: unknown): KyotoError {
+  const message = name + " must be " + expected + ", received " + describeValue(value);
+  return withCode(typeof RangeError === "function" ? new RangeError(message) : new TypeError(message), ERR_OUT_OF_RANGE);
+}
+
+/** `TypeError` (`ERR_INVALID_STATE`) for a call the object's state does not allow. */
+export function invalidState(message: string): KyotoError {
+  return withCode(new TypeError(message), ERR_INVALID_STATE);
+}
+
+/**
+ * Checks that `value` is an integer in `min … max`: a non-number (or NaN, or a fraction) is a
+ * `TypeError`, one outside the range (infinities included) a `RangeError`, both saying "an
+ * integer from `min` to `max`". Returns the value, with -0 read as 0.
+ */
+export function checkInteger(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || value !== value || Math.floor(value) !== value) {
-    if (typeof value === "number" && (value === Infinity || value === -Infinity)) {
-      throw outOfRange(name, "an integer from 0 to " + max, value);
-    }
-    throw invalidArgument(name, "an integer from 0 to " + max, value);
+    throw invalidArgument(name, "an integer from " + min + " to " + max, value);
   }
-  if (value < 0 || value > max) throw outOfRange(name, "an integer from 0 to " + max, value);
-  return value;
+  if (value < min || value > max) throw outOfRange(name, "an integer from " + min + " to " + max, value);
+  return value + 0;
+}
+
+/** `checkInteger(name, value, 0, max)`: a count (of permits, messages, slots). */
+export function checkCount(name: string, value: unknown, max: number): number {
+  return checkInteger(name, value, 0, max);
+}
+
+/** Checks that `fn` is a function. */
+export function checkFunction(name: string, fn: unknown): void {
+  if (typeof fn !== "function") throw invalidArgument(name, "a function", fn);
+}
+
+/**
+ * Checks an options argument: `undefined` or an object (null and primitives are a
+ * `TypeError`). Returns it typed. Allocates: never.
+ */
+export function checkOptions<O>(options: O | undefined, name?: string): O | undefined {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw invalidArgument(name || "options", "an object", options);
+  }
+  return options;
 }

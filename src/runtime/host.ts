@@ -34,8 +34,12 @@ export interface TimeHal {
   armTimer(deltaMs: number): void;
   /** Disarms the host timer; a no-op when none is armed. */
   cancelTimer(): void;
-  /** Asks for `EV_WAKE` after the current host callback returns. Idempotent until it arrives. */
-  wake(): void;
+  /**
+   * Asks for `EV_WAKE` after the current host callback returns. Idempotent until it arrives.
+   * `budgetSpent` is true when the runtime yields because its cooperative budget ran out
+   * (false for a `yieldNow`); a real host ignores it, the sim moves its clock only then.
+   */
+  wake(budgetSpent?: boolean): void;
 }
 
 /** Builds the HAL a runtime uses when `createRuntime` is given none. */

@@ -19,7 +19,7 @@
  */
 
 import { CancelSignal } from "../core/cancel";
-import { cancelledError, checkCount, outOfRange } from "../core/errors";
+import { cancelledError, checkInteger } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
 
@@ -146,8 +146,7 @@ export class TaskTable {
 
   /** Allocates: on construction, and when the table doubles (up to `maxCapacity`). */
   constructor(capacity: number, maxCapacity: number) {
-    checkCount("options.maxTasks", maxCapacity, SLOT_SPAN);
-    if (maxCapacity < 1) throw outOfRange("options.maxTasks", "at least 1", maxCapacity);
+    checkInteger("options.maxTasks", maxCapacity, 1, SLOT_SPAN);
     this.pool = new NodePool({ capacity: capacity < maxCapacity ? capacity : maxCapacity, maxCapacity: maxCapacity, name: "tasks" });
   }
 

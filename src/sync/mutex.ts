@@ -73,7 +73,7 @@ export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(value: T, options?: MutexOptions) {
     this.data = value;
-    this.inner = new BatchSemaphore(1, resolvePool(options && options.pool));
+    this.inner = new BatchSemaphore(1, resolvePool(options));
   }
 
   /** @internal */

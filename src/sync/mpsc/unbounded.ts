@@ -36,6 +36,6 @@ export class UnboundedSender<T> extends SenderBase<T> {
 
 /** An unbounded mpsc channel. Allocates: on creation (a small ring), then when the ring doubles. */
 export function unboundedChannel<T>(options?: ChannelOptions): [UnboundedSender<T>, Receiver<T>] {
-  const chan = new Chan<T>(resolvePool(options && options.pool), null, 16);
+  const chan = new Chan<T>(resolvePool(options), null, 16);
   return [new UnboundedSender<T>(chan), new Receiver<T>(chan)];
 }

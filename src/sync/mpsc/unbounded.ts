@@ -16,6 +16,11 @@ import { resolvePool } from "../batch_semaphore";
 import { ChannelOptions, checkMessage } from "./bounded";
 import { Chan, Receiver, SenderBase } from "./chan";
 
+/**
+ * The sending half of an unbounded channel, as Tokio's `UnboundedSender`: `send` is
+ * synchronous and never waits, so there is no `trySend`, `reserve` or `capacity`. Each
+ * clone is closed on its own; the channel closes for the receiver when every clone closed.
+ */
 export class UnboundedSender<T> extends SenderBase<T> {
   /**
    * Queues `value` now. Throws `ERR_CLOSED` (with `value`) when this clone or the receiver

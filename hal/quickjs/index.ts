@@ -14,6 +14,7 @@
  * would fail to load, so an app on `qjs` passes it in.
  */
 
+import { invalidState } from "../../src/core/errors";
 import { Hal, HalSink } from "../../src/io/hal";
 import { hostDelay, TimerHal } from "../../src/runtime/timer_hal";
 
@@ -95,5 +96,5 @@ export function createQuickJsHal(options?: QuickJsHalOptions): Hal {
       },
     });
   }
-  throw new TypeError("no QuickJS host found: pass options.host or options.os, or define kyotoHost (see hal/quickjs/README.md)");
+  throw invalidState("no QuickJS host found: pass options.host or options.os, or define kyotoHost (see hal/quickjs/README.md)");
 }

@@ -22,6 +22,7 @@
  * - Events never arrive from inside a HAL call: calls only record and schedule the pump.
  */
 
+import { invalidArgument, invalidState } from "../../src/core/errors";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "../../src/io/hal";
 
 // Host scheduling functions, looked up with `typeof` (absent ones are never called).
@@ -48,7 +49,7 @@ function hostDefer(): (fn: () => void) => void {
       timeout(fn, 0);
     };
   }
-  throw new TypeError("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
+  throw invalidState("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
 }
 
 export class SimHal implements TimeHal {
@@ -72,7 +73,7 @@ export class SimHal implements TimeHal {
 
   constructor(options?: SimHalOptions) {
     const seed = options && options.seed !== undefined ? options.seed : 1;
-    if (typeof seed !== "number" || Math.floor(seed) !== seed) throw new TypeError("options.seed must be an integer, received " + String(seed));
+    if (typeof seed !== "number" || Math.floor(seed) !== seed || seed === Infinity || seed === -Infinity) throw invalidArgument("options.seed", "an integer", seed);
     this.seed = seed;
     this.rng = (seed | 0) === 0 ? 0x9e3779b9 | 0 : seed | 0; // xorshift has no zero state
     this.defer = options && options.defer ? options.defer : hostDefer();
@@ -83,7 +84,7 @@ export class SimHal implements TimeHal {
   }
 
   setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("the sim HAL already has a sink: one HAL per runtime");
+    if (this.sink !== null) throw invalidState("the sim HAL already has a sink: one HAL per runtime");
     this.sink = sink;
   }
 

@@ -58,6 +58,16 @@ export function cancelledError(reason?: unknown): KyotoError {
   return err;
 }
 
+/**
+ * The default reason of an abort made without one (`CancelSource.cancel()`, `handle.abort()`):
+ * an `AbortError` with code `ERR_CANCELLED`; the op it cancels rejects with it as `cause`.
+ */
+export function abortReason(message: string): KyotoError {
+  const err = withCode(new Error(message), ERR_CANCELLED);
+  err.name = "AbortError";
+  return err;
+}
+
 export function timeoutError(ms: number): KyotoError {
   return withCode(new Error("timed out after " + ms + " ms"), ERR_TIMEOUT);
 }

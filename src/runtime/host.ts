@@ -8,6 +8,8 @@
  * as `wake()` or `armTimer()` only schedules; the event arrives from a later host callback).
  */
 
+import { invalidState } from "../core/errors";
+
 /** The host timer armed with `armTimer` expired (handle 0, arg 0). */
 export const EV_TIMER = 1;
 /** The answer to `wake()`: the runtime has been given a fresh host turn (handle 0, arg 0). */
@@ -58,7 +60,7 @@ export function setDefaultHalFactory(factory: HalFactory | null): void {
 /** A HAL from the installed factory; throws when no target installed one. */
 export function defaultHal(): TimeHal {
   if (defaultFactory === null) {
-    throw new TypeError("no default HAL is installed: pass options.hal to createRuntime, or import kyoto through a target bundle");
+    throw invalidState("no default HAL is installed: pass options.hal to createRuntime, or import kyoto through a target bundle");
   }
   return defaultFactory();
 }

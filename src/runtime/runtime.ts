@@ -170,7 +170,7 @@ export class Runtime implements TaskOwner {
 
   /** Sleeps `ms` on this runtime (needs kyoto's time module, which registers it). */
   sleep(ms: number, options?: WaitOptions): Op<void> {
-    if (sleepHook === null) throw new TypeError("Runtime.sleep needs kyoto's time module (src/time/sleep)");
+    if (sleepHook === null) throw invalidState("Runtime.sleep needs kyoto's time module (src/time/sleep)");
     return sleepHook(this, ms, options);
   }
 

@@ -16,9 +16,20 @@ import { Barrier } from "../../src/sync/barrier";
 import { Semaphore } from "../../src/sync/semaphore";
 import { watch } from "../../src/sync/watch";
 import { oneshot } from "../../src/sync/oneshot";
+import { interval } from "../../src/time/interval";
+import { sleep } from "../../src/time/sleep";
+import { timeout } from "../../src/time/timeout";
 import { createSimHal } from "../../hal/sim/index";
 import { assert } from "../assert";
 import { quiesce, track } from "../helpers";
+
+/** The declared parameter names of a function or method, read from its source where the engine keeps it. */
+function declaredParams(fn: unknown): string[] | null {
+  const src = Function.prototype.toString.call(fn);
+  const m = /^[^(]*\(([^)]*)\)/.exec(src.replace(/\/\*[\s\S]*?\*\//g, ""));
+  if (m === null || src.indexOf("[native code]") >= 0) return null;
+  return m[1].split(",").map((p) => p.replace(/=[\s\S]*$/, "").trim()).filter((p) => p !== "");
+}
 
 function isNegativeZero(x: unknown): boolean {
   return x === 0 && 1 / (x as number) < 0;
@@ -241,6 +252,52 @@ describe("contract (SPEC §5, §10)", function () {
         assert.ok(now() > t0, "the clock moved: " + (now() - t0) + " ms");
         assert.ok(now() - t0 <= 100 / 8 + 1, "by 1 ms per spent budget, not per yield: " + (now() - t0) + " ms");
       });
+    });
+  });
+
+  describe("misuse errors", function () {
+    const [, wrx] = watch(1);
+    const [, crx] = channel<number>(1);
+    const sem = new Semaphore(1);
+    // [argument, declaring function, call]
+    const cases: Array<[string, unknown, () => unknown]> = [
+      ["capacity", channel, () => channel(0)],
+      ["capacity", channel, () => channel(-1)],
+      ["capacity", channel, () => channel("x" as never)],
+      ["capacity", channel, () => channel(2 ** 30)],
+      ["capacity", broadcast, () => broadcast(0)],
+      ["capacity", broadcast, () => broadcast(1.5)],
+      ["periodMs", interval, () => interval(0)],
+      ["periodMs", interval, () => interval(-1)],
+      ["periodMs", interval, () => interval(NaN)],
+      ["ms", timeout, () => timeout(-1, () => 1)],
+      ["opOrFn", timeout, () => timeout(10, 42 as never)],
+      ["ms", sleep, () => sleep(-1)],
+      ["ms", sleep, () => sleep("1" as never)],
+      ["n", Semaphore.prototype.acquire, () => sem.acquire(-1)],
+      ["n", Semaphore.prototype.acquire, () => sem.acquire(0.5)],
+      ["pred", wrx.waitFor, () => wrx.waitFor(5 as never)],
+      ["buf", crx.recvMany, () => crx.recvMany("x" as never, 1)],
+      ["limit", crx.recvMany, () => crx.recvMany([], -1)],
+    ];
+
+    it("name the argument as the declaration does, with one phrasing per argument and a code", function () {
+      // The "must be …" phrase first seen for each (function, argument).
+      const seen: Array<{ declared: unknown; name: string; phrase: string }> = [];
+      for (let i = 0; i < cases.length; i++) {
+        const [name, declared, call] = cases[i];
+        const err = assert.throws(call, {}) as { name: string; message: string; code?: string };
+        const expectedCode = err.name === "RangeError" ? "ERR_OUT_OF_RANGE" : "ERR_INVALID_ARG_TYPE";
+        assert.equal(err.code, expectedCode, "code of: " + err.message);
+        assert.ok(err.message.indexOf(name + " must be ") === 0, "names " + name + ": " + err.message);
+        const phrase = err.message.slice(0, err.message.indexOf(", received "));
+        let first: string | null = null;
+        for (let j = 0; j < seen.length; j++) if (seen[j].declared === declared && seen[j].name === name) first = seen[j].phrase;
+        if (first === null) seen.push({ declared: declared, name: name, phrase: phrase });
+        else assert.equal(phrase, first, "one phrasing for " + name);
+        const params = declaredParams(declared);
+        if (params !== null) assert.ok(params.indexOf(name) >= 0, name + " is declared in (" + params.join(", ") + ")");
+      }
     });
   });
 });

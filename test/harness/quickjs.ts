@@ -9,6 +9,14 @@
  * Engines: "quickjs" (bellard, release-sync, what `getQuickJS()` loads) and "quickjs-ng"
  * (release-sync). Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
  * overflows first and corrupts the runtime (research/engines.md §1d).
+ *
+ * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
+ * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
+ * captured instead of printed. One such leak is quickjs-emscripten's, not ours: when a job
+ * grows the WebAssembly memory, `executePendingJobs` (0.32.0) reads the job's context
+ * pointer through a detached view, finds no context for it and wraps a *new* one
+ * (`newContext({ contextPointer: undefined })`) that nobody disposes (upstream issue #269,
+ * fix in PR #248). `disposeStrayContexts()` frees such contexts after every drain.
  */
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire, SourceMap } from "node:module";
@@ -17,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
 import {
   newQuickJSWASMModuleFromVariant,
+  newVariant,
   type QuickJSContext,
   type QuickJSHandle,
   type QuickJSRuntime,
@@ -32,11 +41,20 @@ export type EngineName = (typeof ENGINES)[number];
 export const STACK_SIZE = 256 * 1024;
 export const TEST_TIMEOUT_MS = 10_000;
 
-/** A fresh WebAssembly instance of the engine. */
-export async function loadEngine(name: EngineName): Promise<QuickJSWASMModule> {
-  if (name === "quickjs") return (await newQuickJSWASMModule(RELEASE_SYNC)) as unknown as QuickJSWASMModule;
-  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
-  return newQuickJSWASMModuleFromVariant(variant.default ?? variant);
+/** An engine instance and the lines its WebAssembly module printed to stderr (an abort's message). */
+export interface Engine {
+  module: QuickJSWASMModule;
+  stderr: string[];
+}
+
+/** A fresh WebAssembly instance of the engine; what it prints to stderr is kept, not printed. */
+export async function loadEngine(name: EngineName): Promise<Engine> {
+  const stderr: string[] = [];
+  const base = name === "quickjs" ? RELEASE_SYNC : require("@jitl/quickjs-ng-wasmfile-release-sync");
+  const variant = newVariant(base.default ?? base, {
+    emscriptenModule: { printErr: (line: string) => stderr.push(String(line)) } as object,
+  });
+  return { module: (await newQuickJSWASMModuleFromVariant(variant)) as unknown as QuickJSWASMModule, stderr };
 }
 
 export interface TestNode {
@@ -75,7 +93,7 @@ export class GuestFile {
   readonly logs: string[] = [];
 
   constructor(
-    private readonly engine: QuickJSWASMModule,
+    private readonly engine: Engine,
     readonly engineName: string,
     private readonly dir: string,
     /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
@@ -85,7 +103,7 @@ export class GuestFile {
 
   /** Creates the runtime, evaluates the bundle and returns its suite tree. Throws on load errors. */
   load(): SuiteNode {
-    const rt = (this.rt = this.engine.newRuntime());
+    const rt = (this.rt = this.engine.module.newRuntime());
     rt.setMaxStackSize(STACK_SIZE);
     rt.setInterruptHandler(() => Date.now() > this.deadline);
     rt.setModuleLoader(
@@ -151,18 +169,35 @@ export class GuestFile {
     }
   }
 
+  /**
+   * Frees the context and the runtime. Throws when the runtime still holds guest objects
+   * (a leak: a handle the host kept, a reference cycle the engine cannot collect), with what
+   * the engine printed. Disposing twice does nothing.
+   */
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    let failure: unknown = null;
     try {
+      this.disposeStrayContexts();
       this.vm?.dispose();
       this.rt?.dispose();
     } catch (err) {
-      // A leak assertion on dispose; the WebAssembly instance is per file, so nothing else is affected.
-      this.logs.push("dispose failed: " + String(err));
+      failure = err;
     }
     this.vm = null;
     this.rt = null;
+    if (failure !== null) {
+      const printed = this.engine.stderr.splice(0).join("\n");
+      throw new Error(`${this.engineName} could not free its runtime (guest objects leaked): ${String(failure)}` + (printed ? "\n" + printed : ""));
+    }
+  }
+
+  /** Disposes contexts quickjs-emscripten wrapped on its own (see the file comment); ours stays. */
+  private disposeStrayContexts(): void {
+    const rt = this.rt as unknown as { contextMap?: Map<unknown, QuickJSContext> } | null;
+    if (!rt || !rt.contextMap) return;
+    for (const ctx of [...rt.contextMap.values()]) if (ctx !== this.vm && ctx.alive) ctx.dispose();
   }
 
   // --- plumbing --------------------------------------------------------------------------
@@ -226,9 +261,11 @@ export class GuestFile {
       const r = rt.executePendingJobs(-1);
       if (r.error) {
         const e = this.take(r.error);
+        this.disposeStrayContexts();
         this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
         continue;
       }
+      this.disposeStrayContexts();
       if (r.value === 0 || !rt.hasPendingJob()) return;
     }
   }

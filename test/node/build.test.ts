@@ -83,7 +83,7 @@ describe("build outputs", () => {
 
   for (const engine of ENGINES) {
     it(`the QuickJS bundle loads as a module inside ${engine} and a Semaphore works`, async () => {
-      const qjs = await loadEngine(engine);
+      const qjs = (await loadEngine(engine)).module;
       const rt = qjs.newRuntime();
       rt.setMaxStackSize(256 * 1024);
       rt.setModuleLoader((name) =>

@@ -7,7 +7,8 @@
  *    socket calls of `src/io/hal.ts`, which are then forwarded as they are;
  * 2. `options.os` — QuickJS's `os` module (`import * as os from "os"` on QuickJS,
  *    `"qjs:os"` on QuickJS-ng);
- * 3. a global `kyotoHost` implementing the contract (what `npx kyoto run` installs);
+ * 3. a global `kyotoHost`: a host implementing the contract (one runtime), or an object whose
+ *    `open()` returns a fresh one for each HAL (what `npx kyoto run` installs);
  * 4. a global `os` (`qjs --std` defines one);
  * 5. global `setTimeout` / `clearTimeout` (test harnesses provide these).
  *
@@ -46,16 +47,21 @@ export interface QuickJsHalOptions {
   os?: QuickJsOs;
 }
 
+/** A global host serving several runtimes: `open()` gives each HAL its own host. */
+export interface QuickJsHostFactory {
+  open(): QuickJsHost;
+}
+
 /** The globals this adapter looks for; `createQuickJsHal` reads the real ones. */
 export interface QuickJsGlobals {
-  kyotoHost?: QuickJsHost;
+  kyotoHost?: QuickJsHost | QuickJsHostFactory;
   os?: QuickJsOs;
   performance?: { now(): number };
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
 }
 
-declare const kyotoHost: QuickJsHost | undefined;
+declare const kyotoHost: QuickJsHost | QuickJsHostFactory | undefined;
 declare const os: QuickJsOs | undefined;
 declare const performance: { now(): number } | undefined;
 declare const setTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
@@ -163,7 +169,10 @@ function osHal(o: QuickJsOs, g: QuickJsGlobals): Hal {
 export function quickJsHalFrom(options: QuickJsHalOptions | undefined, g: QuickJsGlobals): Hal {
   if (options && options.host) return new HostHal(options.host);
   if (options && options.os) return osHal(options.os, g);
-  if (typeof g.kyotoHost === "object" && g.kyotoHost !== null) return new HostHal(g.kyotoHost);
+  const k = g.kyotoHost;
+  if (typeof k === "object" && k !== null) {
+    return new HostHal(typeof (k as QuickJsHostFactory).open === "function" ? (k as QuickJsHostFactory).open() : (k as QuickJsHost));
+  }
   if (typeof g.os === "object" && g.os !== null) return osHal(g.os, g);
   if (typeof g.setTimeout === "function" && typeof g.clearTimeout === "function") {
     const set = g.setTimeout;

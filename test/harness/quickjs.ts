@@ -6,37 +6,28 @@
  * driving `executePendingJobs()` after every host→guest call and firing host timers until
  * the run settles, times out, or provably never can (nothing queued, no timer armed).
  *
- * Engines: "quickjs" (bellard, release-sync, what `getQuickJS()` loads) and "quickjs-ng"
- * (release-sync). Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
- * overflows first and corrupts the runtime (research/engines.md §1d).
+ * Engines, the guest prelude (console, timers), job draining, error reading and source-map
+ * stack mapping are shared with `kyoto run` (bin/lib/quickjs_vm.mjs).
  */
 import { readFileSync, existsSync } from "node:fs";
-import { createRequire, SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import {
-  newQuickJSWASMModuleFromVariant,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSRuntime,
-  type QuickJSWASMModule,
-} from "quickjs-emscripten-core";
+  ENGINES as ENGINE_NAMES, loadEngine as loadEngineModule, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+} from "../../bin/lib/quickjs_vm.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
-const require = createRequire(import.meta.url);
 
-export const ENGINES = ["quickjs", "quickjs-ng"] as const;
-export type EngineName = (typeof ENGINES)[number];
-export const STACK_SIZE = 256 * 1024;
+export const ENGINES = ENGINE_NAMES as readonly EngineName[];
+export type EngineName = "quickjs" | "quickjs-ng";
+export { STACK_SIZE };
 export const TEST_TIMEOUT_MS = 10_000;
 
 /** A fresh WebAssembly instance of the engine. */
 export async function loadEngine(name: EngineName): Promise<QuickJSWASMModule> {
-  if (name === "quickjs") return (await newQuickJSWASMModule(RELEASE_SYNC)) as unknown as QuickJSWASMModule;
-  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
-  return newQuickJSWASMModuleFromVariant(variant.default ?? variant);
+  return (await loadEngineModule(name)) as QuickJSWASMModule;
 }
 
 export interface TestNode {
@@ -71,7 +62,7 @@ export class GuestFile {
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
   private deadline = Infinity;
   private wake: (() => void) | null = null;
-  private maps = new Map<string, SourceMap | null>();
+  private readonly mapper: StackMapper;
   readonly logs: string[] = [];
 
   constructor(
@@ -81,7 +72,13 @@ export class GuestFile {
     /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
     private readonly entry: string,
     private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean } = {},
-  ) {}
+  ) {
+    // Frames name bundle files as "/chunks/x.js" (module names relative to `dir`).
+    this.mapper = new StackMapper(
+      (file: string) => (file.startsWith("/") ? path.join(this.dir, file) : null),
+      (src: string) => path.relative(repoRoot, src),
+    );
+  }
 
   /** Creates the runtime, evaluates the bundle and returns its suite tree. Throws on load errors. */
   load(): SuiteNode {
@@ -99,6 +96,7 @@ export class GuestFile {
     const vm = (this.vm = rt.newContext());
     this.installHost(vm);
     this.enter();
+    this.evalScript(PRELUDE_SOURCE, PRELUDE_FILE);
     this.evalScript(GUEST_SOURCE, "test/harness/guest.js");
     const result = vm.evalCode(readFileSync(path.join(this.dir, this.entry), "utf8"), "/" + this.entry, { type: "module" });
     if (result.error) throw this.toError(this.take(result.error), "loading " + this.entry);
@@ -243,18 +241,7 @@ export class GuestFile {
   }
 
   private take(handle: QuickJSHandle): GuestError {
-    const vm = this.vm!;
-    let out: GuestError;
-    try {
-      const d = vm.dump(handle) as Partial<GuestError> | string;
-      out =
-        d !== null && typeof d === "object"
-          ? { name: String(d.name ?? "Error"), message: String(d.message ?? d), stack: String(d.stack ?? "") }
-          : { name: "Error", message: "non-error thrown: " + String(d), stack: "" };
-    } finally {
-      handle.dispose();
-    }
-    return out;
+    return readError(this.vm!, handle) as GuestError;
   }
 
   private failure(message: string): RunResult {
@@ -268,34 +255,7 @@ export class GuestFile {
 
   /** Rewrites `(/chunks/x.js:12:5)` frames to the TypeScript source through rollup's source maps. */
   mapStack(stack: string): string {
-    return stack.replace(/([(\s])(\/[^\s():]+\.js):(\d+)(?::(\d+))?/g, (all, pre: string, file: string, line: string, col?: string) => {
-      const map = this.sourceMap(file);
-      if (!map) return all;
-      const entry = map.findEntry(Number(line) - 1, col ? Number(col) - 1 : 0) as {
-        originalSource?: string;
-        originalLine?: number;
-        originalColumn?: number;
-      };
-      if (!entry || !entry.originalSource) return all;
-      const src = path.relative(repoRoot, path.resolve(path.dirname(path.join(this.dir, file)), entry.originalSource));
-      return `${pre}${src}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
-    });
-  }
-
-  private sourceMap(file: string): SourceMap | null {
-    if (!this.maps.has(file)) {
-      const mapFile = path.join(this.dir, file + ".map");
-      let map: SourceMap | null = null;
-      if (existsSync(mapFile)) {
-        try {
-          map = new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")));
-        } catch {
-          map = null;
-        }
-      }
-      this.maps.set(file, map);
-    }
-    return this.maps.get(file)!;
+    return this.mapper.map(stack);
   }
 
   toError(e: GuestError, where: string): Error {

@@ -175,7 +175,7 @@ for (const engine of ["quickjs", "quickjs-ng"] as Engine[]) {
 
 describe("hal/quickjs host discovery", function () {
   it("names the ways to provide a host when there is none", function () {
-    assert.throws(() => quickJsHalFrom(undefined, {}), /qjs --std.*createQuickJsHal\(\{ os \}\).*kyotoHost/);
+    assert.throws(() => quickJsHalFrom(undefined, {}), { name: "TypeError", message: /qjs --std.*createQuickJsHal\(\{ os \}\).*kyotoHost/ });
   });
 
   it("prefers options.host, then options.os, then kyotoHost, then a global os", function () {
@@ -216,5 +216,23 @@ describe("hal/quickjs host discovery", function () {
     assert.equal(hal.tcpListen!(0, "127.0.0.1"), 7);
     assert.deepEqual(seen, [["listen", 0, "127.0.0.1", true]]);
     assert.equal(hal.tcpConnect, undefined);
+  });
+});
+
+describe("hal/quickjs with a kyotoHost factory", function () {
+  it("opens one host per HAL, so several runtimes share the global", function () {
+    const opened: number[] = [];
+    const factory = {
+      open() {
+        const id = opened.length;
+        opened.push(id);
+        return { setSink: () => undefined, now: () => id, armTimer: () => undefined, cancelTimer: () => undefined, wake: () => undefined };
+      },
+    };
+    const a = quickJsHalFrom(undefined, { kyotoHost: factory });
+    const b = quickJsHalFrom(undefined, { kyotoHost: factory });
+    a.setSink(() => undefined);
+    b.setSink(() => undefined);
+    assert.deepEqual([a.now(), b.now()], [0, 1]);
   });
 });

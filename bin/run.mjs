@@ -82,7 +82,7 @@ async function runQuickJs(o) {
     ticker.unref();
   }
   try {
-    const code = await host.start(o.script);
+    const code = await host.start(o.script, o.scriptArgs);
     if (o.stats) console.error(statsLine(host.stats(), "at exit"));
     return code;
   } finally {

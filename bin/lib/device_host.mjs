@@ -43,7 +43,8 @@ export class GuestStopped extends Error {}
 export class DeviceHost {
   /**
    * options: engine ("quickjs" | "quickjs-ng"), memory (bytes or 0), stack (bytes),
-   * stdout / stderr (writable streams), bundles (see quickjsBundles).
+   * stdout / stderr (writable streams), bundles (see quickjsBundles), createHal (the Node-side
+   * HAL factory; default: `createNodeHal` from the Node bundle).
    */
   constructor(options) {
     this.options = options;
@@ -60,6 +61,7 @@ export class DeviceHost {
     this.interrupted = false;
     this.failure = null;
     this.finished = false;
+    this.exitCode = -1;
     this.events = 0;
     this.lastMemoryCheck = -Infinity;
     this.liftLimit = () => this.rt.setMemoryLimit(-1);
@@ -73,11 +75,13 @@ export class DeviceHost {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** Creates the guest and evaluates `script`. The outcome arrives on `done` (an exit code). */
-  async start(script) {
-    const { createNodeHal } = await import(pathToFileURL(path.join(DIST, "node/kyoto.mjs")).href);
-    this.createNodeHal = createNodeHal;
-    const probe = createNodeHal();
+  /**
+   * Creates the guest and evaluates `script` (its arguments in the global `scriptArgs`, as
+   * `qjs` does). The outcome arrives on `done` (an exit code).
+   */
+  async start(script, args = []) {
+    this.createNodeHal = this.options.createHal ?? (await import(pathToFileURL(path.join(DIST, "node/kyoto.mjs")).href)).createNodeHal;
+    const probe = this.createNodeHal();
     this.socketCalls = SOCKET_CALLS.filter((name) => typeof probe[name] === "function");
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
@@ -96,9 +100,14 @@ export class DeviceHost {
       prelude.dispose();
       return fire;
     });
-    this.baseMemory = this.memoryUsed();
-    if (this.options.memory) rt.setMemoryLimit(this.options.memory);
     const file = path.resolve(script);
+    this.guarded(() => {
+      const list = vm.newArray();
+      [file, ...args].forEach((a, i) => vm.newString(String(a)).consume((h) => vm.setProp(list, i, h)));
+      vm.setProp(vm.global, "scriptArgs", list);
+      list.dispose();
+    });
+    if (this.options.memory) rt.setMemoryLimit(this.options.memory);
     this.guarded(() => {
       const r = vm.evalCode(readFileSync(file, "utf8"), file, { type: "module" });
       if (r.error) throw this.uncaught(this.readError(r.error), "error");
@@ -132,7 +141,7 @@ export class DeviceHost {
   /** `{ memory, limit, kyoto }` where kyoto is the current runtime's `stats()`, when the app loaded kyoto. */
   stats() {
     const s = { memory: this.memoryUsed(), limit: this.options.memory || 0, kyoto: null };
-    if (!this.kyotoLoaded || this.finished) return s;
+    if (!this.kyotoLoaded || this.exitCode > 0) return s;
     try {
       if (!this.statsFn) {
         const r = this.vm.evalCode(
@@ -170,6 +179,7 @@ export class DeviceHost {
   finish(code, message) {
     if (this.finished) return;
     this.finished = true;
+    this.exitCode = code;
     for (const t of this.timers.values()) (t.immediate ? clearImmediate : clearTimeout)(t.handle);
     this.timers.clear();
     for (const ch of this.channels) {

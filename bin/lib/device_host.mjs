@@ -26,11 +26,16 @@ import {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DIST = path.join(root, "dist");
 
-/** The contract's socket calls (src/io/hal.ts), forwarded when the Node HAL has them. */
-const SOCKET_CALLS = [
-  "tcpConnect", "tcpListen", "tcpAccept", "localPort", "tcpRead", "tcpWrite", "tcpShutdown", "tcpClose",
-  "udpBind", "udpSend", "udpRecv", "udpClose",
-];
+/** The socket calls of a HAL: its methods named tcp*, udp*, sock* (and localPort). */
+function socketCallsOf(hal) {
+  const names = new Set();
+  for (let o = hal; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (/^(tcp|udp|sock)[A-Z]|^localPort$/.test(name) && typeof hal[name] === "function") names.add(name);
+    }
+  }
+  return [...names];
+}
 
 /** Where `kyoto`, `kyoto/quickjs` and `kyoto/sim` come from inside the guest. */
 export function quickjsBundles(dist = DIST) {
@@ -82,7 +87,7 @@ export class DeviceHost {
   async start(script, args = []) {
     this.createNodeHal = this.options.createHal ?? (await import(pathToFileURL(path.join(DIST, "node/kyoto.mjs")).href)).createNodeHal;
     const probe = this.createNodeHal();
-    this.socketCalls = SOCKET_CALLS.filter((name) => typeof probe[name] === "function");
+    this.socketCalls = socketCallsOf(probe);
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
     rt.setMaxStackSize(this.options.stack || STACK_SIZE);
@@ -332,7 +337,7 @@ export class DeviceHost {
     def("wake", (idH) => chan(idH).hal.wake());
 
     // Sockets: the bytes go through the guest's exchange buffer (see guest_prelude.js).
-    def("socketCalls", () => "," + this.socketCalls.join(",") + ",");
+    def("socketCalls", () => this.socketCalls.join(","));
     def("marker", () => {
       this.marker = randomBytes(32).map((b) => (b === 0 ? 1 : b));
       return String.fromCharCode(...this.marker);
@@ -341,37 +346,36 @@ export class DeviceHost {
     def("setPeer", (obj) => {
       this.peer = obj.dup();
     });
-    const str = (h) => (vm.typeof(h) === "string" ? vm.getString(h) : undefined);
-    def("tcpConnect", (c, ip, port, noDelay) => chan(c).hal.tcpConnect(vm.getString(ip), num(port), vm.dump(noDelay) === true));
-    def("tcpListen", (c, port, ip) => chan(c).hal.tcpListen(num(port), str(ip)));
-    def("tcpAccept", (c, l) => chan(c).hal.tcpAccept(num(l)));
-    def("localPort", (c, h) => chan(c).hal.localPort(num(h)));
-    def("tcpShutdown", (c, h) => chan(c).hal.tcpShutdown(num(h)));
-    def("tcpClose", (c, h) => chan(c).hal.tcpClose(num(h)));
-    def("udpBind", (c, port, ip) => chan(c).hal.udpBind(num(port), str(ip)));
-    def("udpClose", (c, h) => chan(c).hal.udpClose(num(h)));
-    def("tcpRead", (c, h, len) => {
-      const n = num(len);
-      return chan(c).hal.tcpRead(num(h), this.exchange(n), 0, n);
-    });
-    def("tcpWrite", (c, h, len) => {
-      const n = num(len);
-      return chan(c).hal.tcpWrite(num(h), this.exchange(n), 0, n);
-    });
-    def("udpSend", (c, h, len, ip, port) => {
-      const n = num(len);
-      return chan(c).hal.udpSend(num(h), this.exchange(n), 0, n, vm.getString(ip), num(port));
-    });
     const from = { ip: "", port: 0 };
+    const fillPeer = () => {
+      vm.newString(from.ip).consume((s) => vm.setProp(this.peer, "ip", s));
+      vm.newNumber(from.port).consume((p) => vm.setProp(this.peer, "port", p));
+    };
+    // Calls that move bytes: the guest passes a length, the bytes sit in the exchange buffer.
+    def("tcpRead", (c, h, len) => chan(c).hal.tcpRead(num(h), this.exchange(num(len)), 0, num(len)));
+    def("tcpWrite", (c, h, len) => chan(c).hal.tcpWrite(num(h), this.exchange(num(len)), 0, num(len)));
+    def("udpSend", (c, h, len, ip, port) => chan(c).hal.udpSend(num(h), this.exchange(num(len)), 0, num(len), vm.getString(ip), num(port)));
     def("udpRecv", (c, h, len) => {
-      const n = num(len);
-      const got = chan(c).hal.udpRecv(num(h), this.exchange(n), 0, n, from);
-      if (got >= 0) {
-        vm.newString(from.ip).consume((s) => vm.setProp(this.peer, "ip", s));
-        vm.newNumber(from.port).consume((p) => vm.setProp(this.peer, "port", p));
-      }
+      const got = chan(c).hal.udpRecv(num(h), this.exchange(num(len)), 0, num(len), from);
+      if (got >= 0) fillPeer();
       return got;
     });
+    // Every other socket call: numbers, strings and booleans as they are; an object is the
+    // HalPeer the call fills in.
+    for (const name of this.socketCalls) {
+      if (name === "tcpRead" || name === "tcpWrite" || name === "udpSend" || name === "udpRecv") continue;
+      def(name, (c, ...args) => {
+        let fills = false;
+        const values = args.map((a) => {
+          if (vm.typeof(a) !== "object") return vm.dump(a);
+          fills = true;
+          return from;
+        });
+        const r = chan(c).hal[name](...values);
+        if (fills) fillPeer();
+        return r;
+      });
+    }
 
     vm.setProp(vm.global, "__host", host);
     host.dispose();

@@ -109,23 +109,34 @@
   Channel.prototype.cancelTimer = function () { host.cancelTimer(this.id); };
   Channel.prototype.wake = function () { host.wake(this.id); };
 
-  var calls = host.socketCalls();
-  function has(name) {
-    return calls.indexOf("," + name + ",") >= 0;
-  }
+  // The host names the socket calls its HAL has. The four that move bytes take the caller's
+  // buffer through the exchange; the others pass their numbers, strings and booleans as they
+  // are, and an object argument (a HalPeer to fill) is filled from the host's answer.
+  var calls = host.socketCalls().split(",");
   function viewOf(n) {
     return n === EXCHANGE ? exchange : exchange.subarray(0, n);
   }
-  if (has("tcpConnect")) Channel.prototype.tcpConnect = function (ip, port, noDelay) { return host.tcpConnect(this.id, ip, port, !!noDelay); };
-  if (has("tcpListen")) Channel.prototype.tcpListen = function (port, ip) { return host.tcpListen(this.id, port, ip); };
-  if (has("tcpAccept")) Channel.prototype.tcpAccept = function (l) { return host.tcpAccept(this.id, l); };
-  if (has("localPort")) Channel.prototype.localPort = function (h) { return host.localPort(this.id, h); };
-  if (has("tcpShutdown")) Channel.prototype.tcpShutdown = function (h) { host.tcpShutdown(this.id, h); };
-  if (has("tcpClose")) Channel.prototype.tcpClose = function (h) { host.tcpClose(this.id, h); };
-  if (has("udpBind")) Channel.prototype.udpBind = function (port, ip) { return host.udpBind(this.id, port, ip); };
-  if (has("udpClose")) Channel.prototype.udpClose = function (h) { host.udpClose(this.id, h); };
-  if (has("tcpRead")) {
-    Channel.prototype.tcpRead = function (h, buf, off, len) {
+  function passThrough(name) {
+    return function () {
+      var args = [this.id];
+      var out = null;
+      for (var i = 0; i < arguments.length; i++) {
+        var a = arguments[i];
+        if (typeof a === "object" && a !== null) {
+          out = a;
+          args.push(peer);
+        } else args.push(a);
+      }
+      var r = host[name].apply(host, args);
+      if (out !== null) {
+        out.ip = peer.ip;
+        out.port = peer.port;
+      }
+      return r;
+    };
+  }
+  var bytes = {
+    tcpRead: function (h, buf, off, len) {
       ex();
       var total = 0;
       while (len > 0) {
@@ -138,10 +149,8 @@
         if (n < EXCHANGE) break;
       }
       return total;
-    };
-  }
-  if (has("tcpWrite")) {
-    Channel.prototype.tcpWrite = function (h, buf, off, len) {
+    },
+    tcpWrite: function (h, buf, off, len) {
       ex();
       var total = 0;
       while (len > 0) {
@@ -155,18 +164,14 @@
         if (n < chunk) break;
       }
       return total;
-    };
-  }
-  if (has("udpSend")) {
-    Channel.prototype.udpSend = function (h, buf, off, len, ip, port) {
+    },
+    udpSend: function (h, buf, off, len, ip, port) {
       ex();
       if (len > EXCHANGE) throw new RangeError("a datagram is at most " + EXCHANGE + " bytes here, got " + len);
       exchange.set(buf.subarray(off, off + len));
       return host.udpSend(this.id, h, len, ip, port);
-    };
-  }
-  if (has("udpRecv")) {
-    Channel.prototype.udpRecv = function (h, buf, off, len, from) {
+    },
+    udpRecv: function (h, buf, off, len, from) {
       ex();
       var n = host.udpRecv(this.id, h, len < EXCHANGE ? len : EXCHANGE);
       if (n < 0) return n;
@@ -174,7 +179,11 @@
       from.ip = peer.ip;
       from.port = peer.port;
       return n;
-    };
+    },
+  };
+  for (var c = 0; c < calls.length; c++) {
+    if (calls[c] === "") continue;
+    Channel.prototype[calls[c]] = bytes[calls[c]] || passThrough(calls[c]);
   }
 
   globalThis.kyotoHost = {

@@ -7,7 +7,8 @@
  *   dist/quickjs/{kyoto,sim}.mjs   from targets/quickjs.ts and targets/quickjs_sim.ts: ES2020
  *       modules, unminified (readable stack traces on devices), `sim` importing `kyoto`;
  *       and {kyoto,sim}.min.mjs, the same minified with a source map to the TypeScript: what
- *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap.
+ *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap;
+ *       kyoto.d.ts: kyoto's declarations plus the QuickJS HAL's (kyoto/espruino uses kyoto's).
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
  *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
  *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
@@ -84,6 +85,13 @@ export default [
     onwarn,
     plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"] } })],
     output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
+  },
+  {
+    // kyoto/quickjs's types: kyoto's declarations plus the QuickJS HAL's.
+    input: "targets/quickjs.ts",
+    onwarn,
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: [] } })],
+    output: { file: "dist/quickjs/kyoto.d.ts", format: "es" },
   },
   {
     input: quickjsEntries,

@@ -69,6 +69,9 @@ export class DeviceHost {
     this.exitCode = -1;
     this.events = 0;
     this.lastMemoryCheck = -Infinity;
+    this.settled = false;
+    this.smallNumbers = [];
+    this.temps = [];
     this.liftLimit = () => this.rt.setMemoryLimit(-1);
     this.mapper = new StackMapper(
       (file) => (path.isAbsolute(file) && existsSync(file) ? file : null),
@@ -169,9 +172,11 @@ export class DeviceHost {
 
   entryState() {
     if (!this.entry) return "rejected";
+    if (this.settled) return "fulfilled";
     const st = this.vm.getPromiseState(this.entry);
     if (st.type === "fulfilled") {
       if (!st.notAPromise) st.value.dispose();
+      this.settled = true;
       return "fulfilled";
     }
     if (st.type === "rejected") {
@@ -405,21 +410,30 @@ export class DeviceHost {
     this.events++;
     const vm = this.vm;
     this.guarded(() => {
-      const k = vm.newNumber(kind);
-      const h = vm.newNumber(handle);
-      const a = vm.newNumber(arg);
+      const temps = this.temps;
       let r;
       try {
-        r = vm.callFunction(ch.sink, vm.undefined, k, h, a);
+        r = vm.callFunction(ch.sink, vm.undefined, this.number(kind, temps), this.number(handle, temps), this.number(arg, temps));
       } finally {
-        k.dispose();
-        h.dispose();
-        a.dispose();
+        for (const t of temps) t.dispose();
+        temps.length = 0;
       }
       if (r.error) throw this.uncaught(this.readError(r.error), "error");
       r.value.dispose();
     });
     this.afterGuest();
+  }
+
+  /** A guest number: small integers (kinds, handles, most args) are made once and kept; others go in `temps`. */
+  number(n, temps) {
+    if (n >= 0 && n < 1024 && (n | 0) === n) {
+      let h = this.smallNumbers[n];
+      if (h === undefined) h = this.smallNumbers[n] = this.vm.newNumber(n);
+      return h;
+    }
+    const h = this.vm.newNumber(n);
+    temps.push(h);
+    return h;
   }
 
   fireTimer(id) {

@@ -11,6 +11,9 @@ import { Writable } from "node:stream";
 import path from "node:path";
 import { DeviceHost } from "../../bin/lib/device_host.mjs";
 import { LoopbackHal } from "./loopback_hal";
+// Type-only: `npm run check` fails with TS7016 if kyoto/quickjs or kyoto/espruino have no types.
+import type { QuickJsHost, Semaphore as QuickJsSemaphore } from "kyoto/quickjs";
+import type { Semaphore as EspruinoSemaphore } from "kyoto/espruino";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const KYOTO = path.join(root, "bin/kyoto.js");
@@ -45,7 +48,7 @@ for (const engine of ["quickjs", "quickjs-ng"]) {
   describe(`kyoto run --engine ${engine}`, function () {
     this.timeout(60_000);
 
-    it("runs a script using sleep, timeout, select, channels, spawn and a relative import", () => {
+    it("loads the whole bundle under --memory 1m and runs a script using sleep, timeout, select, channels, spawn and a relative import", () => {
       const r = kyoto(["run", "--engine", engine, "--memory", "1m", fixture("tour.mjs")]);
       assert.equal(r.err, "");
       assert.deepEqual(r.out.trim().split("\n"), TOUR);
@@ -152,6 +155,15 @@ describe("kyoto run --engine node", function () {
     const r = kyoto(["run", "--engine", "node", fixture("throws.mjs")]);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /RangeError: thrown on purpose/);
+  });
+});
+
+describe("kyoto/quickjs and kyoto/espruino types", function () {
+  it("declare kyoto's API (and the QuickJS HAL's contract on kyoto/quickjs)", () => {
+    const host: Pick<QuickJsHost, "wake"> = { wake: () => undefined };
+    const sems: (QuickJsSemaphore | EspruinoSemaphore)[] = [];
+    assert.equal(typeof host.wake, "function");
+    assert.equal(sems.length, 0);
   });
 });
 

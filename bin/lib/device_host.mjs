@@ -18,24 +18,13 @@
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { randomBytes } from "node:crypto";
 import {
-  drainJobs, isOutOfMemory, loadEngine, memoryUsage, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  drainJobs, hostFunctions, isOutOfMemory, loadEngine, memoryUsage, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
 } from "./quickjs_vm.mjs";
+import { HalBridge } from "./hal_bridge.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DIST = path.join(root, "dist");
-
-/** The socket calls of a HAL: its methods named tcp*, udp*, sock* (and localPort). */
-function socketCallsOf(hal) {
-  const names = new Set();
-  for (let o = hal; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const name of Object.getOwnPropertyNames(o)) {
-      if (/^(tcp|udp|sock)[A-Z]|^localPort$/.test(name) && typeof hal[name] === "function") names.add(name);
-    }
-  }
-  return [...names];
-}
 
 /** Where `kyoto`, `kyoto/quickjs` and `kyoto/sim` come from inside the guest. */
 export function quickjsBundles(dist = DIST) {
@@ -56,11 +45,7 @@ export class DeviceHost {
     this.bundles = options.bundles ?? quickjsBundles();
     this.out = options.stdout ?? process.stdout;
     this.err = options.stderr ?? process.stderr;
-    this.channels = [];
     this.timers = new Map();
-    this.exAddr = -1;
-    this.marker = null;
-    this.peer = null;
     this.entry = null;
     this.kyotoLoaded = false;
     this.interrupted = false;
@@ -70,8 +55,6 @@ export class DeviceHost {
     this.events = 0;
     this.lastMemoryCheck = -Infinity;
     this.settled = false;
-    this.smallNumbers = [];
-    this.temps = [];
     this.liftLimit = () => this.rt.setMemoryLimit(-1);
     this.mapper = new StackMapper(
       (file) => (path.isAbsolute(file) && existsSync(file) ? file : null),
@@ -89,8 +72,6 @@ export class DeviceHost {
    */
   async start(script, args = []) {
     this.createNodeHal = this.options.createHal ?? (await import(pathToFileURL(path.join(DIST, "node/kyoto.mjs")).href)).createNodeHal;
-    const probe = this.createNodeHal();
-    this.socketCalls = socketCallsOf(probe);
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
     rt.setMaxStackSize(this.options.stack || STACK_SIZE);
@@ -192,10 +173,7 @@ export class DeviceHost {
     this.exitCode = code;
     for (const t of this.timers.values()) (t.immediate ? clearImmediate : clearTimeout)(t.handle);
     this.timers.clear();
-    for (const ch of this.channels) {
-      ch.hal.cancelTimer();
-      ch.closed = true;
-    }
+    this.bridge?.close();
     if (message) this.err.write(message + "\n");
     this.resolveDone(code);
   }
@@ -295,13 +273,7 @@ export class DeviceHost {
     const vm = this.vm;
     const host = vm.newObject();
     const num = (h) => vm.getNumber(h);
-    const ret = (v) => (v === undefined ? undefined : typeof v === "number" ? vm.newNumber(v) : typeof v === "boolean" ? vm.newNumber(v ? 1 : 0) : vm.newString(String(v)));
-    const def = (name, impl) => vm.newFunction(name, (...args) => ret(impl(...args))).consume((f) => vm.setProp(host, name, f));
-    const chan = (h) => {
-      const ch = this.channels[num(h)];
-      if (!ch) throw new TypeError("kyoto host: no channel " + num(h));
-      return ch;
-    };
+    const def = hostFunctions(vm, host);
 
     def("log", (level, text) => {
       const l = vm.getString(level);
@@ -324,83 +296,13 @@ export class DeviceHost {
       this.timers.delete(id);
     });
 
-    def("open", () => {
-      const ch = { id: this.channels.length, hal: this.createNodeHal(), sink: null, closed: false };
-      ch.hal.setSink((kind, handle, arg) => this.deliver(ch, kind, handle, arg));
-      this.channels.push(ch);
-      return ch.id;
+    this.bridge = new HalBridge(vm, def, {
+      createHal: this.createNodeHal,
+      onEvent: (ch, kind, handle, arg) => this.deliver(ch, kind, handle, arg),
     });
-    def("setSink", (idH, fn) => {
-      const ch = chan(idH);
-      if (ch.sink) throw new TypeError("this HAL already has a sink: one HAL per runtime");
-      ch.sink = fn.dup();
-    });
-    def("caps", (idH) => chan(idH).hal.caps ?? 0);
-    def("now", () => performance.now());
-    def("armTimer", (idH, ms) => chan(idH).hal.armTimer(num(ms)));
-    def("cancelTimer", (idH) => chan(idH).hal.cancelTimer());
-    def("wake", (idH) => chan(idH).hal.wake());
-
-    // Sockets: the bytes go through the guest's exchange buffer (see guest_prelude.js).
-    def("socketCalls", () => this.socketCalls.join(","));
-    def("marker", () => {
-      this.marker = randomBytes(32).map((b) => (b === 0 ? 1 : b));
-      return String.fromCharCode(...this.marker);
-    });
-    def("locate", (sizeH) => this.locate(num(sizeH)));
-    def("setPeer", (obj) => {
-      this.peer = obj.dup();
-    });
-    const from = { ip: "", port: 0 };
-    const fillPeer = () => {
-      vm.newString(from.ip).consume((s) => vm.setProp(this.peer, "ip", s));
-      vm.newNumber(from.port).consume((p) => vm.setProp(this.peer, "port", p));
-    };
-    // Calls that move bytes: the guest passes a length, the bytes sit in the exchange buffer.
-    def("tcpRead", (c, h, len) => chan(c).hal.tcpRead(num(h), this.exchange(num(len)), 0, num(len)));
-    def("tcpWrite", (c, h, len) => chan(c).hal.tcpWrite(num(h), this.exchange(num(len)), 0, num(len)));
-    def("udpSend", (c, h, len, ip, port) => chan(c).hal.udpSend(num(h), this.exchange(num(len)), 0, num(len), vm.getString(ip), num(port)));
-    def("udpRecv", (c, h, len) => {
-      const got = chan(c).hal.udpRecv(num(h), this.exchange(num(len)), 0, num(len), from);
-      if (got >= 0) fillPeer();
-      return got;
-    });
-    // Every other socket call: numbers, strings and booleans as they are; an object is the
-    // HalPeer the call fills in.
-    for (const name of this.socketCalls) {
-      if (name === "tcpRead" || name === "tcpWrite" || name === "udpSend" || name === "udpRecv") continue;
-      def(name, (c, ...args) => {
-        let fills = false;
-        const values = args.map((a) => {
-          if (vm.typeof(a) !== "object") return vm.dump(a);
-          fills = true;
-          return from;
-        });
-        const r = chan(c).hal[name](...values);
-        if (fills) fillPeer();
-        return r;
-      });
-    }
 
     vm.setProp(vm.global, "__host", host);
     host.dispose();
-  }
-
-  /** Finds the guest's exchange buffer in WebAssembly memory by the marker it wrote (transformed). */
-  locate(size) {
-    const heap = Buffer.from(this.vm.module.HEAPU8.buffer);
-    const needle = Buffer.from(this.marker.map((b) => b ^ 0xa5));
-    const at = heap.indexOf(needle);
-    if (at < 0 || heap.indexOf(needle, at + 1) >= 0) return false;
-    this.exAddr = at;
-    this.exSize = size;
-    return true;
-  }
-
-  /** A view of the first `n` bytes of the exchange buffer (re-taken: memory growth replaces HEAPU8). */
-  exchange(n) {
-    if (this.exAddr < 0 || n > this.exSize) throw new TypeError("kyoto host: the exchange buffer is not located");
-    return this.vm.module.HEAPU8.subarray(this.exAddr, this.exAddr + n);
   }
 
   // --- calls into the guest ----------------------------------------------------------------
@@ -410,30 +312,11 @@ export class DeviceHost {
     this.events++;
     const vm = this.vm;
     this.guarded(() => {
-      const temps = this.temps;
-      let r;
-      try {
-        r = vm.callFunction(ch.sink, vm.undefined, this.number(kind, temps), this.number(handle, temps), this.number(arg, temps));
-      } finally {
-        for (const t of temps) t.dispose();
-        temps.length = 0;
-      }
+      const r = this.bridge.callSink(ch, kind, handle, arg);
       if (r.error) throw this.uncaught(this.readError(r.error), "error");
       r.value.dispose();
     });
     this.afterGuest();
-  }
-
-  /** A guest number: small integers (kinds, handles, most args) are made once and kept; others go in `temps`. */
-  number(n, temps) {
-    if (n >= 0 && n < 1024 && (n | 0) === n) {
-      let h = this.smallNumbers[n];
-      if (h === undefined) h = this.smallNumbers[n] = this.vm.newNumber(n);
-      return h;
-    }
-    const h = this.vm.newNumber(n);
-    temps.push(h);
-    return h;
   }
 
   fireTimer(id) {

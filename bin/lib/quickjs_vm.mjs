@@ -125,3 +125,13 @@ export class StackMapper {
     return this.maps.get(file);
   }
 }
+
+/**
+ * `def(name, impl)` installs a host function on the guest object `target`: `impl` gets the
+ * argument handles and returns a plain value (number, boolean as 1/0, string, or undefined).
+ */
+export function hostFunctions(vm, target) {
+  const ret = (v) =>
+    v === undefined ? undefined : typeof v === "number" ? vm.newNumber(v) : typeof v === "boolean" ? vm.newNumber(v ? 1 : 0) : vm.newString(String(v));
+  return (name, impl) => vm.newFunction(name, (...args) => ret(impl(...args))).consume((f) => vm.setProp(target, name, f));
+}

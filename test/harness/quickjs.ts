@@ -15,7 +15,11 @@ import { fileURLToPath } from "node:url";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import {
   ENGINES as ENGINE_NAMES, loadEngine as loadEngineModule, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  hostFunctions,
 } from "../../bin/lib/quickjs_vm.mjs";
+import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
+import { createNodeHal } from "../../hal/node/index";
+import type { Hal } from "../../src/io/hal";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -63,6 +67,7 @@ export class GuestFile {
   private deadline = Infinity;
   private wake: (() => void) | null = null;
   private readonly mapper: StackMapper;
+  private bridge: HalBridge | null = null;
   readonly logs: string[] = [];
 
   constructor(
@@ -71,7 +76,7 @@ export class GuestFile {
     private readonly dir: string,
     /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
     private readonly entry: string,
-    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean } = {},
+    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean; createHal?: () => Hal } = {},
   ) {
     // Frames name bundle files as "/chunks/x.js" (module names relative to `dir`).
     this.mapper = new StackMapper(
@@ -124,7 +129,7 @@ export class GuestFile {
       for (;;) {
         const st = JSON.parse(this.evalScript(`__harness.status(${token})`) as string) as { state: string; error?: GuestError };
         if (st.state !== "pending") return this.mapResult(st as RunResult);
-        if (this.timers.size === 0) {
+        if (this.timers.size === 0 && !this.bridge?.busy()) {
           return this.failure(
             "never settled: no job is queued and no timer is armed inside " + this.engineName +
               " (a lost wake-up, or a promise nobody resolves)",
@@ -150,6 +155,7 @@ export class GuestFile {
   }
 
   dispose(): void {
+    this.bridge?.close();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     try {
@@ -187,6 +193,11 @@ export class GuestFile {
       if (t !== undefined) clearTimeout(t);
       this.timers.delete(id);
     });
+    // kyotoHost, as kyoto run provides it (bin/lib/hal_bridge.mjs), on Node HALs.
+    this.bridge = new HalBridge(vm, hostFunctions(vm, host), {
+      createHal: this.options.createHal ?? createNodeHal,
+      onEvent: (ch: unknown, kind: number, handle: number, arg: number) => this.deliver(ch, kind, handle, arg),
+    });
     vm.setProp(vm.global, "__host", host);
     host.dispose();
     const seed = process.env.KYOTO_SEED;
@@ -212,6 +223,20 @@ export class GuestFile {
     } catch (err) {
       this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a timer callback: " + (err as Error).message)})`);
     }
+    this.drain();
+    if (outside) this.deadline = Infinity;
+    this.wake?.();
+  }
+
+  private deliver(ch: unknown, kind: number, handle: number, arg: number): void {
+    if (!this.vm || !this.bridge) return;
+    const outside = this.deadline === Infinity;
+    this.enter();
+    const r = this.bridge.callSink(ch, kind, handle, arg);
+    if (r.error) {
+      const e = this.take(r.error);
+      this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a HAL event: " + e.name + ": " + e.message)})`);
+    } else r.value.dispose();
     this.drain();
     if (outside) this.deadline = Infinity;
     this.wake?.();

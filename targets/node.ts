@@ -9,3 +9,5 @@ import { createNodeHal } from "../hal/node/index";
 setDefaultHalFactory(createNodeHal);
 
 export * from "../src/index";
+// The device runner (bin/lib/device_host.mjs) forwards a QuickJS guest's HAL calls to this adapter.
+export { createNodeHal } from "../hal/node/index";

@@ -67,3 +67,15 @@ export function forEachSeed(count: number, body: (rng: Rng) => void): void {
     }
   }
 }
+
+/** `forEachSeed` for an async body: the seeds run one after another. */
+export async function forEachSeedAsync(count: number, body: (rng: Rng) => Promise<void>): Promise<void> {
+  const seeds = seedsFor(count);
+  for (let i = 0; i < seeds.length; i++) {
+    try {
+      await body(new Rng(seeds[i]));
+    } catch (err) {
+      throw withSeed(seeds[i], err);
+    }
+  }
+}

@@ -6,9 +6,8 @@
  * driving `executePendingJobs()` after every host→guest call and firing host timers until
  * the run settles, times out, or provably never can (nothing queued, no timer armed).
  *
- * Engines: "quickjs" (bellard, release-sync, what `getQuickJS()` loads) and "quickjs-ng"
- * (release-sync). Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
- * overflows first and corrupts the runtime (research/engines.md §1d).
+ * Engines, the guest prelude (console, timers), job draining, error reading and source-map
+ * stack mapping are shared with `kyoto run` (bin/lib/quickjs_vm.mjs).
  *
  * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
  * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
@@ -19,10 +18,10 @@
  * fix in PR #248). `disposeStrayContexts()` frees such contexts after every drain.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { createRequire, SourceMap } from "node:module";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
+import { RELEASE_SYNC } from "quickjs-emscripten";
 import {
   newQuickJSWASMModuleFromVariant,
   newVariant,
@@ -31,14 +30,21 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
+import {
+  ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  hostFunctions,
+} from "../../bin/lib/quickjs_vm.mjs";
+import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
+import { createNodeHal } from "../../hal/node/index";
+import type { Hal } from "../../src/io/hal";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
 const require = createRequire(import.meta.url);
 
-export const ENGINES = ["quickjs", "quickjs-ng"] as const;
-export type EngineName = (typeof ENGINES)[number];
-export const STACK_SIZE = 256 * 1024;
+export const ENGINES = ENGINE_NAMES as readonly EngineName[];
+export type EngineName = "quickjs" | "quickjs-ng";
+export { STACK_SIZE };
 export const TEST_TIMEOUT_MS = 10_000;
 
 /** An engine instance and the lines its WebAssembly module printed to stderr (an abort's message). */
@@ -47,7 +53,10 @@ export interface Engine {
   stderr: string[];
 }
 
-/** A fresh WebAssembly instance of the engine; what it prints to stderr is kept, not printed. */
+/**
+ * A fresh WebAssembly instance of the engine (the builds bin/lib/quickjs_vm.mjs loads); what
+ * it prints to stderr is kept for `dispose()` to report, not printed.
+ */
 export async function loadEngine(name: EngineName): Promise<Engine> {
   const stderr: string[] = [];
   const base = name === "quickjs" ? RELEASE_SYNC : require("@jitl/quickjs-ng-wasmfile-release-sync");
@@ -89,7 +98,8 @@ export class GuestFile {
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
   private deadline = Infinity;
   private wake: (() => void) | null = null;
-  private maps = new Map<string, SourceMap | null>();
+  private readonly mapper: StackMapper;
+  private bridge: HalBridge | null = null;
   readonly logs: string[] = [];
 
   constructor(
@@ -98,8 +108,14 @@ export class GuestFile {
     private readonly dir: string,
     /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
     private readonly entry: string,
-    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean } = {},
-  ) {}
+    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean; createHal?: () => Hal } = {},
+  ) {
+    // Frames name bundle files as "/chunks/x.js" (module names relative to `dir`).
+    this.mapper = new StackMapper(
+      (file: string) => (file.startsWith("/") ? path.join(this.dir, file) : null),
+      (src: string) => path.relative(repoRoot, src),
+    );
+  }
 
   /** Creates the runtime, evaluates the bundle and returns its suite tree. Throws on load errors. */
   load(): SuiteNode {
@@ -117,6 +133,7 @@ export class GuestFile {
     const vm = (this.vm = rt.newContext());
     this.installHost(vm);
     this.enter();
+    this.evalScript(PRELUDE_SOURCE, PRELUDE_FILE);
     this.evalScript(GUEST_SOURCE, "test/harness/guest.js");
     const result = vm.evalCode(readFileSync(path.join(this.dir, this.entry), "utf8"), "/" + this.entry, { type: "module" });
     if (result.error) throw this.toError(this.take(result.error), "loading " + this.entry);
@@ -144,7 +161,7 @@ export class GuestFile {
       for (;;) {
         const st = JSON.parse(this.evalScript(`__harness.status(${token})`) as string) as { state: string; error?: GuestError };
         if (st.state !== "pending") return this.mapResult(st as RunResult);
-        if (this.timers.size === 0) {
+        if (this.timers.size === 0 && !this.bridge?.busy()) {
           return this.failure(
             "never settled: no job is queued and no timer is armed inside " + this.engineName +
               " (a lost wake-up, or a promise nobody resolves)",
@@ -175,6 +192,7 @@ export class GuestFile {
    * the engine printed. Disposing twice does nothing.
    */
   dispose(): void {
+    this.bridge?.close();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     let failure: unknown = null;
@@ -224,6 +242,11 @@ export class GuestFile {
       if (t !== undefined) clearTimeout(t);
       this.timers.delete(id);
     });
+    // kyotoHost, as kyoto run provides it (bin/lib/hal_bridge.mjs), on Node HALs.
+    this.bridge = new HalBridge(vm, hostFunctions(vm, host), {
+      createHal: this.options.createHal ?? createNodeHal,
+      onEvent: (ch: unknown, kind: number, handle: number, arg: number) => this.deliver(ch, kind, handle, arg),
+    });
     vm.setProp(vm.global, "__host", host);
     host.dispose();
     const seed = process.env.KYOTO_SEED;
@@ -249,6 +272,20 @@ export class GuestFile {
     } catch (err) {
       this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a timer callback: " + (err as Error).message)})`);
     }
+    this.drain();
+    if (outside) this.deadline = Infinity;
+    this.wake?.();
+  }
+
+  private deliver(ch: unknown, kind: number, handle: number, arg: number): void {
+    if (!this.vm || !this.bridge) return;
+    const outside = this.deadline === Infinity;
+    this.enter();
+    const r = this.bridge.callSink(ch, kind, handle, arg);
+    if (r.error) {
+      const e = this.take(r.error);
+      this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a HAL event: " + e.name + ": " + e.message)})`);
+    } else r.value.dispose();
     this.drain();
     if (outside) this.deadline = Infinity;
     this.wake?.();
@@ -280,18 +317,7 @@ export class GuestFile {
   }
 
   private take(handle: QuickJSHandle): GuestError {
-    const vm = this.vm!;
-    let out: GuestError;
-    try {
-      const d = vm.dump(handle) as Partial<GuestError> | string;
-      out =
-        d !== null && typeof d === "object"
-          ? { name: String(d.name ?? "Error"), message: String(d.message ?? d), stack: String(d.stack ?? "") }
-          : { name: "Error", message: "non-error thrown: " + String(d), stack: "" };
-    } finally {
-      handle.dispose();
-    }
-    return out;
+    return readError(this.vm!, handle) as GuestError;
   }
 
   private failure(message: string): RunResult {
@@ -305,34 +331,7 @@ export class GuestFile {
 
   /** Rewrites `(/chunks/x.js:12:5)` frames to the TypeScript source through rollup's source maps. */
   mapStack(stack: string): string {
-    return stack.replace(/([(\s])(\/[^\s():]+\.js):(\d+)(?::(\d+))?/g, (all, pre: string, file: string, line: string, col?: string) => {
-      const map = this.sourceMap(file);
-      if (!map) return all;
-      const entry = map.findEntry(Number(line) - 1, col ? Number(col) - 1 : 0) as {
-        originalSource?: string;
-        originalLine?: number;
-        originalColumn?: number;
-      };
-      if (!entry || !entry.originalSource) return all;
-      const src = path.relative(repoRoot, path.resolve(path.dirname(path.join(this.dir, file)), entry.originalSource));
-      return `${pre}${src}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
-    });
-  }
-
-  private sourceMap(file: string): SourceMap | null {
-    if (!this.maps.has(file)) {
-      const mapFile = path.join(this.dir, file + ".map");
-      let map: SourceMap | null = null;
-      if (existsSync(mapFile)) {
-        try {
-          map = new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")));
-        } catch {
-          map = null;
-        }
-      }
-      this.maps.set(file, map);
-    }
-    return this.maps.get(file)!;
+    return this.mapper.map(stack);
   }
 
   toError(e: GuestError, where: string): Error {

@@ -4,6 +4,7 @@
  * QuickJS-ng.
  */
 import { CancelSource } from "../../src/core/cancel";
+import { setDebug } from "../../src/core/errors";
 import { createRuntime, now, yieldNow } from "../../src/runtime/runtime";
 import { createSimRuntime, setSimHalFactory } from "../../src/sim";
 import { broadcast } from "../../src/sync/broadcast";
@@ -297,6 +298,51 @@ describe("contract (SPEC §5, §10)", function () {
         else assert.equal(phrase, first, "one phrasing for " + name);
         const params = declaredParams(declared);
         if (params !== null) assert.ok(params.indexOf(name) >= 0, name + " is declared in (" + params.join(", ") + ")");
+      }
+    });
+  });
+
+  describe("errors of waiting ops", function () {
+    function closeItHere(s: Semaphore): void {
+      s.close();
+    }
+    function waitHere(s: Semaphore): Promise<unknown> {
+      return s.acquire(2);
+    }
+    function cancelledHere(s: Semaphore): Promise<unknown> {
+      const op = s.acquire(2);
+      op.cancel("stop");
+      return op;
+    }
+
+    it("ERR_CLOSED does not show the closer's stack as the waiter's, and says how to get the waiter's", async function () {
+      const s = new Semaphore(1);
+      const waiting = waitHere(s);
+      closeItHere(s);
+      const err = (await assert.rejects(waiting, { code: "ERR_CLOSED" })) as Error;
+      assert.ok(String(err.stack).indexOf("closeItHere") < 0, "no closer frame: " + err.stack);
+      assert.ok(String(err.stack).indexOf("KYOTO_DEBUG") >= 0, "names the switch: " + err.stack);
+      assert.ok(String(err.stack).indexOf(err.message) >= 0);
+    });
+
+    it("with setDebug(true) ERR_CLOSED and ERR_CANCELLED show where the waiting call was made", async function () {
+      setDebug(true);
+      try {
+        const s = new Semaphore(1);
+        const a = waitHere(s);
+        const b = waitHere(s);
+        const c = cancelledHere(s);
+        closeItHere(s);
+        const ea = (await assert.rejects(a, { code: "ERR_CLOSED" })) as Error;
+        const eb = (await assert.rejects(b, { code: "ERR_CLOSED" })) as Error;
+        const ec = (await assert.rejects(c, { code: "ERR_CANCELLED", name: "AbortError" })) as Error & { cause: unknown };
+        assert.ok(String(ea.stack).indexOf("waitHere") >= 0, "the waiting call: " + ea.stack);
+        assert.ok(String(ea.stack).indexOf("closeItHere") < 0, "not the closer: " + ea.stack);
+        assert.ok(ea !== eb, "each waiter gets its own error (its own stack)");
+        assert.ok(String(ec.stack).indexOf("cancelledHere") >= 0, "the waiting call: " + ec.stack);
+        assert.equal(ec.cause, "stop");
+      } finally {
+        setDebug(false);
       }
     });
   });

@@ -6,6 +6,7 @@
 import { CancelSource } from "../../src/core/cancel";
 import { setDebug } from "../../src/core/errors";
 import { createRuntime, now, yieldNow } from "../../src/runtime/runtime";
+import { select } from "../../src/runtime/select";
 import { createSimRuntime, setSimHalFactory } from "../../src/sim";
 import { broadcast } from "../../src/sync/broadcast";
 import { channel } from "../../src/sync/mpsc/bounded";
@@ -278,6 +279,8 @@ describe("contract (SPEC §5, §10)", function () {
       ["n", Semaphore.prototype.acquire, () => sem.acquire(-1)],
       ["n", Semaphore.prototype.acquire, () => sem.acquire(0.5)],
       ["pred", wrx.waitFor, () => wrx.waitFor(5 as never)],
+      ["ops", select, () => select([])],
+      ["ops", select, () => select(5 as never)],
       ["buf", crx.recvMany, () => crx.recvMany("x" as never, 1)],
       ["limit", crx.recvMany, () => crx.recvMany([], -1)],
     ];

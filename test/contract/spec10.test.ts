@@ -131,6 +131,21 @@ describe("contract (SPEC §5, §10)", function () {
       assert.deepEqual(buf, [1]);
     });
 
+    it("recvMany into a buf frozen after the call puts the messages back and rejects TypeError", async function () {
+      if (typeof Object.freeze !== "function") return;
+      const [tx, rx] = channel<number>(4);
+      assert.ok(tx.trySend(1));
+      assert.ok(tx.trySend(2));
+      const buf: number[] = [];
+      const op = rx.recvMany(buf, 2);
+      Object.freeze(buf);
+      await assert.rejects(op, { name: "TypeError", code: "ERR_INVALID_ARG_TYPE", message: /buf/ });
+      assert.equal(rx.len(), 2, "the messages are back in the channel");
+      assert.equal(rx.tryRecv(), 1);
+      assert.equal(rx.tryRecv(), 2);
+      assert.equal(tx.capacity(), 4, "no slot leaked");
+    });
+
     it("UnboundedSender is Tokio's: send is synchronous, no trySend, reserve or capacity", function () {
       const [tx, rx] = unboundedChannel<number>();
       assert.equal(tx.send(1) as unknown, undefined);

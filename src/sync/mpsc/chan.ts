@@ -263,6 +263,12 @@ export class RecvOp<T> extends Op<any> implements Waker {
   /** The messages are taken now: append them to `buf` and free their slots. */
   protected commit(): void {
     const n = this.holding;
+    if (n > 0 && this.buf !== null && !appendable(this.buf)) {
+      // The buffer was frozen after the call: its messages go back unread, and the op fails.
+      this.giveBack(undefined);
+      this.replaceResult(false, invalidArgument("buf", "an extensible array", this.buf));
+      return;
+    }
     if (n > 0) {
       const chan = this.chan;
       this.holding = 0;

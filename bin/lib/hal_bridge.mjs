@@ -64,12 +64,22 @@ export class HalBridge {
     return this.channels.some((ch) => !ch.closed && (ch.armed || ch.waking || ch.sockets > 0));
   }
 
-  /** Stops every channel: no timer left armed, no event delivered afterwards. */
+  /**
+   * Stops every channel (no timer left armed, no event delivered afterwards) and lets go of
+   * the guest values it held (sinks, the peer object, cached numbers): a handle kept past
+   * this would keep its guest object alive and make the runtime's disposal fail.
+   */
   close() {
     for (const ch of this.channels) {
       ch.hal.cancelTimer();
       ch.closed = true;
+      if (ch.sink && ch.sink.alive) ch.sink.dispose();
+      ch.sink = null;
     }
+    if (this.peer && this.peer.alive) this.peer.dispose();
+    this.peer = null;
+    for (const h of this.smallNumbers) if (h && h.alive) h.dispose();
+    this.smallNumbers = [];
   }
 
   install(def) {

@@ -1,4 +1,5 @@
 import { CancelSource, SignalLike, signalOf } from "../../src/core/cancel";
+import { NodePool } from "../../src/core/pool";
 import { Op } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
@@ -195,7 +196,7 @@ describe("cancellation signals", function () {
         if (i >= 0) listeners.splice(i, 1);
       },
     });
-    const s = new Semaphore(0);
+    const s = new Semaphore(0, { pool: new NodePool() }); // its own pool: live counts only this op
     const op: Op<Permit> = s.acquire(1, { signal: signal });
     assert.equal(listeners.length, 1, "the op listens to the frozen signal");
     state.aborted = true;

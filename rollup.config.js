@@ -95,6 +95,9 @@ export default [
   },
   {
     input: quickjsEntries,
+    // One file per entry: what sim needs beyond kyoto's exports goes into kyoto.mjs as extra
+    // exports instead of a shared chunk (a device loads the bundle as one module).
+    preserveEntrySignatures: "allow-extension",
     external: quickjsHostModule,
     onwarn,
     plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],

@@ -43,8 +43,11 @@
  *    code too; it may re-enter primitives (cancel losers), which the primitives allow: their
  *    state is consistent before they complete an op.
  * 6. Delivery order never decides who gets a resource: that was fixed when the op queued.
- *    Plain delivery of a done, observed op goes through the ready ring (drained by the
- *    delivery host: a microtask by default, the running runtime under its budget).
+ *    An op observed when it is already done is delivered at once if the ring is empty
+ *    and the delivery host's budget admits it (counted against the budget), so deliveries
+ *    stay in FIFO order; an op that completes while observed,
+ *    or one the budget does not admit, goes through the ready ring (drained by the host: a
+ *    microtask by default, the running runtime under its budget, SPEC §6).
  *
  * Subclass hooks (stable; sockets and hosts build on them): `complete(value)`, `fail(error)`,
  * `abandon(reason)`, `giveBack(value)`, `commit(value)`, `failIfAborted(signal)`,
@@ -79,9 +82,15 @@ const SETTLED = 256;
 type Settle = ((arg: unknown) => void) | null;
 type Executor = (resolve: (value: any) => void, reject: (reason?: any) => void) => void;
 
-/** Who drains the ready ring: `request()` is called once when the ring needs a drain. */
+/**
+ * Who drains the ready ring: `request()` is called once when the ring needs a drain.
+ * `admit()` is asked before a delivery that could happen at once (an observed op that is
+ * already done): true counts it against the host's budget and lets it through; false sends
+ * it to the ring.
+ */
 export interface DeliveryHost {
   request(): void;
+  admit(): boolean;
 }
 
 /** A combinator that owns ops: told when an owned op becomes done (its result still in it). */
@@ -96,6 +105,9 @@ const resolved: { then(f: () => void): unknown } | null = typeof Promise === "fu
 const microtaskHost: DeliveryHost = {
   request(): void {
     if (resolved !== null) resolved.then(drainAll);
+  },
+  admit(): boolean {
+    return true;
   },
 };
 let host: DeliveryHost = microtaskHost;
@@ -405,8 +417,11 @@ export class Op<T> extends OpBase<T> {
     if ((flags & TAKEN) !== 0) {
       if ((flags & SETTLED) === 0) this.settlePromise();
     } else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
-      // Done and not the owner's to take (or cancelled, owner or not): delivery takes it.
-      enqueue(this as Op<unknown>);
+      // Done and not the owner's to take (or cancelled, owner or not): delivered now while
+      // nothing waits in the ring ahead of it (deliveries stay FIFO) and the host's budget
+      // has room; else through the ring.
+      if (ready.length === 0 && host.admit()) this.takeResult();
+      else enqueue(this as Op<unknown>);
     }
   }
 

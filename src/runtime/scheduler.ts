@@ -95,6 +95,13 @@ export class Scheduler implements DeliveryHost {
     this.requestTurn();
   }
 
+  /** DeliveryHost: a delivery at once, counted against the budget while it has room. */
+  admit(): boolean {
+    if (this.spent >= this.budget) return false;
+    this.spent++;
+    return true;
+  }
+
   /** Makes sure a turn will run: soon (a resolved-promise callback) or after the next wake. */
   requestTurn(): void {
     if (this.inTurn || this.turnScheduled || this.waitingWake) return;

@@ -10,6 +10,7 @@ export {
   ERR_POOL_EXHAUSTED,
   ERR_SOCKET,
   ERR_TIMEOUT,
+  setErrorReporter,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";

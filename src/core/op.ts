@@ -56,7 +56,7 @@
  */
 
 import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
-import { cancelledError } from "./errors";
+import { cancelledError, reportError } from "./errors";
 import { Ring } from "./ring";
 
 // `flags` packs the state (low two bits) with booleans.
@@ -121,7 +121,15 @@ function enqueue(op: Op<unknown>): void {
   ready.push(op);
   if (!drainOwed) {
     drainOwed = true;
-    host.request();
+    try {
+      host.request();
+    } catch (err) {
+      // An embedder's host threw (say its wake()): report it, drain this batch from a
+      // microtask instead, and let the next batch ask the host again. Never wedged.
+      reportError(err);
+      if (resolved !== null) resolved.then(drainAll);
+      else drainOwed = false;
+    }
   }
 }
 
@@ -375,8 +383,14 @@ export class Op<T> extends OpBase<T> {
   protected watch(signal: SignalLike | null): void {
     if (signal === null || (this.flags & TAKEN) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
     const link = new SignalLink(this as Op<unknown>);
+    try {
+      attachSignal(link, signal);
+    } catch (err) {
+      // The signal's addEventListener threw: the call fails and takes nothing.
+      this.cancel(err);
+      throw err;
+    }
     this.signalLink = link;
-    attachSignal(link, signal);
   }
 
   /** @internal Completes the op with a value. Allocates: never. */

@@ -24,9 +24,10 @@
  *   rings the running loop is draining.
  */
 
+import { reportError } from "../core/errors";
 import { DeliveryHost, pendingDeliveries, runDeliveries } from "../core/op";
 import { Ring } from "../core/ring";
-import { WAKE_CLOSED, Waker } from "../core/waker";
+import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
 import { SlotRing } from "./task";
 import { TimerWheel } from "./time/wheel";
@@ -62,6 +63,7 @@ export class Scheduler implements DeliveryHost {
   private lastNow = 0;
   private readonly deferred = new Ring<Deferred>(8);
   private readonly turnFn: () => void;
+  private readonly wakeFallback: () => void;
   /** Socket events go here (installed by the io layer). */
   io: HalSink | null = null;
 
@@ -77,6 +79,9 @@ export class Scheduler implements DeliveryHost {
     this.turnFn = function () {
       self.turnScheduled = false;
       self.turn();
+    };
+    this.wakeFallback = function () {
+      self.onEvent(EV_WAKE, 0, 0);
     };
     hal.setSink(function (kind: number, handle: number, arg: number) {
       self.onEvent(kind, handle, arg);
@@ -117,7 +122,15 @@ export class Scheduler implements DeliveryHost {
   yieldToHost(): void {
     if (this.waitingWake) return;
     this.waitingWake = true;
-    this.hal.wake();
+    try {
+      this.hal.wake();
+    } catch (err) {
+      // The embedder's wake() threw, so no EV_WAKE is coming: report it and wake from a
+      // microtask instead (this turn cannot yield to the host, but nothing is wedged).
+      reportError(err);
+      if (resolved !== null) resolved.then(this.wakeFallback);
+      else this.waitingWake = false;
+    }
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
@@ -158,7 +171,7 @@ export class Scheduler implements DeliveryHost {
     if (next < 0) {
       if (this.armedAt >= 0) {
         this.armedAt = -1;
-        this.hal.cancelTimer();
+        this.callHal(-1);
       }
       return;
     }
@@ -168,7 +181,23 @@ export class Scheduler implements DeliveryHost {
     if (delta < 0) delta = 0;
     else if (delta > MAX_ARM) delta = MAX_ARM;
     this.armedAt = now + delta;
-    this.hal.armTimer(delta);
+    // The embedder's armTimer() threw: nothing is armed, and the next turn tries again.
+    if (!this.callHal(delta)) this.armedAt = -1;
+  }
+
+  /** `armTimer(delta)`, or `cancelTimer()` for -1; a throw is reported and returns false. */
+  private callHal(delta: number): boolean {
+    try {
+      if (delta < 0) this.hal.cancelTimer();
+      else this.hal.armTimer(delta);
+      return true;
+    } catch (err) {
+      // Reported; the host is asked for a wake so that the next turn tries again.
+      this.timerDirty = true;
+      reportError(err);
+      this.yieldToHost();
+      return false;
+    }
   }
 
   private onEvent(kind: number, handle: number, arg: number): void {
@@ -176,7 +205,11 @@ export class Scheduler implements DeliveryHost {
     if (kind === EV_TIMER) {
       this.armedAt = -1;
       this.timerDirty = true;
-      this.wheel.advance(this.now());
+      try {
+        this.wheel.advance(this.now());
+      } catch (err) {
+        reportError(err); // a raw insertTimer waker threw; every due timer still fired
+      }
     } else if (kind === EV_WAKE) {
       this.waitingWake = false;
       // Only those deferred before this wake: a yield made now waits for the next one.
@@ -193,8 +226,6 @@ export class Scheduler implements DeliveryHost {
     this.inTurn = true;
     const budget = this.budget;
     const starts = this.starts;
-    let failed = false;
-    let error: unknown = undefined;
     for (;;) {
       if (this.spent >= budget) break;
       if (starts.length > 0) {
@@ -208,19 +239,11 @@ export class Scheduler implements DeliveryHost {
       const room = budget - this.spent;
       const n = ready < room ? ready : room;
       this.spent += n;
-      try {
-        runDeliveries(n);
-      } catch (err) {
-        if (!failed) {
-          failed = true;
-          error = err;
-        }
-      }
+      runDeliveries(n); // runs no user code (callbacks run from the promises' own microtasks)
     }
     this.inTurn = false;
     if (starts.length > 0 || (this.isHost && pendingDeliveries() > 0)) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
-    if (failed) rethrowLater(error);
   }
 
   /**
@@ -235,20 +258,13 @@ export class Scheduler implements DeliveryHost {
       if (waker === null || waker === undefined) continue;
       const token = pool.token[slot];
       this.wheel.cancel(pool.handleOf(slot));
-      waker.wake(token, WAKE_CLOSED);
+      const fault = wakeCatching(waker as Waker, token, WAKE_CLOSED);
+      if (fault !== NO_FAULT) reportError(fault);
     }
     this.timerDirty = false;
     if (this.armedAt >= 0) {
       this.armedAt = -1;
-      this.hal.cancelTimer();
+      this.callHal(-1);
     }
   }
-}
-
-/** Reports a callback's exception without breaking the turn (as an unhandled rejection where Promise exists). */
-function rethrowLater(error: unknown): void {
-  if (resolved === null) throw error;
-  resolved.then(function () {
-    throw error;
-  });
 }

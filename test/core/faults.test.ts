@@ -223,9 +223,9 @@ describe("fault injection: throwing user code", function () {
     const hal = new SimHal();
     const wake = hal.wake;
     let throws = 2;
-    hal.wake = function (): void {
+    hal.wake = function (budgetSpent?: boolean): void {
       if (throws-- > 0) throw boom("wake");
-      wake.call(hal);
+      wake.call(hal, budgetSpent);
     };
     const rt = simRuntime(hal, 2);
     const n = await rt.run(async function () {

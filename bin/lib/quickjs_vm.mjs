@@ -68,6 +68,18 @@ export function isOutOfMemory(e) {
 }
 
 /**
+ * Disposes the contexts of `rt` other than `vm`. quickjs-emscripten 0.32.0 makes them on its
+ * own: when a job grows the WebAssembly memory, `executePendingJobs` reads the job's context
+ * pointer through a detached view, finds no context for it and wraps a *new* one that nobody
+ * disposes (upstream issue #269, fix in PR #248); left alone, the runtime cannot be freed
+ * (`list_empty(&rt->gc_obj_list)` aborts). Call it after every `executePendingJobs`.
+ */
+export function disposeStrayContexts(rt, vm) {
+  if (!rt || !rt.contextMap) return;
+  for (const ctx of [...rt.contextMap.values()]) if (ctx !== vm && ctx.alive) ctx.dispose();
+}
+
+/**
  * Runs pending jobs until none is left. An exception escaping a job is passed to `onError`
  * (as a read error record) and draining continues; `beforeRead()` runs first (a host lifts
  * its memory limit there, so an out-of-memory error can be read). Returns the jobs run.
@@ -79,8 +91,10 @@ export function drainJobs(rt, vm, onError, beforeRead) {
     if (r.error) {
       if (beforeRead) beforeRead();
       onError(readError(vm, r.error));
+      disposeStrayContexts(rt, vm);
       continue;
     }
+    disposeStrayContexts(rt, vm);
     ran += r.value;
     if (r.value === 0 || !rt.hasPendingJob()) return ran;
   }

@@ -11,11 +11,9 @@
  *
  * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
  * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
- * captured instead of printed. One such leak is quickjs-emscripten's, not ours: when a job
- * grows the WebAssembly memory, `executePendingJobs` (0.32.0) reads the job's context
- * pointer through a detached view, finds no context for it and wraps a *new* one
- * (`newContext({ contextPointer: undefined })`) that nobody disposes (upstream issue #269,
- * fix in PR #248). `disposeStrayContexts()` frees such contexts after every drain.
+ * captured instead of printed. One such leak is quickjs-emscripten's own (a context it wraps
+ * when a job grows the WebAssembly memory): `disposeStrayContexts` (bin/lib/quickjs_vm.mjs)
+ * frees it after every drain.
  */
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,7 +29,7 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import {
-  ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  disposeStrayContexts, ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
   hostFunctions,
 } from "../../bin/lib/quickjs_vm.mjs";
 import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
@@ -197,7 +195,7 @@ export class GuestFile {
     this.timers.clear();
     let failure: unknown = null;
     try {
-      this.disposeStrayContexts();
+      disposeStrayContexts(this.rt, this.vm);
       this.vm?.dispose();
       this.rt?.dispose();
     } catch (err) {
@@ -211,12 +209,6 @@ export class GuestFile {
     }
   }
 
-  /** Disposes contexts quickjs-emscripten wrapped on its own (see the file comment); ours stays. */
-  private disposeStrayContexts(): void {
-    const rt = this.rt as unknown as { contextMap?: Map<unknown, QuickJSContext> } | null;
-    if (!rt || !rt.contextMap) return;
-    for (const ctx of [...rt.contextMap.values()]) if (ctx !== this.vm && ctx.alive) ctx.dispose();
-  }
 
   // --- plumbing --------------------------------------------------------------------------
 
@@ -298,11 +290,11 @@ export class GuestFile {
       const r = rt.executePendingJobs(-1);
       if (r.error) {
         const e = this.take(r.error);
-        this.disposeStrayContexts();
+        disposeStrayContexts(rt, this.vm);
         this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
         continue;
       }
-      this.disposeStrayContexts();
+      disposeStrayContexts(rt, this.vm);
       if (r.value === 0 || !rt.hasPendingJob()) return;
     }
   }

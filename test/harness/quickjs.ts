@@ -12,8 +12,8 @@
  * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
  * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
  * captured instead of printed. One such leak is quickjs-emscripten's own (a context it wraps
- * when a job grows the WebAssembly memory): `disposeStrayContexts` (bin/lib/quickjs_vm.mjs)
- * frees it after every drain.
+ * when a job grows the WebAssembly memory): jobs run through `executeJobs`
+ * (bin/lib/quickjs_vm.mjs), which frees it.
  */
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -29,7 +29,7 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import {
-  disposeStrayContexts, ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  ENGINES as ENGINE_NAMES, executeJobs, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
   hostFunctions,
 } from "../../bin/lib/quickjs_vm.mjs";
 import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
@@ -195,7 +195,6 @@ export class GuestFile {
     this.timers.clear();
     let failure: unknown = null;
     try {
-      disposeStrayContexts(this.rt, this.vm);
       this.vm?.dispose();
       this.rt?.dispose();
     } catch (err) {
@@ -287,14 +286,18 @@ export class GuestFile {
   private drain(): void {
     const rt = this.rt!;
     for (let guard = 0; guard < 1000; guard++) {
-      const r = rt.executePendingJobs(-1);
+      const [r, release] = executeJobs(rt);
       if (r.error) {
-        const e = this.take(r.error);
-        disposeStrayContexts(rt, this.vm);
+        let e: GuestError;
+        try {
+          e = this.take(r.error);
+        } finally {
+          release();
+        }
         this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
         continue;
       }
-      disposeStrayContexts(rt, this.vm);
+      release();
       if (r.value === 0 || !rt.hasPendingJob()) return;
     }
   }

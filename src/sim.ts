@@ -107,7 +107,7 @@ export function createSimRuntime(options?: SimRuntimeOptions): SimRuntime {
     if (simFactory === null) throw new TypeError("createSimRuntime needs the sim HAL: import kyoto/sim, or pass options.hal");
     hal = simFactory({ seed: o.seed, defer: o.defer, net: o.net });
   }
-  const rt = createRuntime({ hal: hal, maxTasks: o.maxTasks, maxTimers: o.maxTimers, maxWaiters: o.maxWaiters, budget: o.budget }) as SimRuntime;
+  const rt = createRuntime({ hal: hal, maxTasks: o.maxTasks, maxTimers: o.maxTimers, maxWaiters: o.maxWaiters, budget: o.budget, maxBuffers: o.maxBuffers, bufferSize: o.bufferSize }) as SimRuntime;
   (rt as unknown as { sim: SimControls }).sim = hal;
   return rt;
 }

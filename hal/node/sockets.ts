@@ -240,15 +240,19 @@ export class NodeHal extends TimerHal implements SocketHal {
     const socket = e.io as net.Socket;
     const credit = this.credit(socket);
     const n = len < credit ? len : credit;
-    if (n < len) e.wantWrite = true;
-    if (n <= 0) return 0;
     this.depth++;
     try {
-      socket.write(Buffer.from(buf.subarray(off, off + n)));
+      if (n > 0) socket.write(Buffer.from(buf.subarray(off, off + n)));
+      if (n < len) {
+        // Credit is promised back. `drain` only comes when Node's queue went past its
+        // high-water mark; a write the kernel took at once leaves no drain to wait for.
+        if (socket.writableNeedDrain) e.wantWrite = true;
+        else this.emit(e, EV_WRITABLE, h, this.credit(socket));
+      }
     } finally {
       this.depth--;
     }
-    return n;
+    return n > 0 ? n : 0;
   }
 
   tcpShutdown(h: number): number {
@@ -287,7 +291,8 @@ export class NodeHal extends TimerHal implements SocketHal {
       const socket = e.io as net.Socket;
       socket.on("error", noop);
       // Unread bytes: drop them and reset (as the kernel does); else flush, FIN, then free.
-      if (e.error !== 0 || e.rest !== null || socket.readableLength > 0) socket.destroy();
+      if (e.error !== 0) socket.destroy();
+      else if (e.rest !== null || socket.readableLength > 0) socket.resetAndDestroy();
       else {
         socket.resume(); // discard what still arrives so the peer's FIN can complete the close
         socket.destroySoon();

@@ -44,6 +44,8 @@ import { HostTimers, TimerHal } from "../../src/runtime/timer_hal";
 
 /** Bytes a socket may have queued in Node before its write credit is 0. */
 export const SEND_WINDOW = 65536;
+/** Node's readable high-water mark per socket: it stops reading from the kernel above it. */
+const READ_WINDOW = 65536;
 /** Datagrams queued per UDP socket before new ones are dropped. */
 const UDP_QUEUE = 256;
 /** Datagrams handed to Node and not yet sent before `udpSend` returns 0. */
@@ -138,7 +140,7 @@ export class NodeHal extends TimerHal implements SocketHal {
 
   tcpConnect(ip: string, port: number, noDelay: boolean): number {
     if (net.isIP(ip) === 0 || !validPort(port)) return E_INVAL;
-    const socket = new net.Socket({ allowHalfOpen: true });
+    const socket = new net.Socket({ allowHalfOpen: true, readableHighWaterMark: READ_WINDOW, writableHighWaterMark: SEND_WINDOW } as net.SocketConstructorOpts);
     const h = this.add(TCP, socket);
     const e = this.entries[h] as Entry;
     this.watchStream(h, e, socket);
@@ -159,7 +161,7 @@ export class NodeHal extends TimerHal implements SocketHal {
 
   tcpListen(ip: string, port: number, backlog: number): number {
     if (net.isIP(ip) === 0 || !validPort(port)) return E_INVAL;
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: READ_WINDOW } as net.ServerOpts);
     const h = this.add(LISTENER, server);
     const e = this.entries[h] as Entry;
     e.backlog = backlog > 0 ? backlog : 128;

@@ -1,9 +1,11 @@
 /**
- * The reader and writer shapes `copy` and `lines` work with: a `TcpStream`, or anything with
- * the same `read` / `writeAll` methods returning a thenable (an op, a Promise).
+ * The reader and writer shapes `copy` and `lines` work with — a `TcpStream`, or anything with
+ * the same `read` / `writeAll` methods returning a thenable (an op, a Promise) — and the
+ * argument check the socket methods share.
  */
 
 import { WaitOptions } from "../core/cancel";
+import { invalidArgument } from "../core/errors";
 
 /** A result that arrives later: an op or a Promise. */
 export interface Thenable<T> {
@@ -24,4 +26,9 @@ export interface Writer {
 /** Cancels an inner op if it can be cancelled. */
 export function cancelInner(inner: Thenable<unknown> | null, reason: unknown): void {
   if (inner !== null && typeof inner.cancel === "function") inner.cancel(reason);
+}
+
+/** Checks a `buf` argument: a `Uint8Array`. */
+export function checkBuffer(buf: unknown): void {
+  if (!(buf instanceof Uint8Array)) throw invalidArgument("buf", "a Uint8Array", buf);
 }

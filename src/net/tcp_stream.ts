@@ -41,6 +41,7 @@ import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
 import { IoOp } from "../io/io_op";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { checkBuffer } from "./io_traits";
 
 /** Options of `TcpStream.connect`. */
 export interface ConnectOptions extends WaitOptions {
@@ -574,8 +575,4 @@ class ShutdownOp extends Op<void> {
   protected abandon(): void {
     this.stream.dropShutdown(this);
   }
-}
-
-function checkBuffer(buf: unknown): void {
-  if (!(buf instanceof Uint8Array)) throw invalidArgument("buf", "a Uint8Array", buf);
 }

@@ -23,6 +23,7 @@ import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
 import { IoOp } from "../io/io_op";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { checkBuffer } from "./io_traits";
 
 /** What `recvFrom` resolves with. */
 export interface Received {
@@ -349,8 +350,4 @@ class SendOp extends IoOp<number> {
   protected abandon(): void {
     this.socket.releaseSender(this);
   }
-}
-
-function checkBuffer(buf: unknown): void {
-  if (!(buf instanceof Uint8Array)) throw invalidArgument("buf", "a Uint8Array", buf);
 }

@@ -32,7 +32,7 @@ export function cases({ quick }) {
 }
 
 export async function run(lib, param) {
-  return withServer(lib, { bufSize: 1024, maxBuffers: param.count + 64 }, async (port) => {
+  return withServer(lib, { bufSize: param.bufSize || 1024, maxBuffers: param.count + 64 }, async (port) => {
     const before = await heap();
     let child = null;
     await load(["idle", port, param.count], (c) => (child = c));

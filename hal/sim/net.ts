@@ -47,6 +47,7 @@ import {
   SocketHal,
 } from "../../src/io/hal";
 import { SimNetOptions } from "../../src/sim";
+import { copyOf, moveToFront } from "../../src/io/buffers";
 import { Agenda, AgendaItem } from "./agenda";
 
 /** What SimNet needs from the sim: its clock, its PRNG and a way to ask for a pump. */
@@ -326,7 +327,7 @@ export class SimNet implements SocketHal {
     if (n <= 0) return 0;
     const room = e.rcv.length - e.rcvLen;
     buf.set(e.rcv.subarray(0, n), off);
-    e.rcv.copyWithin(0, n, e.rcvLen);
+    moveToFront(e.rcv, n, e.rcvLen);
     e.rcvLen -= n;
     if (room < this.o.mss && e.peer !== null) this.send(e, SEG_ACK, 0, null, false); // window update
     return n;
@@ -408,7 +409,7 @@ export class SimNet implements SocketHal {
     const u = this.entries[h];
     if (!(u instanceof UdpEnd)) return E_INVAL;
     if (!validIp(ip) || !validPort(port) || port === 0) return E_INVAL;
-    this.transmit(new Packet(this, SEG_DATA, u, ip, port, 0, buf.slice(off, off + len), false, 0), u.ip, ip, len);
+    this.transmit(new Packet(this, SEG_DATA, u, ip, port, 0, copyOf(buf, off, off + len), false, 0), u.ip, ip, len);
     return len;
   }
 
@@ -529,7 +530,7 @@ export class SimNet implements SocketHal {
     if (ack > e.sndUna && ack <= top) {
       const acked = (ack > e.sndEnd ? e.sndEnd : ack) - e.sndUna;
       if (acked > 0) {
-        e.snd.copyWithin(0, acked, e.sndEnd - e.sndUna);
+        moveToFront(e.snd, acked, e.sndEnd - e.sndUna);
         e.sndUna += acked;
       }
       if (ack > e.sndEnd) e.sndUna = ack; // FIN acknowledged
@@ -582,7 +583,7 @@ export class SimNet implements SocketHal {
         this.abort(e);
         return;
       }
-      this.send(e, SEG_DATA, e.sndNxt, e.snd.slice(at, at + len), false);
+      this.send(e, SEG_DATA, e.sndNxt, copyOf(e.snd, at, at + len), false);
       e.sndNxt += len;
     }
     if (e.shut && e.sndNxt === e.sndEnd) {

@@ -65,3 +65,23 @@ export class BufferPool {
     return poolExhaustedError("buffers", this.capacity);
   }
 }
+
+/**
+ * Moves `buf[from, end)` to the front of `buf`. `copyWithin` where the engine has it on typed
+ * arrays; a byte loop elsewhere (Espruino's typed arrays are not known to have it).
+ */
+export function moveToFront(buf: Uint8Array, from: number, end: number): void {
+  if (from === 0 || end <= from) return;
+  if (typeof buf.copyWithin === "function") {
+    buf.copyWithin(0, from, end);
+    return;
+  }
+  for (let i = from; i < end; i++) buf[i - from] = buf[i];
+}
+
+/** A copy of `buf[start, end)` in a new array (without relying on typed-array `slice`). */
+export function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}

@@ -20,6 +20,7 @@ import { busyError } from "../core/errors";
 import { Op, readyOp } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { IoDriver, ioDriver } from "../io/driver";
+import { moveToFront } from "../io/buffers";
 import { IoOp } from "../io/io_op";
 import { cancelInner, Reader, Thenable } from "./io_traits";
 import { utf8Decode } from "./utf8";
@@ -171,7 +172,7 @@ class NextLineOp extends IoOp<LineResult> {
       return;
     }
     if (l.start > 0) {
-      buf.copyWithin(0, l.start, l.end);
+      moveToFront(buf, l.start, l.end);
       l.end -= l.start;
       l.start = 0;
     }

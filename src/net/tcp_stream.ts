@@ -40,6 +40,7 @@ import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
 import { IoOp } from "../io/io_op";
+import { moveToFront } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
@@ -310,7 +311,7 @@ export class TcpStream implements IoResource {
         return;
       }
       if (n > 0) {
-        buf.copyWithin(0, n, this.staged);
+        moveToFront(buf, n, this.staged);
         this.staged -= n;
       }
     }

@@ -22,6 +22,7 @@ import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
 import { IoOp } from "../io/io_op";
+import { copyOf } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
@@ -212,7 +213,7 @@ export class UdpSocket implements IoResource {
 
   /** @internal Puts a datagram back in front (a receive cancelled after taking it). Allocates: a copy. */
   hold(data: Uint8Array, addr: SocketAddr): void {
-    if (!this.closed) this.held.unshift({ data: data.slice(0), addr: addr });
+    if (!this.closed) this.held.unshift({ data: copyOf(data, 0, data.length), addr: addr });
   }
 
   /** @internal Hands a datagram to the host: its length, 0 for "wait for EV_WRITABLE", or an error code. */

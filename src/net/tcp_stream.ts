@@ -154,8 +154,7 @@ export class TcpStream implements IoResource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const err = closedError("the stream");
-    this.failPending(err);
+    if (this.reader !== null || this.writer !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
     if (this.staged > 0 && this.failure === null) this.lingering = true;
     else this.finishClose();
   }

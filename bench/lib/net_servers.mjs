@@ -2,8 +2,9 @@
  * The servers the socket benchmarks measure, on 127.0.0.1 port 0, and the way to drive the
  * load generator (`net_load.mjs`, a process of its own) against them.
  *
- * - kyoto: the Tokio README echo loop (`read` into a per-connection buffer, `writeAll` back),
- *   on a runtime whose `run()` is active for the whole measurement (its budget applies).
+ * - kyoto: the Tokio README echo loop (`read` into a per-connection buffer, `writeAll` back)
+ *   in a task per connection, on a runtime whose `run()` is active for the whole measurement
+ *   (its budget applies); `kyoto:then-loop` runs the same loop as a then-chain, no task.
  * - node:net: `socket.on("data", d => socket.write(d))` with back-pressure, the plain way.
  */
 import net from "node:net";
@@ -66,6 +67,17 @@ export async function withServer(lib, options, measure) {
             return;
           }
           socket.setNoDelay(true);
+          if (lib === "kyoto:then-loop") {
+            // The same loop as a chain of then-callbacks: no task per connection.
+            const buf = new Uint8Array(bufSize);
+            const next = () =>
+              socket.read(buf).then(
+                (n) => (n === 0 ? socket.close() : socket.writeAll(buf.subarray(0, n)).then(next, () => socket.close())),
+                () => socket.close(),
+              );
+            next();
+            continue;
+          }
           k.spawn(async () => {
             const buf = new Uint8Array(bufSize);
             try {

@@ -17,7 +17,8 @@ export const title = "22. Memory per idle TCP connection at 10,000 connections (
 export const description = "Server heap growth (heapUsed + arrayBuffers after GC) with N idle connections open, per connection.";
 export const metrics = [{ key: "bytesPerConn", label: "B/connection", unit: "B", better: "lower" }];
 export const notes = [
-  "Both servers' sockets are node:net sockets underneath; kyoto's row adds its stream object, its task (a pending read op and the task's closure), its handle-table entry and the app's 1 KiB read buffer.",
+  "Both servers' sockets are node:net sockets underneath; kyoto's row adds its stream object, its handle-table entry, the HAL's per-socket state and listeners, a pending read op, the app's 1 KiB read buffer, and the task per connection (JoinHandle, its signal, the async function's state).",
+  "kyoto:then-loop is the same echo loop without a task (a chain of then-callbacks): the difference between the two kyoto rows is what a task per connection costs.",
 ];
 export const paramLabel = (p) => "N=" + p.count.toLocaleString("en-US");
 export const timeout = 180;
@@ -28,7 +29,7 @@ export function kind(lib) {
 
 export function cases({ quick }) {
   const count = quick ? 2000 : 10000;
-  return ["kyoto", "node:net"].map((lib) => ({ lib, param: { count } }));
+  return ["kyoto", "kyoto:then-loop", "node:net"].map((lib) => ({ lib, param: { count } }));
 }
 
 export async function run(lib, param) {
@@ -46,7 +47,7 @@ export function budgets(rows) {
   const floor = rows.find((r) => r.lib === "node:net" && typeof r.median.bytesPerConn === "number");
   const out = [];
   for (const r of rows) {
-    if (r.kind !== "kyoto" || !floor || typeof r.median.bytesPerConn !== "number") continue;
+    if (r.lib !== "kyoto" || !floor || typeof r.median.bytesPerConn !== "number") continue;
     const over = r.median.bytesPerConn - floor.median.bytesPerConn;
     out.push({ lib: r.lib, param: r.paramLabel, name: "kyoto's overhead per idle connection ≤ 2 KiB over node:net's", met: over <= 2048, detail: Math.round(over) + " B over node:net" });
   }

@@ -12,6 +12,11 @@ import { NodeHal } from "./sockets";
 
 export { NodeHal, SEND_WINDOW } from "./sockets";
 
+/** True when the environment asks for kyoto's debug mode (`KYOTO_DEBUG=1`): the Node target passes it to `setDebug`. */
+export function debugRequested(): boolean {
+  return process.env.KYOTO_DEBUG === "1";
+}
+
 /** A HAL on Node's clock, timers and sockets. Allocates: on construction. */
 export function createNodeHal(): NodeHal {
   return new NodeHal({

@@ -4,8 +4,9 @@
  * deterministic tests: the same seed gives the same run, packet for packet.
  *
  * Time is integer milliseconds and starts at 0. It moves only in two ways:
- * - when the runtime asks for a wake (its budget ran out, or a task called `yieldNow`), the
- *   clock advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock;
+ * - when the runtime asks for a wake because its budget ran out (`wake(true)`), the clock
+ *   advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock. A
+ *   wake for a `yieldNow` alone (`wake(false)`) does not move it (SPEC §10);
  * - when nothing else is pending, the clock jumps to the armed timer's deadline (or to the
  *   next packet arrival or retransmission, if earlier): a sleep wakes exactly at its
  *   deadline, however long it is, in no real time.
@@ -20,11 +21,12 @@
  * Implementation notes:
  * - One event per pump, so microtasks run between events. Each pump first runs the network
  *   work due now (packets arriving, retransmission timers), which only queues socket events.
- *   Priority: a queued socket event, a timer already due, a wake (+1 ms), then the jump to
- *   the earliest of the timer's deadline and the network's next item.
+ *   Priority: a queued socket event, a timer already due, a wake (+1 ms when the budget was
+ *   spent), then the jump to the earliest of the timer's deadline and the network's next item.
  * - Events never arrive from inside a HAL call: calls only record and schedule the pump.
  */
 
+import { invalidArgument, invalidState } from "../../src/core/errors";
 import { EV_TIMER, EV_WAKE, HalPeer, HalSink, SocketHal, TimeHal } from "../../src/io/hal";
 import { SimNetOptions } from "../../src/sim";
 import { SimNet } from "./net";
@@ -57,7 +59,7 @@ function hostDefer(): (fn: () => void) => void {
       timeout(fn, 0);
     };
   }
-  throw new TypeError("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
+  throw invalidState("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
 }
 
 export class SimHal implements TimeHal, SocketHal {
@@ -66,12 +68,16 @@ export class SimHal implements TimeHal, SocketHal {
   private sink: HalSink | null = null;
   private deadline = -1;
   private wakePending = false;
+  /** The pending wake is owed to a spent budget: it moves the clock. */
+  private advancePending = false;
   private pumpScheduled = false;
   private rng: number;
   private readonly defer: (fn: () => void) => void;
   private readonly pumpFn: () => void;
-  /** Wakes delivered so far (each advanced the clock by 1 ms). */
+  /** Wakes delivered so far. */
   wakes = 0;
+  /** Wakes that advanced the clock by 1 ms (the runtime's budget was spent). */
+  budgetWakes = 0;
   /** Timer events delivered so far. */
   timerFirings = 0;
   /** The simulated network: its controls (`partition`, `heal`, `reset`, `transcript`) and counters. */
@@ -79,7 +85,7 @@ export class SimHal implements TimeHal, SocketHal {
 
   constructor(options?: SimHalOptions) {
     const seed = options && options.seed !== undefined ? options.seed : 1;
-    if (typeof seed !== "number" || Math.floor(seed) !== seed) throw new TypeError("options.seed must be an integer, received " + String(seed));
+    if (typeof seed !== "number" || Math.floor(seed) !== seed || seed === Infinity || seed === -Infinity) throw invalidArgument("options.seed", "an integer", seed);
     this.seed = seed;
     this.rng = (seed | 0) === 0 ? 0x9e3779b9 | 0 : seed | 0; // xorshift has no zero state
     this.defer = options && options.defer ? options.defer : hostDefer();
@@ -104,7 +110,7 @@ export class SimHal implements TimeHal, SocketHal {
   }
 
   setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("the sim HAL already has a sink: one HAL per runtime");
+    if (this.sink !== null) throw invalidState("the sim HAL already has a sink: one HAL per runtime");
     this.sink = sink;
   }
 
@@ -122,8 +128,9 @@ export class SimHal implements TimeHal, SocketHal {
     this.deadline = -1;
   }
 
-  wake(): void {
+  wake(budgetSpent?: boolean): void {
     this.wakePending = true;
+    if (budgetSpent === true) this.advancePending = true;
     this.schedule();
   }
 
@@ -165,7 +172,11 @@ export class SimHal implements TimeHal, SocketHal {
       this.fireTimer(sink);
     } else if (this.wakePending) {
       this.wakePending = false;
-      this.clock++;
+      if (this.advancePending) {
+        this.advancePending = false;
+        this.clock++;
+        this.budgetWakes++;
+      }
       this.wakes++;
       sink(EV_WAKE, 0, 0);
     } else {

@@ -125,7 +125,19 @@ export interface SocketHal {
 }
 
 /** A HAL: the time part, and the socket part when the host has networking. */
-export interface Hal extends TimeHal, Partial<SocketHal> {}
+export interface Hal extends TimeHal, Partial<SocketHal> {
+  /** Capability bits (`CAP_*`), for hosts that announce what they have; 0 or absent when unknown. */
+  readonly caps?: number;
+}
+
+/** `caps` bit: TCP client sockets. */
+export const CAP_TCP_CLIENT = 1;
+/** `caps` bit: TCP listeners. */
+export const CAP_TCP_SERVER = 2;
+/** `caps` bit: UDP sockets. */
+export const CAP_UDP = 4;
+/** `caps` bit: `now()` is a true monotonic clock (not clamped from a settable one). */
+export const CAP_MONOTONIC = 8;
 
 /** A HAL with sockets. */
 export interface NetHal extends TimeHal, SocketHal {}

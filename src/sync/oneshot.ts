@@ -217,6 +217,6 @@ export class OneshotSender<T> {
 
 /** A one-value channel: `[sender, receiver]`. Allocates: the two halves. */
 export function oneshot<T>(options?: OneshotOptions): [OneshotSender<T>, OneshotReceiver<T>] {
-  const rx = new OneshotReceiver<T>(resolvePool(options && options.pool));
+  const rx = new OneshotReceiver<T>(resolvePool(options));
   return [new OneshotSender<T>(rx), rx];
 }

@@ -96,6 +96,9 @@ export default [
   {
     input: quickjsEntries,
     external: quickjsHostModule,
+    // sim.mjs imports internals from kyoto.mjs (one runtime copy): let kyoto.mjs export them
+    // rather than moving everything to a shared chunk the device loads as a second file.
+    preserveEntrySignatures: "allow-extension",
     onwarn,
     plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],
     output: [

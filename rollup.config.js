@@ -59,6 +59,8 @@ export default [
   {
     input: nodeEntries,
     external: nodeBuiltin,
+    // sim imports internals from kyoto (one runtime copy): kyoto may export them (see quickjs below).
+    preserveEntrySignatures: "allow-extension",
     onwarn,
     plugins: [ts({ target: "ES2020" })],
     output: [

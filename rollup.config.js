@@ -62,6 +62,8 @@ export default [
     // sim imports internals from kyoto (one runtime copy): kyoto may export them (see quickjs below).
     preserveEntrySignatures: "allow-extension",
     onwarn,
+    // As for QuickJS below: kyoto.mjs holds the runtime and sim.mjs imports it.
+    preserveEntrySignatures: "allow-extension",
     plugins: [ts({ target: "ES2020" })],
     output: [
       {
@@ -98,8 +100,8 @@ export default [
   {
     input: quickjsEntries,
     external: quickjsHostModule,
-    // sim.mjs imports internals from kyoto.mjs (one runtime copy): let kyoto.mjs export them
-    // rather than moving everything to a shared chunk the device loads as a second file.
+    // kyoto.mjs may export internals that sim.mjs needs, so the two stay one file each
+    // (a device loads kyoto.mjs alone) instead of sharing a third chunk.
     preserveEntrySignatures: "allow-extension",
     onwarn,
     plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],

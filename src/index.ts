@@ -14,6 +14,7 @@ export {
   ERR_SOCKET,
   ERR_TIMEOUT,
   setDebug,
+  setErrorReporter,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";

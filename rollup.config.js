@@ -59,8 +59,6 @@ export default [
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    // sim imports internals from kyoto (one runtime copy): kyoto may export them (see quickjs below).
-    preserveEntrySignatures: "allow-extension",
     onwarn,
     // As for QuickJS below: kyoto.mjs holds the runtime and sim.mjs imports it.
     preserveEntrySignatures: "allow-extension",

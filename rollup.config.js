@@ -13,36 +13,15 @@
  * The ES2020 outputs also get their module-scope `const`/`let` rewritten to `var`
  * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
-import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 import { hoist } from "./tools/hoist.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
+import { typescriptTranspile } from "./tools/rollup_ts.mjs";
 
-const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
-
-/** The TypeScript plugin for one target. Type errors are reported by `npm run check`. */
-function ts(compilerOptions) {
-  return typescript({
-    tsconfig: "./tsconfig.json",
-    include: sources,
-    exclude: ["test/**", "tools/**", "node_modules/**"],
-    noEmitOnError: false,
-    compilerOptions: {
-      noEmit: false,
-      allowJs: false,
-      declaration: false,
-      sourceMap: false,
-      types: ["node"],
-      ...compilerOptions,
-    },
-  });
-}
-
-/** Keeps TypeScript's diagnostics out of the build log (tsc reports them in `npm run check`). */
-function onwarn(warning, warn) {
-  if (warning.plugin === "typescript" && /TS\d+/.test(String(warning.message))) return;
-  warn(warning);
+/** Transpile-only TypeScript for one target (tools/rollup_ts.mjs); tsc checks types once, in `npm run check`. */
+function ts(options) {
+  return typescriptTranspile({ tsconfig: "./tsconfig.json", ...options });
 }
 
 const nodeBuiltin = (id) => id.startsWith("node:");
@@ -51,11 +30,10 @@ const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("
 
 const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts" };
 
-export default [
+const configs = [
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    onwarn,
     plugins: [ts({ target: "ES2020" })],
     output: [
       {
@@ -78,22 +56,19 @@ export default [
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    onwarn,
     plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"] } })],
     output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
   },
   {
     input: "targets/quickjs.ts",
     external: quickjsHostModule,
-    onwarn,
-    plugins: [ts({ target: "ES2020", types: [] })],
+    plugins: [ts({ target: "ES2020" })],
     output: { file: "dist/quickjs/kyoto.mjs", format: "es", plugins: [topLevelVarPlugin()] },
   },
   {
     input: "targets/espruino.ts",
-    onwarn,
     // ES5 with tslib's helpers bundled once (tree-shaken) instead of inlined per file.
-    plugins: [ts({ target: "ES5", types: [], importHelpers: true, lib: ["ES5", "ES2015.Promise"] })],
+    plugins: [ts({ target: "ES5", importHelpers: true })],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",
@@ -109,3 +84,11 @@ export default [
     },
   },
 ];
+
+// tools/build.mjs runs the JavaScript bundles and the declarations as two processes at once.
+const part = process.env.KYOTO_BUILD;
+export default part === "types" ? configs.filter(isTypes) : part === "js" ? configs.filter((c) => !isTypes(c)) : configs;
+
+function isTypes(config) {
+  return config.plugins.some((p) => p.name === "dts");
+}

@@ -1,0 +1,26 @@
+/**
+ * tools/build.mjs: a build with nothing changed is a no-op (it neither runs rollup nor touches
+ * dist/).
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert } from "../assert";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const build = () => execFileSync(process.execPath, [path.join(root, "tools/build.mjs")], { cwd: root, encoding: "utf8" });
+
+describe("npm run build (tools/build.mjs)", function () {
+  this.timeout(180_000);
+
+  it("does nothing when nothing changed since the last build", () => {
+    build(); // brings dist/ up to date if it is not
+    const stamp = JSON.parse(readFileSync(path.join(root, "dist/.build-stamp"), "utf8")) as { outputs: string[] };
+    assert.ok(stamp.outputs.includes("dist/node/kyoto.cjs"), "the stamp lists what the build wrote");
+    const before = stamp.outputs.map((f) => statSync(path.join(root, f)).mtimeMs);
+    const out = build();
+    assert.ok(/up to date/.test(out), out);
+    assert.deepEqual(stamp.outputs.map((f) => statSync(path.join(root, f)).mtimeMs), before);
+  });
+});

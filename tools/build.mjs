@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: rollup, but only when something it reads changed.
+ *
+ * The inputs are every file under src/, hal/, targets/ and tools/, plus rollup.config.js,
+ * package.json, tsconfig.json and the KYOTO_NO_HOIST switch. Their contents are hashed;
+ * after a successful build the hash and the list of files written go to dist/.build-stamp.
+ * When the hash matches and every listed file is still there, the build is a no-op.
+ * `--force` rebuilds anyway.
+ *
+ * A build runs the JavaScript bundles and the declaration bundles as two rollup processes
+ * at once (`KYOTO_BUILD=js` / `KYOTO_BUILD=types`, see rollup.config.js): they share
+ * nothing, and the declarations are the one step that needs TypeScript's checker.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const stampFile = path.join(root, "dist", ".build-stamp");
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else out.push(full);
+  }
+  return out;
+}
+
+/** The hash of everything the build reads. */
+export function inputHash() {
+  const files = [];
+  for (const dir of ["src", "hal", "targets", "tools"]) walk(path.join(root, dir), files);
+  for (const file of ["rollup.config.js", "package.json", "tsconfig.json"]) files.push(path.join(root, file));
+  const h = createHash("sha256");
+  h.update("KYOTO_NO_HOIST=" + (process.env.KYOTO_NO_HOIST || "") + "\n");
+  for (const file of files) {
+    h.update(path.relative(root, file) + "\n");
+    h.update(readFileSync(file));
+  }
+  return h.digest("hex");
+}
+
+/** True when dist/ was built from exactly these inputs and nothing it wrote is missing. */
+function upToDate(hash) {
+  if (!existsSync(stampFile)) return false;
+  const stamp = JSON.parse(readFileSync(stampFile, "utf8"));
+  return stamp.hash === hash && stamp.outputs.every((f) => existsSync(path.join(root, f)));
+}
+
+function rollupPart(part) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "node_modules/rollup/dist/bin/rollup"), "-c", "--silent"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, KYOTO_BUILD: part },
+    });
+    child.on("close", (status) => resolve(status === 0));
+  });
+}
+
+const force = process.argv.includes("--force");
+const t0 = Date.now();
+const hash = inputHash();
+if (!force && upToDate(hash)) {
+  console.log(`build: dist/ is up to date (${Date.now() - t0} ms; --force rebuilds)`);
+} else {
+  rmSync(stampFile, { force: true });
+  const ok = (await Promise.all([rollupPart("js"), rollupPart("types")])).every(Boolean);
+  if (!ok) {
+    console.error("build: FAILED");
+    process.exit(1);
+  }
+  if (hash !== inputHash()) {
+    console.log("build: inputs changed while building; not stamping, the next build runs again");
+  } else {
+    const outputs = walk(path.join(root, "dist"), []).map((f) => path.relative(root, f).split(path.sep).join("/"));
+    writeFileSync(stampFile, JSON.stringify({ hash, outputs }, null, 1) + "\n");
+  }
+  console.log(`build: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}

@@ -1,9 +1,10 @@
 /**
  * One rollup config, every bundle (SPEC §3):
  *
- *   dist/node/{kyoto,sim}.{mjs,cjs,d.ts}  from targets/node.ts and targets/sim.ts (ES2020).
- *       Built together so that `kyoto/sim` imports `kyoto` instead of carrying a second
- *       copy of the runtime (SPEC §10). ESM and CJS are separate copies of each other.
+ *   dist/node/{kyoto,sim,core}.{cjs,mjs,d.ts,d.cts}  from targets/{node,sim,core}.ts
+ *       (ES2020). Built together so that the entries share one copy of the runtime (SPEC
+ *       §10); the CommonJS files are that copy and each .mjs re-exports its .cjs
+ *       (tools/node_entries.mjs), so `import` and `require` share it too.
  *   dist/quickjs/kyoto.mjs   from targets/quickjs.ts: one ES2020 module, unminified (readable
  *       stack traces on devices); its minified size is what the budget test measures.
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
@@ -18,6 +19,7 @@ import { dts } from "rollup-plugin-dts";
 import { hoist } from "./tools/hoist.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 import { typescriptTranspile } from "./tools/rollup_ts.mjs";
+import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
 
 /** Transpile-only TypeScript for one target (tools/rollup_ts.mjs); tsc checks types once, in `npm run check`. */
 function ts(options) {
@@ -28,36 +30,33 @@ const nodeBuiltin = (id) => id.startsWith("node:");
 // QuickJS host modules a device build may import; everything else is bundled.
 const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
-const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts" };
+const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts", core: "targets/core.ts" };
 
 const configs = [
   {
     input: nodeEntries,
     external: nodeBuiltin,
     plugins: [ts({ target: "ES2020" })],
-    output: [
-      {
-        dir: "dist/node",
-        format: "es",
-        entryFileNames: "[name].mjs",
-        chunkFileNames: "chunks/[name]-[hash].mjs",
-        plugins: [topLevelVarPlugin()],
-      },
-      {
-        dir: "dist/node",
-        format: "cjs",
-        entryFileNames: "[name].cjs",
-        chunkFileNames: "chunks/[name]-[hash].cjs",
-        exports: "named",
-        plugins: [topLevelVarPlugin()],
-      },
-    ],
+    output: {
+      dir: "dist/node",
+      format: "cjs",
+      entryFileNames: "[name].cjs",
+      chunkFileNames: "chunks/runtime-[hash].cjs",
+      exports: "named",
+      plugins: [topLevelVarPlugin(), esmEntries()],
+    },
   },
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"] } })],
-    output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"], stripInternal: true } })],
+    output: {
+      dir: "dist/node",
+      format: "es",
+      entryFileNames: "[name].d.ts",
+      chunkFileNames: "chunks/types-[hash].d.ts",
+      plugins: [ctsTwins()],
+    },
   },
   {
     input: "targets/quickjs.ts",

@@ -2,8 +2,8 @@
 // each missed-tick behaviour, and an hour-long sleep that takes no real time on the sim
 // clock. Run it with `node examples/timers.mjs` after `npm run build`.
 
-import { Semaphore, createRuntime, interval, now, sleep, timeout } from "../dist/node/kyoto.mjs";
-import { createSimRuntime } from "../dist/node/sim.mjs";
+import { Semaphore, createRuntime, interval, now, sleep, timeout } from "kyoto";
+import { createSimRuntime } from "kyoto/sim";
 
 function section(title) {
   console.log("\n== " + title);

@@ -6,7 +6,7 @@
  * package.json, tsconfig.json and the KYOTO_NO_HOIST switch. Their contents are hashed;
  * after a successful build the hash and the list of files written go to dist/.build-stamp.
  * When the hash matches and every listed file is still there, the build is a no-op.
- * `--force` rebuilds anyway.
+ * `--force` rebuilds anyway. A build starts from an empty dist/, so nothing stale ships.
  *
  * A build runs the JavaScript bundles and the declaration bundles as two rollup processes
  * at once (`KYOTO_BUILD=js` / `KYOTO_BUILD=types`, see rollup.config.js): they share
@@ -66,19 +66,20 @@ const force = process.argv.includes("--force");
 const t0 = Date.now();
 const hash = inputHash();
 if (!force && upToDate(hash)) {
-  console.log(`build: dist/ is up to date (${Date.now() - t0} ms; --force rebuilds)`);
+  console.error(`build: dist/ is up to date (${Date.now() - t0} ms; --force rebuilds)`);
 } else {
-  rmSync(stampFile, { force: true });
+  // A clean dist/: files an earlier build wrote (old chunk hashes) would otherwise ship.
+  rmSync(path.join(root, "dist"), { recursive: true, force: true });
   const ok = (await Promise.all([rollupPart("js"), rollupPart("types")])).every(Boolean);
   if (!ok) {
     console.error("build: FAILED");
     process.exit(1);
   }
   if (hash !== inputHash()) {
-    console.log("build: inputs changed while building; not stamping, the next build runs again");
+    console.error("build: inputs changed while building; not stamping, the next build runs again");
   } else {
     const outputs = walk(path.join(root, "dist"), []).map((f) => path.relative(root, f).split(path.sep).join("/"));
     writeFileSync(stampFile, JSON.stringify({ hash, outputs }, null, 1) + "\n");
   }
-  console.log(`build: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(`build: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -44,11 +44,13 @@ export type TaskFn<T> = (task: TaskContext) => T | PromiseLike<T> | Op<T>;
 
 /** What a handle needs from its runtime (an interface, so that task.ts needs no runtime import). */
 export interface TaskOwner {
+  /** @internal */
   abortTask(handle: JoinHandle<unknown>, reason: unknown): void;
 }
 
 /** What a JoinSet needs to hear from its handles. */
 export interface TaskSetMember {
+  /** @internal */
   taskDone(handle: JoinHandle<unknown>): void;
 }
 

@@ -36,7 +36,7 @@ export interface BroadcastOptions {
   pool?: NodePool | PoolOptions;
 }
 
-/** @internal The state every sender and receiver of one broadcast channel shares. */
+/** The state every sender and receiver of one broadcast channel shares (not exported by `kyoto`). */
 export class BroadcastShared<T> {
   readonly size: number;
   readonly values: Array<T | undefined>;

@@ -2,14 +2,19 @@
  * tools/build.mjs: a build with nothing changed is a no-op (it neither runs rollup nor touches
  * dist/).
  */
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert } from "../assert";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const build = () => execFileSync(process.execPath, [path.join(root, "tools/build.mjs")], { cwd: root, encoding: "utf8" });
+/** Runs the build; returns what it reported (on stderr, so `npm pack --json` output stays JSON). */
+function build(): string {
+  const r = spawnSync(process.execPath, [path.join(root, "tools/build.mjs")], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error("build failed:\n" + r.stdout + r.stderr);
+  return r.stderr;
+}
 
 describe("npm run build (tools/build.mjs)", function () {
   this.timeout(180_000);

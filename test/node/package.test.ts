@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { assert } from "../assert";
+import { typeErrors } from "./typecheck";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -83,35 +84,6 @@ const MODES: Mode[] = [
   { name: "bundler", project: "esm", options: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler } },
   { name: "node10 (typesVersions)", project: "cjs", options: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 } },
 ];
-
-/** Parsed declaration files, shared by the programs below (the standard library is most of the work). */
-const parsed = new Map<string, ts.SourceFile | undefined>();
-
-/** tsc's diagnostics for `files` under `options`, one line each. */
-export function typeErrors(files: string[], options: ts.CompilerOptions): string[] {
-  const all: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    lib: ["lib.es2022.d.ts"],
-    types: [],
-    skipLibCheck: false,
-    ...options,
-  };
-  const host = ts.createCompilerHost(all);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, onError, fresh) => {
-    if (!/\.d\.[cm]?ts$/.test(fileName)) return getSourceFile(fileName, languageVersion, onError, fresh);
-    const key = fileName + JSON.stringify(languageVersion);
-    if (!parsed.has(key)) parsed.set(key, getSourceFile(fileName, languageVersion, onError, fresh));
-    return parsed.get(key);
-  };
-  const program = ts.createProgram(files, all, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : "";
-    return where + ts.flattenDiagnosticMessageText(d.messageText, "\n");
-  });
-}
 
 describe("the packed package", function () {
   this.timeout(180_000);

@@ -4,6 +4,8 @@
  * semaphore engine, the delivery loop, the timer wheel, and the HAL seam. Everything here
  * is the same instance the public API in `kyoto` uses. These names may change between
  * minor versions more freely than `kyoto`'s.
+ *
+ * @module kyoto/core
  */
 
 export { NIL, NodePool } from "./core/pool";

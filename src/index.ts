@@ -3,6 +3,8 @@
  * nothing more than SPEC §5 lists (with the option and result types its signatures name).
  * The engine's own pieces (pools, wait lists, the batch semaphore, the delivery loop, the
  * timer wheel, the HAL seam) are `kyoto/core` (src/core_api.ts).
+ *
+ * @module kyoto
  */
 
 export {

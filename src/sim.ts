@@ -7,6 +7,8 @@
  * `src/` may not import `hal/`, so the simulated HAL itself (`hal/sim`) is installed by the
  * composition root (`targets/sim.ts` calls `setSimHalFactory(createSimHal)`); code that
  * imports sources directly (tests) can pass `options.hal` or install the factory itself.
+ *
+ * @module kyoto/sim
  */
 
 import { Runtime, RuntimeOptions, createRuntime } from "./runtime/runtime";
@@ -33,11 +35,12 @@ export interface SimRuntime extends Runtime {
   readonly sim: SimControls;
 }
 
+/** @internal */
 export type SimHalFactory = (options: { seed?: number; defer?: (fn: () => void) => void }) => SimControls;
 
 let simFactory: SimHalFactory | null = null;
 
-/** Installs the simulated HAL's factory (done by `targets/sim.ts`). Allocates: never. */
+/** @internal Installs the simulated HAL's factory (done by `targets/sim.ts`). Allocates: never. */
 export function setSimHalFactory(factory: SimHalFactory | null): void {
   simFactory = factory;
 }

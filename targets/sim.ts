@@ -10,5 +10,5 @@ import { createSimHal } from "../hal/sim/index";
 setSimHalFactory(createSimHal);
 
 export * from "./node";
-export * from "../src/sim";
-export { createSimHal } from "../hal/sim/index";
+export { createSimRuntime } from "../src/sim";
+export type { SimControls, SimRuntime, SimRuntimeOptions } from "../src/sim";

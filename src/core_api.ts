@@ -16,7 +16,7 @@ export type { Waker } from "./core/waker";
 export { pendingDeliveries, runDeliveries, setDeliveryHost } from "./core/op";
 export type { DeliveryHost } from "./core/op";
 export { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, defaultWaiterPool } from "./sync/batch_semaphore";
-export { currentRuntime, setSleepHook } from "./runtime/runtime";
+export { currentRuntime } from "./runtime/runtime";
 export { TimerWheel } from "./runtime/time/wheel";
 export type { TimerWheelOptions } from "./runtime/time/wheel";
 export { EV_ACCEPTABLE, EV_ERROR, EV_READABLE, EV_TIMER, EV_WAKE, EV_WRITABLE, setDefaultHalFactory } from "./runtime/host";

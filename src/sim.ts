@@ -48,6 +48,18 @@ export function setSimHalFactory(factory: SimHalFactory | null): void {
 /**
  * Creates a runtime on virtual time. `options.hal`, when given, must be a simulated HAL.
  * Allocates: the runtime, its tables and its HAL.
+ *
+ * @example
+ * ```ts
+ * const rt = createSimRuntime({ seed: 7 });
+ * const elapsed = await rt.run(async () => {
+ *   const start = now();
+ *   await sleep(3_600_000); // an hour of virtual time, at once
+ *   return now() - start;
+ * });
+ * console.log(elapsed); // 3600000
+ * rt.close();
+ * ```
  */
 export function createSimRuntime(options?: SimRuntimeOptions): SimRuntime {
   const o: SimRuntimeOptions = options || {};

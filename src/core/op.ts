@@ -78,6 +78,16 @@ function enqueue(op: Op<unknown>): void {
  * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many are
  * still queued. When it returns more than 0 the caller owes another call. An exception thrown
  * by a callback is rethrown after the others in this batch were delivered.
+ *
+ * @example
+ * ```ts
+ * // A host that delivers op results from its own loop instead of microtasks.
+ * let owed = false;
+ * setDeliveryHost({ request: () => { owed = true; } });
+ * new Semaphore(1).acquire().then((permit) => permit.release());
+ * if (owed) runDeliveries(Infinity); // the permit is handed over here
+ * setDeliveryHost(null); // back to microtasks
+ * ```
  */
 export function runDeliveries(limit: number): number {
   let delivered = 0;
@@ -100,7 +110,16 @@ export function runDeliveries(limit: number): number {
   return ready.length;
 }
 
-/** Ops waiting in the ready ring for delivery. */
+/**
+ * Ops waiting in the ready ring for delivery.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(1);
+ * sem.acquire().then((permit) => permit.release());
+ * console.log(pendingDeliveries()); // 1: complete, waiting to be delivered
+ * ```
+ */
 export function pendingDeliveries(): number {
   return ready.length;
 }
@@ -108,6 +127,16 @@ export function pendingDeliveries(): number {
 /**
  * Installs the host that drains the ready ring (`null` restores the microtask default) and
  * returns the previous one. A runtime installs itself while it runs.
+ *
+ * @example
+ * ```ts
+ * // Deliver results on the next macrotask instead of a microtask.
+ * const previous = setDeliveryHost({
+ *   request: () => setTimeout(() => runDeliveries(Infinity), 0),
+ * });
+ * // … later, put the previous host back:
+ * setDeliveryHost(previous);
+ * ```
  */
 export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   const previous = host;
@@ -138,6 +167,20 @@ class SignalLink implements SignalMember {
   }
 }
 
+/**
+ * An operation that may wait: created eagerly (it takes its place in the queue when called),
+ * awaitable, and cancellable until its result is delivered.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(1);
+ * const op: Op<Permit> = sem.acquire(); // queued when called, awaitable, cancellable
+ * const permit = await op;
+ * const next = sem.acquire(); // waits for the permit above
+ * console.log(next.cancel()); // true: never delivered, so nothing is held and nothing is lost
+ * permit.release();
+ * ```
+ */
 export class Op<T> {
   /** @internal State and flags (see the constants above). */
   flags = PENDING;

@@ -97,6 +97,14 @@ class JoinOp<T> extends GroupOp<T, T[]> implements CompletionObserver {
  * Waits for every op; resolves with their values in order, or rejects with the first failure
  * once all have settled. `join([])` resolves `[]`. Allocates: per call (the op, the values, a
  * callback pair per input).
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = channel<number>(4);
+ * tx.trySend(1);
+ * tx.trySend(2);
+ * console.log(await join([rx.recv(), rx.recv()])); // [1, 2]
+ * ```
  */
 export function join<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<T[]> {
   const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);
@@ -106,6 +114,13 @@ export function join<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<T[]> {
 /**
  * Like `join`, but rejects at the first failure and cancels the other ops. `tryJoin([])`
  * resolves `[]`. Allocates: as `join`.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(2);
+ * const permits = await tryJoin([sem.acquire(), sem.acquire()]); // all, or none held on failure
+ * for (const permit of permits) permit.release();
+ * ```
  */
 export function tryJoin<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<T[]> {
   const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);
@@ -156,7 +171,21 @@ class JoinNextOp<T> extends Op<T | undefined> {
   }
 }
 
-/** A set of spawned tasks, joined in completion order. */
+/**
+ * A set of spawned tasks, joined in completion order.
+ *
+ * @example
+ * ```ts
+ * const set = new JoinSet<number>();
+ * for (const ms of [30, 10, 20]) {
+ *   set.spawn(async () => {
+ *     await sleep(ms);
+ *     return ms;
+ *   });
+ * }
+ * for (let ms = await set.joinNext(); ms !== undefined; ms = await set.joinNext()) console.log(ms); // 10 20 30
+ * ```
+ */
 export class JoinSet<T> implements TaskSetMember {
   private readonly running: Array<JoinHandle<T>> = [];
   private readonly finished = new Ring<JoinHandle<T>>(8);

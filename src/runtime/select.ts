@@ -111,6 +111,15 @@ class SelectOp<T> extends GroupOp<T, Selected<T>> {
  * Waits for the first of `ops` to settle: resolves `{ index, value }` or rejects with its
  * error; every other op is cancelled. `select([])` is a `TypeError`.
  * Allocates: per call (the op, a callback pair per input, the result).
+ *
+ * @example
+ * ```ts
+ * const [tx, fast] = channel<string>(1);
+ * const [, slow] = channel<string>(1);
+ * tx.trySend("first");
+ * const winner = await select([fast.recv(), slow.recv()]); // the loser is cancelled
+ * console.log(winner.index, winner.value); // 0 "first"
+ * ```
  */
 export function select<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<Selected<T>> {
   const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);

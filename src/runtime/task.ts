@@ -57,6 +57,12 @@ export interface TaskSetMember {
 /**
  * The op for a spawned task's result. `id` names the task; `isFinished()` is true once the
  * handle is settled (the task finished, failed or was aborted).
+ *
+ * @example
+ * ```ts
+ * const handle: JoinHandle<number> = spawn(() => 6 * 7);
+ * console.log(await handle, handle.isFinished()); // 42 true
+ * ```
  */
 export class JoinHandle<T> extends Op<T> {
   /** The task's id: generation-tagged, unique among live tasks; -1 when the spawn failed. */

@@ -143,7 +143,17 @@ class BroadcastRecvOp<T> extends Op<T> {
   }
 }
 
-/** The sending half of a broadcast channel. */
+/**
+ * The sending half of a broadcast channel.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast<number>(4);
+ * console.log(tx.send(1), tx.receiverCount()); // 1 1
+ * rx.close();
+ * console.log(tx.send(2)); // 0: nobody left to receive it
+ * ```
+ */
 export class BroadcastSender<T> {
   private closedSelf = false;
 
@@ -191,7 +201,21 @@ export class BroadcastSender<T> {
   }
 }
 
-/** The receiving half of a broadcast channel: its own cursor into the shared ring. */
+/**
+ * The receiving half of a broadcast channel: its own cursor into the shared ring.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast<number>(2);
+ * for (let i = 0; i < 5; i++) tx.send(i); // rx falls behind
+ * try {
+ *   await rx.recv();
+ * } catch (err) {
+ *   console.log((err as KyotoError).code); // "ERR_LAGGED"
+ * }
+ * console.log(await rx.recv()); // 3: the oldest value still kept
+ * ```
+ */
 export class BroadcastReceiver<T> {
   /** @internal */
   closedSelf = false;
@@ -288,6 +312,14 @@ export class BroadcastReceiver<T> {
 /**
  * A broadcast channel keeping the last `capacity` messages (an integer from 1 to 2**30,
  * rounded up to a power of two). Allocates: on creation (the ring and its counters).
+ *
+ * @example
+ * ```ts
+ * const [tx, first] = broadcast<string>(16);
+ * const second = tx.subscribe();
+ * tx.send("to everyone");
+ * console.log(await first.recv(), await second.recv());
+ * ```
  */
 export function broadcast<T>(capacity: number, options?: BroadcastOptions): [BroadcastSender<T>, BroadcastReceiver<T>] {
   checkCount("capacity", capacity, MAX_CAPACITY);

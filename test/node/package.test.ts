@@ -33,7 +33,7 @@ export const PUBLIC_VALUES = [
 const NET_VALUES = ["TcpListener", "TcpStream", "UdpSocket", "copy", "lines"];
 
 /** Engine pieces that live in `kyoto/core`, never in `kyoto`. */
-const CORE_VALUES = ["NodePool", "WaitList", "BatchSemaphore", "TimerWheel", "runDeliveries", "setDeliveryHost", "setSleepHook", "currentRuntime", "setDefaultHalFactory", "defaultWaiterPool", "NIL"];
+const CORE_VALUES = ["NodePool", "WaitList", "BatchSemaphore", "TimerWheel", "runDeliveries", "setDeliveryHost", "currentRuntime", "setDefaultHalFactory", "defaultWaiterPool", "NIL"];
 
 /** A strict consumer of every typed entry, with checks that internals stay hidden. */
 const CONSUMER = `

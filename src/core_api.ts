@@ -14,7 +14,7 @@ export { WaitList } from "./core/list";
 export { WAKE_CLOSED, WAKE_READY } from "./core/waker";
 export type { Waker } from "./core/waker";
 export { pendingDeliveries, runDeliveries, setDeliveryHost } from "./core/op";
-export type { DeliveryHost } from "./core/op";
+export type { DeliveryHost, OpOwner } from "./core/op";
 export { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED, MAX_PERMITS, defaultWaiterPool } from "./sync/batch_semaphore";
 export { currentRuntime } from "./runtime/runtime";
 export { TimerWheel } from "./runtime/time/wheel";

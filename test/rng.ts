@@ -30,10 +30,8 @@ export class Rng {
  * seeds are 1…count, or the single seed in the global `KYOTO_SEED` when a harness sets it.
  */
 export function forEachSeed(count: number, body: (rng: Rng) => void): void {
-  const fixed = (globalThis as { KYOTO_SEED?: number }).KYOTO_SEED;
-  const first = typeof fixed === "number" ? fixed : 1;
-  const last = typeof fixed === "number" ? fixed : count;
-  for (let seed = first; seed <= last; seed++) {
+  const range = seedRange(count);
+  for (let seed = range.first; seed <= range.last; seed++) {
     try {
       body(new Rng(seed));
     } catch (err) {
@@ -42,4 +40,24 @@ export function forEachSeed(count: number, body: (rng: Rng) => void): void {
       throw e;
     }
   }
+}
+
+/** `forEachSeed` for an async body: the seeds run one after another. */
+export async function forEachSeedAsync(count: number, body: (rng: Rng) => Promise<void>): Promise<void> {
+  const range = seedRange(count);
+  for (let seed = range.first; seed <= range.last; seed++) {
+    try {
+      await body(new Rng(seed));
+    } catch (err) {
+      const e = err as Error;
+      e.message = "[seed " + seed + "] " + e.message;
+      throw e;
+    }
+  }
+}
+
+/** Seeds 1…count, or only `KYOTO_SEED` when the harness sets it. */
+function seedRange(count: number): { first: number; last: number } {
+  const fixed = (globalThis as { KYOTO_SEED?: number }).KYOTO_SEED;
+  return typeof fixed === "number" ? { first: fixed, last: fixed } : { first: 1, last: count };
 }

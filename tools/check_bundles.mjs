@@ -7,7 +7,7 @@
  *   - no reference to a global Espruino lacks: Map, Set, WeakMap, WeakSet, WeakRef,
  *     FinalizationRegistry, Reflect, Proxy, BigInt, queueMicrotask, setImmediate, process;
  *   - `Symbol` appears only as `typeof Symbol` or as the member access `Symbol.dispose` /
- *     `Symbol.asyncIterator`. Those are the feature-detection forms; that each one sits
+ *     `Symbol.asyncIterator` / `Symbol.species`. Those are the feature-detection forms; that each one sits
  *     behind its `typeof` guard is enforced on the sources by tools/check_portable.mjs
  *     (terser rewrites the guard's shape, so it is not re-derived here);
  *   - every function declaration precedes its uses (tools/check_hoist.mjs).
@@ -94,8 +94,8 @@ export function checkEspruinoBundle(code, file = ESPRUINO_BUNDLE) {
   for (const { node, parent, key } of globalRefs(ast, ["Symbol"])) {
     if (parent && parent.type === "UnaryExpression" && parent.operator === "typeof") continue;
     if (parent && parent.type === "MemberExpression" && key === "object" && !parent.computed &&
-        (parent.property.name === "dispose" || parent.property.name === "asyncIterator")) continue;
-    problems.push(`${file}:${node.loc.start.line}:${node.loc.start.column + 1}: \`Symbol\` used other than \`typeof Symbol\` / \`Symbol.dispose\` / \`Symbol.asyncIterator\``);
+        (parent.property.name === "dispose" || parent.property.name === "asyncIterator" || parent.property.name === "species")) continue;
+    problems.push(`${file}:${node.loc.start.line}:${node.loc.start.column + 1}: \`Symbol\` used other than \`typeof Symbol\` / \`Symbol.dispose\` / \`Symbol.asyncIterator\` / \`Symbol.species\``);
   }
   problems.push(...checkHoisted(code, { file }));
   return problems;

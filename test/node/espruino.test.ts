@@ -105,6 +105,32 @@ describe("espruino bundle", () => {
   });
 });
 
+describe("espruino bundle: ops are thenables", () => {
+  it("returns real promises from then/catch/finally, unwraps in Promise.all, and leaves unobserved failures silent", async () => {
+    const { ctx, kyoto } = loadBundle(readFileSync(BUNDLE, "utf8"));
+    const HostPromise = vm.runInContext("Promise", ctx);
+    assert.equal(kyoto.opsArePromises, false, "classes are ES5 functions here: ops cannot subclass Promise");
+    const sem = new kyoto.Semaphore(1);
+    const op = sem.acquire();
+    const chained = op.then((p: { permits: number }) => p.permits);
+    assert.ok(chained instanceof HostPromise, "then returns a real promise");
+    assert.equal(await chained, 1);
+    const closed = new kyoto.Semaphore(0);
+    closed.close();
+    const code = await closed.acquire().then(() => "no").catch((e: { code: string }) => e.code);
+    assert.equal(code, "ERR_CLOSED", "op.then(f).catch(g) chains");
+    let ran = false;
+    const again = new kyoto.Semaphore(1);
+    const p = await again.acquire().finally(() => {
+      ran = true;
+    });
+    assert.ok(ran && p.permits === 1, "finally");
+    const all = await HostPromise.all([new kyoto.Semaphore(1).acquire(), new kyoto.Semaphore(2).acquire(2)]);
+    assert.equal(all.map((x: { permits: number }) => x.permits).join(","), "1,2");
+    new kyoto.Semaphore(0).acquire().cancel(); // unobserved: builds nothing, rejects nothing
+  });
+});
+
 describe("the hoist pass", () => {
   // TypeScript's ES5 class output: `__extends(B, _super)` runs before `function B`.
   const es5 = ts.transpileModule(

@@ -27,7 +27,7 @@ export const PUBLIC_VALUES = [
   "watch", "WatchSender", "WatchReceiver", "broadcast", "BroadcastSender", "BroadcastReceiver",
   "spawn", "JoinHandle", "JoinSet", "yieldNow", "sleep", "sleepUntil", "now", "timeout",
   "interval", "Interval", "select", "join", "tryJoin", "createRuntime", "Runtime",
-  "Op", "CancelSource", "CancelSignal",
+  "Op", "CancelSource", "CancelSignal", "opsArePromises",
   "ERR_CLOSED", "ERR_CANCELLED", "ERR_TIMEOUT", "ERR_LAGGED", "ERR_POOL_EXHAUSTED", "ERR_BUSY", "ERR_SOCKET",
 ];
 const NET_VALUES = ["TcpListener", "TcpStream", "UdpSocket", "copy", "lines"];

@@ -1,7 +1,8 @@
-import { Op, runDeliveries } from "../../src/core/op";
+import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { Notify } from "../../src/sync/notify";
 import { assert } from "../assert";
+import { SyncDeliveries } from "../helpers";
 import { forEachSeed, Rng } from "../rng";
 
 const VM = typeof process === "undefined";
@@ -29,6 +30,7 @@ function simulate(rng: Rng, steps: number): void {
   const pool = new NodePool({ capacity: 1, maxCapacity: 512 });
   const notify = new Notify({ pool });
   const actors: Actor[] = [];
+  const deliveries = new SyncDeliveries();
   const queue: Actor[] = []; // model: waiting actors, oldest first
   let permit = false;
 
@@ -46,10 +48,11 @@ function simulate(rng: Rng, steps: number): void {
     const mark = function (): void {
       a.delivered = true;
     };
-    a.op.then(mark, mark);
+    deliveries.watch(a.op, mark, mark);
   }
 
   for (let step = 0; step < steps; step++) {
+    deliveries.sweep();
     const roll = rng.int(12);
     if (roll < 4) {
       const a: Actor = { op: notify.notified(), state: WAITING, delivered: false, subscribed: false };
@@ -83,7 +86,7 @@ function simulate(rng: Rng, steps: number): void {
       const a = rng.pick(actors);
       if (!a.subscribed) subscribe(a);
     }
-    if (rng.int(3) === 0) runDeliveries(Infinity);
+    if (rng.int(3) === 0) deliveries.run(Infinity);
 
     for (let i = 0; i < actors.length; i++) {
       const a = actors[i];
@@ -98,7 +101,7 @@ function simulate(rng: Rng, steps: number): void {
   assert.equal(probe.isDone(), permit && queue.length === 0, "the stored permit matches the model");
   probe.cancel();
   for (let i = 0; i < actors.length; i++) actors[i].op.cancel("end");
-  runDeliveries(Infinity);
+  deliveries.run(Infinity);
   assert.equal(pool.live, 0, "no node left behind");
 }
 

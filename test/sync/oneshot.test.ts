@@ -177,13 +177,14 @@ describe("oneshot", function () {
     assert.ok(tx.closed().isDone());
   });
 
-  it("drops a sent, untaken value when the receiver is cancelled", async function () {
+  it("keeps a sent, untaken value for tryRecv when the receiver is cancelled (SPEC §10)", async function () {
     const [tx, rx] = oneshot<number>();
     const closed = tx.closed();
     tx.send(4);
     assert.ok(rx.cancel());
     assert.ok(closed.isDone());
     await assert.rejects(rx, { code: "ERR_CANCELLED" });
+    assert.equal(rx.tryRecv(), 4, "nothing is lost");
     assert.throws(function () {
       rx.tryRecv();
     }, { code: "ERR_CLOSED" });

@@ -11,7 +11,7 @@
  *
  * Implementation notes:
  * - A `send` is "reserve a slot, then push". The message enters the queue when the send op
- *   is delivered (the op subscribes to itself so that happens even if nobody awaits it),
+ *   is taken (`commit`; `takeWhenDone` makes that happen even if nobody awaits it),
  *   which is what lets a send that was granted its slot but cancelled before delivery
  *   withdraw its message and return the slot: the receiver never saw it. Until then the
  *   slot counts in `Chan.reserved`, so a closed channel is not reported drained early.
@@ -131,8 +131,8 @@ class SendOp<T> extends Op<void> implements Waker {
     else if (r === CLOSED) this.refuse();
     else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
     else this.handle = r;
-    // Subscribe to ourselves: delivery is when the message enters the queue.
-    super.then(undefined, undefined);
+    // Taken even if nobody awaits it: the take is when the message enters the queue.
+    this.takeWhenDone();
     this.watch(signal);
     return this;
   }
@@ -170,8 +170,8 @@ class SendOp<T> extends Op<void> implements Waker {
     this.chan.unreserve();
   }
 
-  /** @internal The send is observed now: its message enters the queue first. */
-  deliver(): void {
+  /** The send is taken now: its message enters the queue. */
+  protected commit(): void {
     if (this.granted) {
       const chan = this.chan;
       const value = this.value as T;
@@ -181,7 +181,6 @@ class SendOp<T> extends Op<void> implements Waker {
       chan.reserved--;
       chan.push(value);
     }
-    super.deliver();
   }
 }
 

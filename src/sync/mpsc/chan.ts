@@ -5,7 +5,7 @@
  * own kind plus the `Receiver` defined here; the receiver does not care which kind of sender
  * feeds it. A bounded chan carries a `BatchSemaphore` of `capacity` slots: a sender takes a
  * slot before its message enters the queue and the slot is freed only when the message is
- * received (handed to the receiver's callback, or taken by `tryRecv`).
+ * received (taken out of the receive op — by delivery, `join`, `select`… — or by `tryRecv`).
  *
  * Implementation notes (invariants):
  * - Bounded: queued messages + messages held by complete, undelivered receive ops +
@@ -14,7 +14,7 @@
  *   never overflows, even when a cancelled receive puts its message back at the head.
  * - While `receivers` (waiting receive ops) is non-empty the queue is empty: every push
  *   and every put-back serves the waiting receivers first.
- * - Receive ops that are complete but not yet delivered form the "in flight" chain, oldest
+ * - Receive ops that are complete but not yet taken form the "in flight" chain, oldest
  *   first. Cancelling one gives its messages to the in-flight ops created after it (each
  *   keeps its count) and puts the last ones back at the head, so the messages still come
  *   out in the order they were sent. The chain is normally 0 or 1 long.
@@ -249,8 +249,8 @@ export class RecvOp<T> extends Op<any> implements Waker {
     this.one = undefined;
   }
 
-  /** @internal The messages reach the receiver now: append them and free their slots. */
-  deliver(): void {
+  /** The messages are taken now: append them to `buf` and free their slots. */
+  protected commit(): void {
     const n = this.holding;
     if (n > 0) {
       const chan = this.chan;
@@ -265,7 +265,6 @@ export class RecvOp<T> extends Op<any> implements Waker {
       chan.releaseSlots(n);
       if (chan.receivers.head !== NIL) chan.serve();
     }
-    super.deliver();
   }
 }
 

@@ -84,10 +84,15 @@ const configs = [
   },
 ];
 
-// tools/build.mjs runs the JavaScript bundles and the declarations as two processes at once.
+// tools/build.mjs runs three parts at once, each in its own process: the declarations
+// ("types"), the Node bundles ("node"), and the device bundles ("devices"). Unset: everything.
+const PARTS = { types: (c) => partOf(c) === "types", node: (c) => partOf(c) === "node", devices: (c) => partOf(c) === "devices" };
 const part = process.env.KYOTO_BUILD;
-export default part === "types" ? configs.filter(isTypes) : part === "js" ? configs.filter((c) => !isTypes(c)) : configs;
+if (part && !PARTS[part]) throw new Error(`KYOTO_BUILD=${part}: expected one of ${Object.keys(PARTS).join(", ")}`);
+export default part ? configs.filter(PARTS[part]) : configs;
 
-function isTypes(config) {
-  return config.plugins.some((p) => p.name === "dts");
+function partOf(config) {
+  if (config.plugins.some((p) => p.name === "dts")) return "types";
+  const outputs = [].concat(config.output);
+  return outputs.every((o) => o.dir === "dist/node") ? "node" : "devices";
 }

@@ -2,15 +2,17 @@
 /**
  * `npm run build`: rollup, but only when something it reads changed.
  *
- * The inputs are every file under src/, hal/, targets/ and tools/, plus rollup.config.js,
- * package.json, tsconfig.json and the KYOTO_NO_HOIST switch. Their contents are hashed;
+ * The inputs are every file under src/, hal/ and targets/, rollup.config.js with the local
+ * modules it imports (tools/*.mjs, followed transitively), this script, package.json,
+ * tsconfig.json and the KYOTO_NO_HOIST switch. Their contents are hashed;
  * after a successful build the hash and the list of files written go to dist/.build-stamp.
  * When the hash matches and every listed file is still there, the build is a no-op.
  * `--force` rebuilds anyway. A build starts from an empty dist/, so nothing stale ships.
  *
- * A build runs the JavaScript bundles and the declaration bundles as two rollup processes
- * at once (`KYOTO_BUILD=js` / `KYOTO_BUILD=types`, see rollup.config.js): they share
- * nothing, and the declarations are the one step that needs TypeScript's checker.
+ * A build runs three rollup processes at once (`KYOTO_BUILD=types|node|devices`, see
+ * rollup.config.js): the declarations (the one step that needs TypeScript's checker), the
+ * Node bundles, and the device bundles (terser's two passes over the Espruino bundle).
+ * They share nothing, so on two cores the build takes about as long as the longest part.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,11 +32,23 @@ function walk(dir, out) {
   return out;
 }
 
+/** `file` and the relative modules it imports, transitively. */
+function withLocalImports(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const text = readFileSync(file, "utf8");
+  for (const m of text.matchAll(/^\s*import\s[^;]*?from\s+"(\.{1,2}\/[^"]+)"/gm)) {
+    withLocalImports(path.resolve(path.dirname(file), m[1]), seen);
+  }
+  return seen;
+}
+
 /** The hash of everything the build reads. */
-export function inputHash() {
+function inputHash() {
   const files = [];
-  for (const dir of ["src", "hal", "targets", "tools"]) walk(path.join(root, dir), files);
-  for (const file of ["rollup.config.js", "package.json", "tsconfig.json"]) files.push(path.join(root, file));
+  for (const dir of ["src", "hal", "targets"]) walk(path.join(root, dir), files);
+  files.push(...withLocalImports(path.join(root, "rollup.config.js")));
+  for (const file of ["tools/build.mjs", "package.json", "tsconfig.json"]) files.push(path.join(root, file));
   const h = createHash("sha256");
   h.update("KYOTO_NO_HOIST=" + (process.env.KYOTO_NO_HOIST || "") + "\n");
   for (const file of files) {
@@ -70,7 +84,7 @@ if (!force && upToDate(hash)) {
 } else {
   // A clean dist/: files an earlier build wrote (old chunk hashes) would otherwise ship.
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
-  const ok = (await Promise.all([rollupPart("js"), rollupPart("types")])).every(Boolean);
+  const ok = (await Promise.all([rollupPart("types"), rollupPart("node"), rollupPart("devices")])).every(Boolean);
   if (!ok) {
     console.error("build: FAILED");
     process.exit(1);

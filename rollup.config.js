@@ -85,8 +85,9 @@ const configs = [
 ];
 
 // tools/build.mjs runs three parts at once, each in its own process: the declarations
-// ("types"), the Node bundles ("node"), and the device bundles ("devices"). Unset: everything.
-const PARTS = { types: (c) => partOf(c) === "types", node: (c) => partOf(c) === "node", devices: (c) => partOf(c) === "devices" };
+// ("types"), the ES2020 bundles for Node and QuickJS, which share one transpile of each file
+// ("es2020"), and the ES5 Espruino bundle ("es5"). Unset: everything.
+const PARTS = { types: (c) => partOf(c) === "types", es2020: (c) => partOf(c) === "es2020", es5: (c) => partOf(c) === "es5" };
 const part = process.env.KYOTO_BUILD;
 if (part && !PARTS[part]) throw new Error(`KYOTO_BUILD=${part}: expected one of ${Object.keys(PARTS).join(", ")}`);
 export default part ? configs.filter(PARTS[part]) : configs;
@@ -94,5 +95,5 @@ export default part ? configs.filter(PARTS[part]) : configs;
 function partOf(config) {
   if (config.plugins.some((p) => p.name === "dts")) return "types";
   const outputs = [].concat(config.output);
-  return outputs.every((o) => o.dir === "dist/node") ? "node" : "devices";
+  return outputs.some((o) => o.file === "dist/espruino/kyoto.js") ? "es5" : "es2020";
 }

@@ -9,9 +9,9 @@
  * When the hash matches and every listed file is still there, the build is a no-op.
  * `--force` rebuilds anyway. A build starts from an empty dist/, so nothing stale ships.
  *
- * A build runs three rollup processes at once (`KYOTO_BUILD=types|node|devices`, see
+ * A build runs three rollup processes at once (`KYOTO_BUILD=types|es2020|es5`, see
  * rollup.config.js): the declarations (the one step that needs TypeScript's checker), the
- * Node bundles, and the device bundles (terser's two passes over the Espruino bundle).
+ * ES2020 bundles (Node and QuickJS), and the ES5 Espruino bundle (with terser's two passes).
  * They share nothing, so on two cores the build takes about as long as the longest part.
  */
 import { spawn } from "node:child_process";
@@ -84,7 +84,7 @@ if (!force && upToDate(hash)) {
 } else {
   // A clean dist/: files an earlier build wrote (old chunk hashes) would otherwise ship.
   rmSync(path.join(root, "dist"), { recursive: true, force: true });
-  const ok = (await Promise.all([rollupPart("types"), rollupPart("node"), rollupPart("devices")])).every(Boolean);
+  const ok = (await Promise.all([rollupPart("types"), rollupPart("es2020"), rollupPart("es5")])).every(Boolean);
   if (!ok) {
     console.error("build: FAILED");
     process.exit(1);

@@ -5,8 +5,11 @@
  *       (ES2020). Built together so that the entries share one copy of the runtime (SPEC
  *       §10); the CommonJS files are that copy and each .mjs re-exports its .cjs
  *       (tools/node_entries.mjs), so `import` and `require` share it too.
- *   dist/quickjs/kyoto.mjs   from targets/quickjs.ts: one ES2020 module, unminified (readable
- *       stack traces on devices); its minified size is what the budget test measures.
+ *   dist/quickjs/{kyoto,sim}.mjs   from targets/quickjs.ts and targets/quickjs_sim.ts: ES2020
+ *       modules, unminified (readable stack traces on devices), `sim` importing `kyoto`;
+ *       and {kyoto,sim}.min.mjs, the same minified with a source map to the TypeScript: what
+ *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap;
+ *       kyoto.d.ts: kyoto's declarations plus the QuickJS HAL's (kyoto/espruino uses kyoto's).
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
  *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
  *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
@@ -31,6 +34,7 @@ const nodeBuiltin = (id) => id.startsWith("node:");
 const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
 const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts", core: "targets/core.ts" };
+const quickjsEntries = { kyoto: "targets/quickjs.ts", sim: "targets/quickjs_sim.ts" };
 
 const configs = [
   {
@@ -59,10 +63,28 @@ const configs = [
     },
   },
   {
+    // kyoto/quickjs's types: kyoto's declarations plus the QuickJS HAL's.
     input: "targets/quickjs.ts",
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: [], stripInternal: true } })],
+    output: { file: "dist/quickjs/kyoto.d.ts", format: "es" },
+  },
+  {
+    input: quickjsEntries,
     external: quickjsHostModule,
-    plugins: [ts({ target: "ES2020" })],
-    output: { file: "dist/quickjs/kyoto.mjs", format: "es", plugins: [topLevelVarPlugin()] },
+    // One module per entry on devices: `kyoto` also exports (under short names) what `sim`
+    // needs from the runtime beyond the public API, instead of both importing a shared chunk.
+    preserveEntrySignatures: "allow-extension",
+    plugins: [ts({ target: "ES2020", sourceMap: true })],
+    output: [
+      { dir: "dist/quickjs", format: "es", entryFileNames: "[name].mjs", sourcemap: true, plugins: [topLevelVarPlugin()] },
+      {
+        dir: "dist/quickjs",
+        format: "es",
+        entryFileNames: "[name].min.mjs",
+        sourcemap: true,
+        plugins: [terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true })],
+      },
+    ],
   },
   {
     input: "targets/espruino.ts",

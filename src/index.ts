@@ -11,10 +11,14 @@ export {
   ERR_BUSY,
   ERR_CANCELLED,
   ERR_CLOSED,
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_STATE,
   ERR_LAGGED,
+  ERR_OUT_OF_RANGE,
   ERR_POOL_EXHAUSTED,
   ERR_SOCKET,
   ERR_TIMEOUT,
+  setDebug,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";

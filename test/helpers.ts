@@ -5,7 +5,7 @@
  * forth (for the cooperative budget).
  */
 
-import { Op, runDeliveries } from "../src/core/op";
+import { Op, pendingDeliveries, runDeliveries } from "../src/core/op";
 import { spawn } from "../src/runtime/runtime";
 import { JoinHandle } from "../src/runtime/task";
 import { Semaphore } from "../src/sync/semaphore";
@@ -15,6 +15,33 @@ export function settle(turns: number): Promise<void> {
   let p: Promise<void> = Promise.resolve();
   for (let i = 0; i < turns; i++) p = p.then(function () {});
   return p;
+}
+
+declare const setImmediate: ((fn: () => void) => unknown) | undefined;
+declare const setTimeout: (fn: () => void, ms: number) => unknown;
+
+/** Runs `fn` after every microtask queued now has run (the host's next macrotask). */
+function afterMicrotasks(fn: () => void): void {
+  if (typeof setImmediate === "function") setImmediate(fn);
+  else setTimeout(fn, 0);
+}
+
+/**
+ * Resolves once nothing is left to run: every microtask has run (a host macrotask passed) and
+ * no op waits in the ready ring for delivery. Use it before asserting that an op is "still
+ * pending": unlike a fixed number of turns, it cannot resolve while a delivery is owed. Fails
+ * if deliveries keep coming for 1,000 host turns (something re-queues forever).
+ */
+export function quiesce(): Promise<void> {
+  return new Promise<void>(function (resolve, reject) {
+    let turns = 0;
+    function check(): void {
+      if (pendingDeliveries() === 0) resolve();
+      else if (++turns > 1000) reject(new Error("quiesce: ops are still queued for delivery after 1000 host turns"));
+      else afterMicrotasks(check);
+    }
+    afterMicrotasks(check);
+  });
 }
 
 /** How a tracked op has settled so far. */

@@ -53,7 +53,7 @@
  */
 
 import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
-import { cancelledError } from "./errors";
+import { cancelledError, forWaiter, waitingCall } from "./errors";
 import { Ring } from "./ring";
 
 // `flags` packs the state (low two bits) with booleans.
@@ -264,6 +264,8 @@ export class Op<T> extends OpBase<T> {
   private takerToken: number;
   /** The promise `then` delegates to where ops are thenables (built on first `then`). */
   private promise?: Promise<T>;
+  /** Where the op was created, when debugging (`setDebug`); shown by the errors it rejects with. */
+  private readonly origin: Error | null;
 
   constructor() {
     super(capture as Executor);
@@ -275,6 +277,7 @@ export class Op<T> extends OpBase<T> {
     this.signalLink = null;
     this.taker = null;
     this.takerToken = 0;
+    this.origin = waitingCall();
   }
 
   /**
@@ -382,6 +385,7 @@ export class Op<T> extends OpBase<T> {
     this.flags = flags;
     if (this.signalLink !== null) this.unwatch();
     if ((flags & STATE_MASK) === FULFILLED) this.commit(this.result as T);
+    if ((this.flags & STATE_MASK) === REJECTED) this.result = forWaiter(this.result, this.origin);
     if ((this.flags & OBSERVED) !== 0) this.settlePromise();
     return this.result;
   }

@@ -185,7 +185,8 @@ class SelectOp extends GroupOp<Selected<unknown>> {
  * ```
  */
 export function select<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<SelectResult<Ops>> {
+  // One phrasing for both mistakes (select([]) would never settle).
+  if (!Array.isArray(ops) || ops.length === 0) throw invalidArgument("ops", "a non-empty array of ops or thenables", ops);
   const inputs = checkInputs(ops as ArrayLike<Awaitable<unknown>>);
-  if (inputs.length === 0) throw new TypeError("ops must not be empty: select([]) would never settle");
   return new SelectOp(inputs).start(options) as unknown as Op<SelectResult<Ops>>;
 }

@@ -246,6 +246,6 @@ export class OneshotSender<T> {
  * ```
  */
 export function oneshot<T>(options?: OneshotOptions): [OneshotSender<T>, OneshotReceiver<T>] {
-  const rx = new OneshotReceiver<T>(resolvePool(options && options.pool));
+  const rx = new OneshotReceiver<T>(resolvePool(options));
   return [new OneshotSender<T>(rx), rx];
 }

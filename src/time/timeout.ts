@@ -155,9 +155,9 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
 }
 
 /**
- * Runs `target` with a time limit of `ms` milliseconds on the current runtime: rejects
+ * Runs `opOrFn` with a time limit of `ms` milliseconds on the current runtime: rejects
  * `ERR_TIMEOUT` (and cancels the op, or aborts `fn`'s signal) when the limit passes first.
- * `ms` must be a non-negative finite number; `target` an op, a thenable or a function.
+ * `ms` must be a non-negative finite number; `opOrFn` an op, a thenable or a function.
  * Allocates: the op (and, for a function, its signal).
  *
  * @example
@@ -174,8 +174,8 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
  * });
  * ```
  */
-export function timeout<T>(ms: number, target: TimeoutTarget<T>): Op<T> {
+export function timeout<T>(ms: number, opOrFn: TimeoutTarget<T>): Op<T> {
   checkDuration("ms", ms);
-  if (typeof target !== "function" && !isThenable(target)) throw invalidArgument("opOrFn", "an op, a thenable or a function", target);
-  return new TimeoutOp<T>(currentRuntime(), ms).start(target);
+  if (typeof opOrFn !== "function" && !isThenable(opOrFn)) throw invalidArgument("opOrFn", "an op, a thenable or a function", opOrFn);
+  return new TimeoutOp<T>(currentRuntime(), ms).start(opOrFn);
 }

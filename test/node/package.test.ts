@@ -29,6 +29,8 @@ export const PUBLIC_VALUES = [
   "interval", "Interval", "select", "join", "tryJoin", "createRuntime", "Runtime",
   "Op", "CancelSource", "CancelSignal", "opsArePromises",
   "ERR_CLOSED", "ERR_CANCELLED", "ERR_TIMEOUT", "ERR_LAGGED", "ERR_POOL_EXHAUSTED", "ERR_BUSY", "ERR_SOCKET",
+  // misuse error codes (as Node's), and the opt-in waiting-call stacks
+  "ERR_INVALID_ARG_TYPE", "ERR_OUT_OF_RANGE", "ERR_INVALID_STATE", "setDebug",
 ];
 const NET_VALUES = ["TcpListener", "TcpStream", "UdpSocket", "copy", "lines"];
 

@@ -9,8 +9,8 @@ const VM = typeof process === "undefined";
 
 // Model states of one notified op.
 const WAITING = 0;
-const BY_ONE = 1; // woken by notifyOne or a stored permit: a cancel forwards to the oldest
-const BY_LAST = 2; // woken by notifyLast: a cancel forwards to the newest
+const BY_ONE = 1; // woken by notifyOne (or its stored permit): a cancel forwards to the oldest
+const BY_LAST = 2; // woken by notifyLast (or its stored permit): a cancel forwards to the newest
 const BY_ALL = 3; // woken by notifyWaiters: a cancel forwards nothing
 const CANCELLED = 4;
 
@@ -32,11 +32,11 @@ function simulate(rng: Rng, steps: number): void {
   const actors: Actor[] = [];
   const deliveries = new SyncDeliveries();
   const queue: Actor[] = []; // model: waiting actors, oldest first
-  let permit = false;
+  let permit = WAITING; // WAITING: none stored; else who stored it (BY_ONE / BY_LAST)
 
   function modelOne(how: number): void {
     if (queue.length === 0) {
-      permit = true;
+      permit = how;
       return;
     }
     const a = how === BY_ONE ? (queue.shift() as Actor) : (queue.pop() as Actor);
@@ -57,9 +57,9 @@ function simulate(rng: Rng, steps: number): void {
     if (roll < 4) {
       const a: Actor = { op: notify.notified(), state: WAITING, delivered: false, subscribed: false };
       actors.push(a);
-      if (permit) {
-        permit = false;
-        a.state = BY_ONE;
+      if (permit !== WAITING) {
+        a.state = permit;
+        permit = WAITING;
       } else queue.push(a);
       if (rng.int(2) === 0) subscribe(a);
     } else if (roll < 6) {
@@ -98,7 +98,7 @@ function simulate(rng: Rng, steps: number): void {
 
   // The stored permit, if any, is observable exactly once.
   const probe = notify.notified();
-  assert.equal(probe.isDone(), permit && queue.length === 0, "the stored permit matches the model");
+  assert.equal(probe.isDone(), permit !== WAITING && queue.length === 0, "the stored permit matches the model");
   probe.cancel();
   for (let i = 0; i < actors.length; i++) actors[i].op.cancel("end");
   deliveries.run(Infinity);

@@ -15,11 +15,12 @@
  *   which is what lets a send that was granted its slot but cancelled before delivery
  *   withdraw its message and return the slot: the receiver never saw it. Until then the
  *   slot counts in `Chan.reserved`, so a closed channel is not reported drained early.
- * - `trySend` fails while such granted sends are in flight: their messages go first.
+ * - `trySend` and `tryReserve` fail while such granted sends are in flight: their messages
+ *   go first (a granted send holds its place in the order until delivered or withdrawn).
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { checkCount, closedError, invalidArgument, outOfRange } from "../../core/errors";
+import { checkInteger, closedError, invalidArgument, invalidState } from "../../core/errors";
 import { Op } from "../../core/op";
 import { NodePool, PoolOptions } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
@@ -54,7 +55,7 @@ export class SendPermit<T> {
   /** Queues `value` in the reserved slot (even after the receiver closed). Allocates: never. */
   send(value: T): void {
     checkMessage(value);
-    if (this.used) throw new TypeError("this SendPermit was already used or released");
+    if (this.used) throw invalidState("this SendPermit was already used or released");
     this.used = true;
     this.chan.reserved--;
     this.chan.push(value);
@@ -232,11 +233,15 @@ export class Sender<T> extends SenderBase<T> {
     return new ReserveOp<T>(this.chan).start(this.open(), options);
   }
 
-  /** A SendPermit now, or `null` when full; throws `ERR_CLOSED` when closed. Allocates: the permit. */
+  /**
+   * A SendPermit now, or `null` when full (or while earlier sends are granted but
+   * undelivered: a permit could otherwise overtake them); throws `ERR_CLOSED` when closed.
+   * Allocates: the permit.
+   */
   tryReserve(): SendPermit<T> | null {
     if (!this.open()) throw closedError("the channel");
     const chan = this.chan;
-    if (!(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
+    if (chan.grantedSends > 0 || !(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
     chan.reserved++;
     return new SendPermit<T>(chan);
   }
@@ -259,8 +264,10 @@ export class Sender<T> extends SenderBase<T> {
 }
 
 /**
- * A bounded mpsc channel of `capacity` (an integer ≥ 1) messages. Allocates: on creation
- * (the ring of `capacity` slots, the semaphore; the pool when `options.pool` holds options).
+ * A bounded mpsc channel of `capacity` (an integer from 1 to 2**30 - 1) messages. The
+ * capacity is a limit, not an allocation. Allocates: on creation (a ring of at most 32
+ * slots, the semaphore; the pool when `options.pool` holds options), and when the ring
+ * doubles (up to `capacity`) for messages held now.
  *
  * @example
  * ```ts
@@ -271,9 +278,8 @@ export class Sender<T> extends SenderBase<T> {
  * ```
  */
 export function channel<T>(capacity: number, options?: ChannelOptions): [Sender<T>, Receiver<T>] {
-  checkCount("capacity", capacity, MAX_PERMITS);
-  if (capacity < 1) throw outOfRange("capacity", "an integer of at least 1", capacity);
-  const pool = resolvePool(options && options.pool);
+  checkInteger("capacity", capacity, 1, MAX_PERMITS);
+  const pool = resolvePool(options);
   const chan = new Chan<T>(pool, new BatchSemaphore(capacity, pool), capacity);
   return [new Sender<T>(chan), new Receiver<T>(chan)];
 }

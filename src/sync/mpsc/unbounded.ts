@@ -17,8 +17,9 @@ import { ChannelOptions, checkMessage } from "./bounded";
 import { Chan, Receiver, SenderBase } from "./chan";
 
 /**
- * The sending half of an unbounded channel, as Tokio's: `send` is synchronous and never
- * waits; there is no `trySend`, `reserve` or `capacity`.
+ * The sending half of an unbounded channel, as Tokio's `UnboundedSender`: `send` is
+ * synchronous and never waits, so there is no `trySend`, `reserve` or `capacity`. Each
+ * clone is closed on its own; the channel closes for the receiver when every clone closed.
  *
  * @example
  * ```ts
@@ -57,6 +58,6 @@ export class UnboundedSender<T> extends SenderBase<T> {
  * ```
  */
 export function unboundedChannel<T>(options?: ChannelOptions): [UnboundedSender<T>, Receiver<T>] {
-  const chan = new Chan<T>(resolvePool(options && options.pool), null, 16);
+  const chan = new Chan<T>(resolvePool(options), null, 16);
   return [new UnboundedSender<T>(chan), new Receiver<T>(chan)];
 }

@@ -5,3 +5,6 @@
 import "./node";
 
 export * from "../src/core_api";
+// The Node HAL itself: the device runner (bin/lib/device_host.mjs) forwards a QuickJS guest's
+// HAL calls to this adapter.
+export { createNodeHal } from "../hal/node/index";

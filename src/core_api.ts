@@ -21,4 +21,6 @@ export { TimerWheel } from "./runtime/time/wheel";
 export type { TimerWheelOptions } from "./runtime/time/wheel";
 export { EV_ACCEPTABLE, EV_ERROR, EV_READABLE, EV_TIMER, EV_WAKE, EV_WRITABLE, setDefaultHalFactory } from "./runtime/host";
 export type { HalFactory, HalSink, TimeHal } from "./runtime/host";
-export type { Hal, HalPeer } from "./io/hal";
+export type { Hal, HalPeer, NetHal, SocketHal } from "./io/hal";
+export { E_ADDRINUSE, E_INVAL, E_IO, E_NOSOCKETS, E_PIPE, E_REFUSED, E_RESET, E_TIMEDOUT, E_UNREACH, HAL_NONE, halErrorName } from "./io/hal";
+export type { IoAttachment } from "./runtime/runtime";

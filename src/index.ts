@@ -19,6 +19,7 @@ export {
   ERR_SOCKET,
   ERR_TIMEOUT,
   setDebug,
+  setErrorReporter,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";
@@ -52,6 +53,20 @@ export { JoinSet, join, tryJoin } from "./runtime/join";
 export type { JoinResult } from "./runtime/join";
 export { select } from "./runtime/select";
 export type { Awaitable, Selected, SelectResult } from "./runtime/select";
+export { TcpListener } from "./net/tcp_listener";
+export type { ListenOptions } from "./net/tcp_listener";
+export { TcpStream } from "./net/tcp_stream";
+export type { ConnectOptions } from "./net/tcp_stream";
+export { UdpSocket } from "./net/udp_socket";
+export type { Received } from "./net/udp_socket";
+export { formatAddr, parseAddr } from "./net/addr";
+export type { AddrLike, SocketAddr } from "./net/addr";
+export { copy } from "./net/copy";
+export type { CopyOp } from "./net/copy";
+export { lines } from "./net/lines";
+export type { LineResult, Lines } from "./net/lines";
+export type { Reader, Thenable, Writer } from "./net/io_traits";
+export { utf8Decode, utf8Encode } from "./net/utf8";
 export { sleep, sleepUntil } from "./time/sleep";
 export { timeout } from "./time/timeout";
 export type { TimeoutTarget } from "./time/timeout";

@@ -37,6 +37,12 @@ function documented(): { items: Documented[]; names: Record<string, string[]> } 
     names[entry] = [];
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      // Type-only exports (a class named only as a result type) have no value to give an example of.
+      const spec = exported.declarations?.[0];
+      if (spec && ts.isExportSpecifier(spec) && (spec.isTypeOnly || spec.parent.parent.isTypeOnly)) {
+        names[entry].push(exported.name);
+        continue;
+      }
       // @internal names are left out of the declarations and the docs.
       if ((symbol.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === "internal"))) continue;
       names[entry].push(exported.name);

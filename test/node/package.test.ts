@@ -30,9 +30,9 @@ export const PUBLIC_VALUES = [
   "Op", "CancelSource", "CancelSignal", "opsArePromises",
   "ERR_CLOSED", "ERR_CANCELLED", "ERR_TIMEOUT", "ERR_LAGGED", "ERR_POOL_EXHAUSTED", "ERR_BUSY", "ERR_SOCKET",
   // misuse error codes (as Node's), and the opt-in waiting-call stacks
-  "ERR_INVALID_ARG_TYPE", "ERR_OUT_OF_RANGE", "ERR_INVALID_STATE", "setDebug",
+  "ERR_INVALID_ARG_TYPE", "ERR_OUT_OF_RANGE", "ERR_INVALID_STATE", "setDebug", "setErrorReporter",
 ];
-const NET_VALUES = ["TcpListener", "TcpStream", "UdpSocket", "copy", "lines"];
+const NET_VALUES = ["TcpListener", "TcpStream", "UdpSocket", "copy", "lines", "formatAddr", "parseAddr", "utf8Encode", "utf8Decode"];
 
 /** Engine pieces that live in `kyoto/core`, never in `kyoto`. */
 const CORE_VALUES = ["NodePool", "WaitList", "BatchSemaphore", "TimerWheel", "runDeliveries", "setDeliveryHost", "currentRuntime", "setDefaultHalFactory", "defaultWaiterPool", "NIL"];

@@ -17,6 +17,7 @@ import { now, spawn, yieldNow } from "../../src/runtime/runtime";
 import { select } from "../../src/runtime/select";
 import { sleep } from "../../src/time/sleep";
 import { BatchSemaphore } from "../../src/sync/batch_semaphore";
+import { NodePool } from "../../src/core/pool";
 import { Semaphore } from "../../src/sync/semaphore";
 import { watch } from "../../src/sync/watch";
 import { assert } from "../assert";

@@ -74,9 +74,6 @@ const configs = [
     // exports instead of a shared chunk (a device loads the bundle as one module).
     preserveEntrySignatures: "allow-extension",
     external: quickjsHostModule,
-    // One module per entry on devices: `kyoto` also exports (under short names) what `sim`
-    // needs from the runtime beyond the public API, instead of both importing a shared chunk.
-    preserveEntrySignatures: "allow-extension",
     plugins: [ts({ target: "ES2020", sourceMap: true })],
     output: [
       { dir: "dist/quickjs", format: "es", entryFileNames: "[name].mjs", sourcemap: true, plugins: [topLevelVarPlugin()] },

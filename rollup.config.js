@@ -7,16 +7,15 @@
  *   dist/quickjs/kyoto.mjs   from targets/quickjs.ts: one ES2020 module, unminified (readable
  *       stack traces on devices); its minified size is what the budget test measures.
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
- *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
- *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
+ *       `kyoto`, lowered, minified and hoisted as tools/espruino_build.mjs says (the same
+ *       steps `kyoto build --target espruino` and the Espruino test run use).
  *
  * The ES2020 outputs also get their module-scope `const`/`let` rewritten to `var`
  * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
 import typescript from "@rollup/plugin-typescript";
-import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { hoist } from "./tools/hoist.mjs";
+import { ESPRUINO_TS_OPTIONS, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 
 const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
@@ -92,20 +91,16 @@ export default [
   {
     input: "targets/espruino.ts",
     onwarn,
-    // ES5 with tslib's helpers bundled once (tree-shaken) instead of inlined per file.
-    plugins: [ts({ target: "ES5", types: [], importHelpers: true, lib: ["ES5", "ES2015.Promise"] })],
+    // ES5 with tslib's helpers bundled once (tree-shaken), minified, hoisted: tools/espruino_build.mjs.
+    plugins: [ts({ ...ESPRUINO_TS_OPTIONS, sourceMap: true })],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",
       name: "kyoto",
-      plugins: [
-        terser({
-          ecma: 5,
-          compress: { passes: 2 },
-          format: { ascii_only: true, comments: false },
-        }),
-        hoist(),
-      ],
+      // kyoto.js.map, without a sourceMappingURL comment (bytes on a device): read by the
+      // static check (tools/check_espruino.mjs) to name the source line of a problem.
+      sourcemap: "hidden",
+      plugins: espruinoOutputPlugins(),
     },
   },
 ];

@@ -78,10 +78,13 @@ export function attachSignal(member: SignalMember, signal: SignalLike): void {
   const holder = signal as unknown as { [key: string]: Fanout | null | undefined };
   let fanout = holder[FANOUT_KEY];
   if (!fanout) {
-    const shared = Object.isExtensible(signal) || Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
+    // Espruino has no Object.isExtensible (and nothing there can be frozen).
+    const shared = typeof Object.isExtensible !== "function" || Object.isExtensible(signal) ||
+      Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
     fanout = new Fanout(signal, shared);
-    if (shared) holder[FANOUT_KEY] = fanout;
+    // The listener first: if the host's addEventListener throws, nothing has changed.
     signal.addEventListener("abort", fanout.listener);
+    if (shared) holder[FANOUT_KEY] = fanout;
   }
   member.signalFanout = fanout;
   member.signalPrev = null;

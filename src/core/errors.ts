@@ -15,6 +15,8 @@ export const ERR_LAGGED = "ERR_LAGGED";
 export const ERR_POOL_EXHAUSTED = "ERR_POOL_EXHAUSTED";
 export const ERR_BUSY = "ERR_BUSY";
 export const ERR_SOCKET = "ERR_SOCKET";
+/** A misuse error for a value out of range: a `RangeError`, or a `TypeError` where there is none (Espruino). */
+export const ERR_OUT_OF_RANGE = "ERR_OUT_OF_RANGE";
 
 /** An error with a `code`, and for some codes extra fields (`value`, `cause`, `skipped`, …). */
 export interface KyotoError extends Error {
@@ -97,8 +99,12 @@ export function invalidArgument(name: string, expected: string, value: unknown):
   return new TypeError(name + " must be " + expected + ", received " + describeValue(value));
 }
 
-export function outOfRange(name: string, expected: string, value: unknown): RangeError {
-  return new RangeError(name + " must be " + expected + ", received " + describeValue(value));
+/** Espruino has no `RangeError`: there the same error is a `TypeError` (SPEC §3). */
+const RangeErrorOrTypeError: new (message: string) => Error = typeof RangeError === "function" ? RangeError : TypeError;
+
+/** A `RangeError` (a `TypeError` on Espruino) with `code: "ERR_OUT_OF_RANGE"` everywhere. */
+export function outOfRange(name: string, expected: string, value: unknown): KyotoError {
+  return withCode(new RangeErrorOrTypeError(name + " must be " + expected + ", received " + describeValue(value)), ERR_OUT_OF_RANGE);
 }
 
 /**

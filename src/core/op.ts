@@ -251,8 +251,15 @@ export class Op<T> {
   protected watch(signal: SignalLike | null): void {
     if (signal === null || (this.flags & DELIVERED) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
     const link = new SignalLink(this as Op<unknown>);
+    try {
+      attachSignal(link, signal);
+    } catch (err) {
+      // The start throws, so nobody will ever hold this op: withdraw its waiter (or give back
+      // what it was granted) before rethrowing, leaving nothing queued.
+      this.cancel(err);
+      throw err;
+    }
     this.signalLink = link;
-    attachSignal(link, signal);
   }
 
   private unwatch(): void {

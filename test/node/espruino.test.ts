@@ -1,7 +1,7 @@
 /**
- * The Espruino bundle (dist/espruino/kyoto.js) in a Node `vm` context stripped of what
- * Espruino lacks (Map, Set, WeakMap, WeakSet, WeakRef, Symbol, Reflect, Proxy, BigInt,
- * queueMicrotask, setImmediate, process), driven through its public API; and the hoist
+ * The Espruino bundle (dist/espruino/kyoto.js) in the Espruino context (test/harness/
+ * espruino.ts: only what a real Espruino 2v29 has, its Promise and event loop), driven
+ * through its public API; the context itself and the bundle check; and the hoist
  * pass, shown to be needed: Node hoists function declarations, so "Espruino does not
  * hoist" is emulated by rewriting each `function X(){}` declaration into
  * `var X = function X(){}` in place (a use before it then sees `undefined`, as on
@@ -17,19 +17,11 @@ import { rollup, type OutputOptions, type RollupOptions } from "rollup";
 import { forEachBody, parse } from "../../tools/ast.mjs";
 import { checkHoisted } from "../../tools/check_hoist.mjs";
 import { hoistFunctionDeclarations } from "../../tools/hoist.mjs";
+import { checkEspruinoBundleMembers } from "../../tools/check_espruino.mjs";
+import { createEspruinoContext } from "../harness/espruino";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const BUNDLE = path.join(root, "dist/espruino/kyoto.js");
-const MISSING = ["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Symbol", "Reflect", "Proxy",
-  "BigInt", "queueMicrotask", "setImmediate", "process", "globalThis"];
-
-/** A context with Promise and host timers but without what Espruino lacks. */
-function espruinoContext(): vm.Context {
-  const ctx = vm.createContext({ setTimeout, clearTimeout });
-  vm.runInContext(MISSING.map((n) => `delete this.${n};`).join("\n"), ctx);
-  for (const n of MISSING) assert.equal(vm.runInContext(`typeof ${n}`, ctx), "undefined", n + " is removed");
-  return ctx;
-}
 
 /** Emulates an engine without function hoisting: declarations become assignments in place. */
 function withoutHoisting(code: string): string {
@@ -47,9 +39,9 @@ function withoutHoisting(code: string): string {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 function loadBundle(code: string) {
-  const ctx = espruinoContext();
-  vm.runInContext(code, ctx, { filename: "kyoto.js" });
-  return { ctx, kyoto: vm.runInContext("kyoto", ctx) as Record<string, any> };
+  const ctx = createEspruinoContext();
+  ctx.run(code, "kyoto.js");
+  return { ctx, kyoto: ctx.run("kyoto", "main.js") as Record<string, any> };
 }
 
 describe("espruino bundle", () => {
@@ -102,6 +94,56 @@ describe("espruino bundle", () => {
     for (let i = 0; i < 5 && error === null; i++) await tick();
     assert.equal(error.code, "ERR_CANCELLED");
     assert.equal(sem.waiterCount(), 0);
+  });
+});
+
+describe("the Espruino context", () => {
+  it("has none of the absent members and runs promise reactions after timers already due", async () => {
+    const ctx = createEspruinoContext();
+    const types = ctx.run("[typeof RangeError, typeof Object.isExtensible, typeof [].lastIndexOf, typeof ''.lastIndexOf, typeof Promise.race, typeof Promise.resolve().finally, typeof Math.imul, typeof Map]", "probe.js");
+    assert.deepEqual([...(types as string[])], ["undefined", "undefined", "undefined", "function", "undefined", "undefined", "undefined", "undefined"]);
+    ctx.run(`var order = []; setTimeout(function () { order.push("t0"); }, 0); setTimeout(function () { order.push("t50"); }, 50);
+      Promise.resolve().then(function () { order.push("then1"); }).then(function () { order.push("then2"); }); order.push("sync");`, "order.js");
+    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 5; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then1,then2,t50", "Espruino's measured order");
+  });
+
+  it("throws on clearTimeout(undefined) and on an id that is not armed; clearTimeout() clears every timer", () => {
+    const ctx = createEspruinoContext();
+    assert.throws(() => ctx.run("clearTimeout(undefined)", "x.js"), /undefined/);
+    assert.throws(() => ctx.run("clearTimeout(12345)", "x.js"), /Unknown Timeout/);
+    ctx.run("setTimeout(function () {}, 1000); setTimeout(function () {}, 1000); clearTimeout();", "x.js");
+    assert.equal(ctx.loop.pending(), 0);
+  });
+
+  it("Promise.all takes a thenable that is not a promise as a plain value", async () => {
+    const ctx = createEspruinoContext();
+    ctx.run("var got; Promise.all([{ then: function (f) { f(1); } }]).then(function (v) { got = typeof v[0]; });", "x.js");
+    for (let i = 0; i < 20 && ctx.run("got", "x.js") === undefined; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(ctx.run("got", "x.js"), "object");
+  });
+});
+
+describe("the Espruino bundle check", () => {
+  it("names every absent member a bundle uses, and lets feature detection through", () => {
+    const code = [
+      "var a = Object.isExtensible(o);",
+      "var b = new RangeError('x');",
+      "p.finally(f);",
+      "var c = typeof Object.isExtensible === 'function' && Object.isExtensible(o);",
+      "var d = typeof Math.imul !== 'function' ? 0 : Math.imul(1, 2);",
+      "var e = ''.lastIndexOf('x');",
+    ].join("\n");
+    const problems = checkEspruinoBundleMembers(code, "planted.js", null);
+    assert.deepEqual(problems.map((p: string) => p.split(": ")[0]), ["planted.js:1:9", "planted.js:2:13", "planted.js:3:3"]);
+    assert.match(problems[0], /Object\.isExtensible/);
+    assert.match(problems[1], /RangeError/);
+    assert.match(problems[2], /finally/);
+  });
+
+  it("passes the built bundle", () => {
+    const code = readFileSync(BUNDLE, "utf8");
+    assert.deepEqual(checkEspruinoBundleMembers(code, "dist/espruino/kyoto.js", null), []);
   });
 });
 

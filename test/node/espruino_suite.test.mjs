@@ -1,0 +1,80 @@
+/**
+ * Runs every portable test file (test/<dir>/**\/*.test.ts except node/ and harness/) in the
+ * Espruino context (test/harness/espruino.ts: only what a real Espruino 2v29 has, its
+ * Promise and its event loop), lowered, minified and hoisted like the Espruino bundle.
+ * Each file gets a fresh context and appears as "espruino: <file>".
+ *
+ * The test files call mocha's own describe/it (passed into the context), so hooks, timeouts
+ * and reporting are mocha's; the test bodies, the library and the assertion module all run
+ * inside the context. `KYOTO_SEED` is passed through as the global the seeded tests read.
+ *
+ * Like test/node/quickjs.test.mjs this is .mjs because it bundles with top-level await
+ * before mocha starts running.
+ */
+import { bundleTestsForEspruino, findPortableTests } from "../harness/bundle.ts";
+import { createEspruinoContext, loadCommonJs } from "../harness/espruino.ts";
+
+let bundle = null;
+let bundleError = null;
+try {
+  bundle = await bundleTestsForEspruino(findPortableTests());
+} catch (err) {
+  bundleError = err;
+}
+
+const MOCHA_GLOBALS = ["describe", "it", "before", "after", "beforeEach", "afterEach", "context", "xit", "xdescribe"];
+
+/**
+ * Tests that cannot pass on Espruino's event loop because hal/sim cannot see when the host
+ * is idle there: the sim advances its virtual clock from a deferred callback (setTimeout 0
+ * on Espruino) that assumes promise reactions run first, and on Espruino they run after the
+ * timers already due. So the virtual clock jumps while `await` continuations are still
+ * queued. kyoto's own behaviour is not involved (the device HAL runs on real time); the
+ * sim's idle detection on Espruino is the open problem. Skipped by exact title, so a
+ * renamed or new test is not silently skipped.
+ */
+const SIM_IDLE_ON_ESPRUINO = {
+  "test/runtime/budget.test.ts": [
+    "lets sleep(10) fire on time during an endless ping-pong (virtual clock)",
+    "lets a timer through a task that loops on yieldNow",
+  ],
+  "test/runtime/joinset.test.ts": ["leaves nothing behind for a joinNext that loses a select"],
+  "test/runtime/task.test.ts": ["rejects an aborted handle at once even when the task ignores its signal"],
+  "test/time/sleep.test.ts": [
+    "is cancelled by its signal, before or while it waits",
+    "rejects pending sleeps with ERR_CLOSED when the runtime closes",
+    "still wakes while another task never stops yielding (Tokio time_rt starving)",
+  ],
+  "test/time/timeout.test.ts": [
+    "stays pending until the inner op completes within the limit (Tokio future_and_deadline_in_future)",
+    "passes fn's value, thenable result or error through",
+  ],
+};
+
+if (bundleError) {
+  describe("espruino", () => {
+    it("bundles the portable tests for the Espruino context", () => {
+      throw bundleError;
+    });
+  });
+} else {
+  for (const entry of bundle.entries) {
+    describe(`espruino: ${entry.source}`, function () {
+      const ctx = createEspruinoContext();
+      after(() => ctx.loop.dispose());
+      for (const name of MOCHA_GLOBALS) ctx.context[name] = globalThis[name];
+      const skip = SIM_IDLE_ON_ESPRUINO[entry.source] ?? [];
+      const seen = new Set();
+      ctx.context.it = ctx.context.specify = Object.assign(function (title, fn) {
+        if (!skip.includes(title)) return it(title, fn);
+        seen.add(title);
+        return it.skip(`${title} [skipped on Espruino: hal/sim cannot detect idle there]`, fn);
+      }, { skip: it.skip, only: it.only });
+      if (process.env.KYOTO_SEED !== undefined) ctx.context.KYOTO_SEED = Number(process.env.KYOTO_SEED);
+      loadCommonJs(ctx, bundle.dir, entry.name);
+      for (const title of skip) {
+        if (!seen.has(title)) it(`skip list names a test that exists: ${title}`, () => { throw new Error("no such test: " + title); });
+      }
+    });
+  }
+}

@@ -15,7 +15,7 @@
  */
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
-import { ESPRUINO_TS_OPTIONS, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
+import { ESPRUINO_TS_OPTIONS, espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 
 const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
@@ -92,7 +92,7 @@ export default [
     input: "targets/espruino.ts",
     onwarn,
     // ES5 with tslib's helpers bundled once (tree-shaken), minified, hoisted: tools/espruino_build.mjs.
-    plugins: [ts({ ...ESPRUINO_TS_OPTIONS, sourceMap: true })],
+    plugins: [ts({ ...ESPRUINO_TS_OPTIONS, sourceMap: true }), espruinoMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",

@@ -5,13 +5,17 @@
  * is processed exactly like what ships.
  *
  *   TypeScript to ES5 with tslib's helpers imported once (not inlined per file), the ES5
- *   library plus the Promise constructor as the type environment; then terser (ES5, ASCII
+ *   library plus the Promise constructor as the type environment; kyoto's internal property
+ *   names renamed short in kyoto's own modules (tools/mangle.mjs); then terser (ES5, ASCII
  *   only, two compress passes); then the hoist pass (tools/hoist.mjs) as the very last
  *   step, so the shipped bytes are hoisted even after terser's rewrites.
  */
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
+import path from "node:path";
 import { hoist } from "./hoist.mjs";
+import { mangleInternals, mangleTable } from "./mangle.mjs";
+import { root } from "./tsprogram.mjs";
 
 export const ESPRUINO_TS_OPTIONS = { target: "ES5", types: [], importHelpers: true, lib: ["ES5", "ES2015.Promise"] };
 
@@ -45,4 +49,20 @@ export function espruinoTypescript({ tsconfig, include, exclude = [], sourceMap 
 /** Output plugins for an Espruino chunk: minify, then hoist. */
 export function espruinoOutputPlugins() {
   return [terser(ESPRUINO_TERSER_OPTIONS), hoist()];
+}
+
+let table = null;
+/** kyoto's modules: the portable sources and the targets (not apps, not tests, not tslib). */
+export const isKyotoModule = (id) => {
+  const rel = path.relative(root, id).split(path.sep).join("/");
+  return /^(src|hal\/(espruino|quickjs|sim)|targets)\//.test(rel) && rel.endsWith(".ts");
+};
+
+/**
+ * The rollup plugin renaming kyoto's internal properties (one table per process) in the
+ * modules `include` accepts (default: kyoto's own).
+ */
+export function espruinoMangle(include = isKyotoModule) {
+  table ??= mangleTable();
+  return mangleInternals({ table, include });
 }

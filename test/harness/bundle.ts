@@ -105,13 +105,16 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
  * test file with shared code in chunks, loaded by test/harness/espruino.ts's module loader.
  */
 export async function bundleTestsForEspruino(files: string[], outDir = scratchDir("espruino-tests")): Promise<TestBundle> {
-  const { espruinoTypescript, espruinoOutputPlugins } = await import("../../tools/espruino_build.mjs");
+  const { espruinoTypescript, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../../tools/espruino_build.mjs");
+  // The tests read internals (`sem.inner`, pool stats): they get the same renaming as kyoto's
+  // modules. That public names survive it is shown by test/node/espruino.test.ts.
+  const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
   if (files.length === 0) return { dir: outDir, entries: [] };
   const input = testInputs(files);
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] })],
+    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoMangle(renamed)],
   });
   await bundle.write({
     dir: outDir,

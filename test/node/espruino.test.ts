@@ -198,3 +198,62 @@ describe("the hoist pass", () => {
     }
   });
 });
+
+describe("internal property renaming in the Espruino bundle", () => {
+  /** Every exported class's public members (not private, protected or @internal), by class. */
+  function publicSurface(): Map<string, { proto: string[]; statics: string[] }> {
+    const program = ts.createProgram([path.join(root, "targets/espruino.ts")], { target: ts.ScriptTarget.ES2020, lib: ["lib.es2020.d.ts"], types: [] });
+    const checker = program.getTypeChecker();
+    const sf = program.getSourceFile(path.join(root, "targets/espruino.ts"))!;
+    const out = new Map<string, { proto: string[]; statics: string[] }>();
+    for (const exp of checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!)) {
+      const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+      const decl = sym.declarations?.find(ts.isClassDeclaration);
+      if (!decl) continue;
+      const entry = { proto: [] as string[], statics: [] as string[] };
+      for (const m of decl.members) {
+        if (!m.name || !ts.isIdentifier(m.name) || ts.isPropertyDeclaration(m) || ts.isConstructorDeclaration(m)) continue;
+        const mods = ts.getModifiers(m as ts.HasModifiers) ?? [];
+        if (mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword)) continue;
+        if (ts.getJSDocTags(m).some((t) => t.tagName.text === "internal")) continue;
+        (mods.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) ? entry.statics : entry.proto).push(m.name.text);
+      }
+      out.set(exp.name, entry);
+    }
+    return out;
+  }
+
+  it("renames no public name: every exported class keeps each public method and accessor", () => {
+    const { kyoto } = loadBundle(readFileSync(BUNDLE, "utf8"));
+    const surface = publicSurface();
+    assert.ok(surface.size >= 20, "found the exported classes: " + [...surface.keys()].join(", "));
+    const missing: string[] = [];
+    let checked = 0;
+    for (const [cls, { proto, statics }] of surface) {
+      const ctor = kyoto[cls];
+      assert.equal(typeof ctor, "function", cls + " is exported");
+      for (const name of proto) {
+        checked++;
+        if (!(name in ctor.prototype)) missing.push(cls + ".prototype." + name);
+      }
+      for (const name of statics) {
+        checked++;
+        if (!(name in ctor)) missing.push(cls + "." + name);
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(checked > 100, "checked " + checked + " members");
+  });
+
+  it("renames only internal names, and does rename them", async () => {
+    const { mangleTable } = await import("../../tools/mangle.mjs");
+    const table = mangleTable() as Record<string, string>;
+    const code = readFileSync(BUNDLE, "utf8");
+    for (const name of ["abandon", "giveBack", "failIfAborted", "completionObserver"]) {
+      if (!(name in table)) continue;
+      assert.ok(!new RegExp("\\." + name + "\\b").test(code), `.${name} is renamed in the bundle`);
+    }
+    const surface = publicSurface();
+    for (const [, { proto, statics }] of surface) for (const n of [...proto, ...statics]) assert.ok(!(n in table), n + " is public");
+  });
+});

@@ -107,6 +107,7 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
  * Rollup plugin: renames the internal properties (`table`) in the modules `include` accepts,
  * after TypeScript has lowered them. Only property names change; the code is otherwise
  * left as it is for the later steps (tree-shaking, terser, hoist).
+ * @returns {import("rollup").Plugin}
  */
 export function mangleInternals({ table, include }) {
   const names = Object.keys(table);

@@ -3,9 +3,10 @@
  * `kyoto build --target espruino|quickjs app.js [-o out.js] [--budget bytes]` (SPEC §8):
  * bundles an app with only the parts of kyoto it imports.
  *
- *   - `import … from "kyoto"` resolves to kyoto's sources for the target (targets/<target>.ts:
- *     the portable API with that engine's HAL as the default host); kyoto's modules are
- *     side-effect free, so what the app does not use is dropped.
+ *   - `import … from "kyoto"` resolves to kyoto's sources with that engine's HAL as the default
+ *     host (quickjs: targets/quickjs.ts; espruino: the time-only HAL, or the socket HAL when the
+ *     app imports TcpListener, TcpStream or UdpSocket); kyoto's modules are side-effect free,
+ *     so what the app does not use is dropped.
  *   - espruino: one ES5 script (TypeScript lowering with tslib's helpers once, the app
  *     lowered too, so it may use classes and async functions), kyoto's internal property
  *     names renamed short, minified, ASCII only, function declarations hoisted; then checked
@@ -20,7 +21,7 @@
  * Run as `npx kyoto build …` (bin/kyoto.js) or `node bin/build.mjs …`; `build(options)`
  * is the same thing for scripts and tests.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -53,6 +54,20 @@ export function parseArgs(argv) {
   return o;
 }
 
+/** The socket classes: an Espruino app importing one gets the socket HAL. */
+const SOCKET_EXPORTS = ["TcpListener", "TcpStream", "UdpSocket"];
+
+/** Does the app import a socket class (or all of kyoto) from "kyoto"? */
+export function usesSockets(source) {
+  const re = /import\s*(\*\s*as\s+\w+|\{[^}]*\})\s*from\s*["']kyoto["']/g;
+  let m;
+  while ((m = re.exec(source)) !== null) {
+    if (m[1].startsWith("*")) return true;
+    if (SOCKET_EXPORTS.some((name) => new RegExp("\\b" + name + "\\b").test(m[1]))) return true;
+  }
+  return false;
+}
+
 const isQuickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
 /** Bundles `input` for `target`. Returns { code, bytes, modules: [{ id, bytes }], problems }. */
@@ -67,10 +82,25 @@ export async function build({ target, input }) {
   const espruino = target === "espruino";
   const include = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"].map((g) => path.join(root, g));
 
+  // On Espruino the root is composed per app: the socket HAL only when the app uses sockets.
+  const ENTRY = "\0kyoto-espruino-entry";
   const resolveKyoto = {
     name: "kyoto-resolve",
     resolveId(id) {
-      return id === "kyoto" ? entry : null;
+      if (id === "kyoto") return espruino ? ENTRY : entry;
+      return id === ENTRY ? ENTRY : null;
+    },
+    load(id) {
+      if (id !== ENTRY) return null;
+      const sockets = usesSockets(readFileSync(app, "utf8"));
+      const hal = sockets ? ["createEspruinoNetHal", "hal/espruino/sockets.ts"] : ["createEspruinoHal", "hal/espruino/index.ts"];
+      const abs = (p) => JSON.stringify(path.join(root, p));
+      return [
+        `import { setDefaultHalFactory } from ${abs("src/runtime/host.ts")};`,
+        `import { ${hal[0]} } from ${abs(hal[1])};`,
+        `setDefaultHalFactory(function () { return ${hal[0]}(); });`,
+        `export * from ${abs("src/index.ts")};`,
+      ].join("\n");
     },
   };
   // The app itself (JavaScript) is lowered by TypeScript's transpiler, helpers from tslib.
@@ -106,7 +136,7 @@ export async function build({ target, input }) {
     plugins,
     // kyoto's modules do nothing at load that an app needs unless it uses their exports;
     // the target module does (it installs the default HAL).
-    treeshake: { moduleSideEffects: (id) => !isKyotoModule(id) || id === entry },
+    treeshake: { moduleSideEffects: (id) => !isKyotoModule(id) || id === entry || id === ENTRY },
     onwarn(w) {
       if (w.plugin === "typescript" || w.code === "CIRCULAR_DEPENDENCY") return;
       warnings.push(w.message);

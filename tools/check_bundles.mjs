@@ -7,10 +7,8 @@
  *   - no reference to a global, static or built-in method a real Espruino 2v29 lacks
  *     (tools/check_espruino.mjs, from tools/engines/espruino-2v29.json), named by its
  *     source line through the bundle's hidden source map;
- *   - `Symbol` appears only as `typeof Symbol` or as the member access `Symbol.dispose` /
- *     `Symbol.asyncIterator`. Those are the feature-detection forms; that each one sits
- *     behind its `typeof` guard is enforced on the sources by tools/check_portable.mjs
- *     (terser rewrites the guard's shape, so it is not re-derived here);
+ *     (`Symbol` among them: only behind a `typeof Symbol` test, as tslib's helpers and the
+ *     sources' `Symbol.dispose` / `Symbol.asyncIterator` detection use it);
  *   - every function declaration precedes its uses (tools/check_hoist.mjs).
  * dist/quickjs/kyoto.mjs
  *   - parses as an ES2020 module; imports nothing but QuickJS host modules (os, std, qjs:*);
@@ -89,12 +87,6 @@ export function checkEspruinoBundle(code, file = ESPRUINO_BUNDLE, map = null) {
     return [...problems, `${file}:${e.loc ? e.loc.line + ":" + (e.loc.column + 1) : "?"}: not ES5: ${e.message}`];
   }
   problems.push(...checkEspruinoBundleMembers(code, file, map));
-  for (const { node, parent, key } of globalRefs(ast, ["Symbol"])) {
-    if (parent && parent.type === "UnaryExpression" && parent.operator === "typeof") continue;
-    if (parent && parent.type === "MemberExpression" && key === "object" && !parent.computed &&
-        (parent.property.name === "dispose" || parent.property.name === "asyncIterator")) continue;
-    problems.push(`${file}:${node.loc.start.line}:${node.loc.start.column + 1}: \`Symbol\` used other than \`typeof Symbol\` / \`Symbol.dispose\` / \`Symbol.asyncIterator\``);
-  }
   problems.push(...checkHoisted(code, { file }));
   return problems;
 }

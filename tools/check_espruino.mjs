@@ -217,7 +217,7 @@ export function checkEspruinoBundleMembers(code, file, map) {
     if (n.type === "Identifier" && !bound.has(n.name) && espruinoHas(n.name) === false) {
       const isName = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) ||
         (parent.type === "Property" && key === "key" && !parent.computed));
-      if (!isName && !guarded(chain, n.name) && n.name !== "Symbol") {
+      if (!isName && !guarded(chain, n.name)) {
         problems.push(`${at(n)}: references \`${n.name}\`, which Espruino 2v29 does not have`);
       }
     }

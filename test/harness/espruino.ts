@@ -59,6 +59,12 @@ export interface EspruinoOptions {
   onError?: (err: unknown) => void;
   /** `process.env` inside the context. */
   env?: Record<string, string>;
+  /**
+   * A virtual clock (ms from 0): time moves only through `loop.runFor(ms)`, jumping from one
+   * due timer to the next once the queue is empty, so a test of a periodic app takes no real
+   * time.
+   */
+  virtualTime?: boolean;
 }
 
 interface Timer {
@@ -78,11 +84,28 @@ export class EspruinoLoop {
   private scheduled = false;
   private hostTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly t0 = performance.now();
+  private virtualNow = 0;
+  /** Virtual time may advance up to here (runFor moves it). */
+  private limit = 0;
+  private idle: Array<() => void> = [];
 
-  constructor(private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly onError: (err: unknown) => void,
+    private readonly virtual = false,
+  ) {}
 
   now(): number {
-    return performance.now() - this.t0;
+    return this.virtual ? this.virtualNow : performance.now() - this.t0;
+  }
+
+  /** Virtual time only: runs everything due in the next `ms`, then resolves (clock at +ms). */
+  runFor(ms: number): Promise<void> {
+    if (!this.virtual) throw new Error("runFor needs a context created with virtualTime");
+    this.limit = this.virtualNow + ms;
+    return new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      this.kick();
+    });
   }
 
   enqueue(fn: () => void): void {
@@ -162,6 +185,16 @@ export class EspruinoLoop {
       if (due.length === 0 && batch.length === 0) break;
     }
     if (this.queue.length > 0) return this.kick();
+    if (this.virtual) {
+      const next = this.timers.length > 0 ? Math.min(...this.timers.map((t) => t.due)) : Infinity;
+      if (next <= this.limit) {
+        this.virtualNow = Math.max(this.virtualNow, next);
+        return this.kick();
+      }
+      this.virtualNow = Math.max(this.virtualNow, this.limit);
+      for (const resolve of this.idle.splice(0, this.idle.length)) resolve();
+      return;
+    }
     if (this.timers.length > 0 && !this.scheduled) {
       const next = Math.min(...this.timers.map((t) => t.due));
       this.hostTimer = setTimeout(() => {
@@ -205,7 +238,7 @@ export function createEspruinoContext(options: EspruinoOptions = {}): EspruinoCo
   const onError = options.onError ?? ((err: unknown) => process.nextTick(() => {
     throw err;
   }));
-  const loop = new EspruinoLoop(onError);
+  const loop = new EspruinoLoop(onError, options.virtualTime === true);
   const context = vm.createContext({});
   const run = (code: string, filename: string) => vm.runInContext(code, context, { filename });
 

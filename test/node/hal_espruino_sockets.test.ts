@@ -15,7 +15,7 @@ const CANNOT_ON_ESPRUINO: Record<string, string> = {
     "no receive backpressure: Espruino reads every socket into JsVars; the adapter fails a socket past maxQueued unread bytes instead",
 };
 import * as assert from "node:assert/strict";
-import { createEspruinoHal, espruinoError } from "../../hal/espruino/index";
+import { createEspruinoNetHal, espruinoError } from "../../hal/espruino/sockets";
 import { E_IO, E_REFUSED, E_RESET, E_TIMEDOUT, EV_ERROR, EV_WRITABLE } from "../../src/io/hal";
 import { halConformance } from "../hal/conformance";
 import { createEspruinoContext } from "../harness/espruino";
@@ -45,7 +45,7 @@ globalThis.it = Object.assign(function (title: string, fn: Mocha.AsyncFunc) {
 try {
   halConformance({
     name: "espruino (Espruino-shaped net/dgram over Node, Espruino timers)",
-    create: () => createEspruinoHal({ host: espruinoHost() }),
+    create: () => createEspruinoNetHal({ host: espruinoHost() }),
   });
 } finally {
   globalThis.it = realIt;
@@ -57,7 +57,7 @@ describe("hal/espruino sockets beyond the conformance suite", function () {
   });
 
   it("fails a socket whose unread bytes pass maxQueued with E_IO instead of growing", async function () {
-    const hal = createEspruinoHal({ host: espruinoHost(), maxQueued: 1000 });
+    const hal = createEspruinoNetHal({ host: espruinoHost(), maxQueued: 1000 });
     const events: Array<[number, number, number]> = [];
     hal.setSink((k, h, a) => events.push([k, h, a]));
     const until = async (pred: () => boolean) => {

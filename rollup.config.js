@@ -4,8 +4,11 @@
  *   dist/node/{kyoto,sim}.{mjs,cjs,d.ts}  from targets/node.ts and targets/sim.ts (ES2020).
  *       Built together so that `kyoto/sim` imports `kyoto` instead of carrying a second
  *       copy of the runtime (SPEC §10). ESM and CJS are separate copies of each other.
- *   dist/quickjs/kyoto.mjs   from targets/quickjs.ts: one ES2020 module, unminified (readable
- *       stack traces on devices); its minified size is what the budget test measures.
+ *   dist/quickjs/{kyoto,sim}.mjs   from targets/quickjs.ts and targets/quickjs_sim.ts: ES2020
+ *       modules, unminified (readable stack traces on devices), `sim` importing `kyoto`;
+ *       and {kyoto,sim}.min.mjs, the same minified with a source map to the TypeScript: what
+ *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap;
+ *       kyoto.d.ts: kyoto's declarations plus the QuickJS HAL's (kyoto/espruino uses kyoto's).
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
  *       `kyoto`, lowered, minified and hoisted as tools/espruino_build.mjs says (the same
  *       steps `kyoto build --target espruino` and the Espruino test run use).
@@ -14,6 +17,7 @@
  * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
 import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
 import { ESPRUINO_TS_OPTIONS, espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
@@ -49,6 +53,7 @@ const nodeBuiltin = (id) => id.startsWith("node:");
 const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
 const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts" };
+const quickjsEntries = { kyoto: "targets/quickjs.ts", sim: "targets/quickjs_sim.ts" };
 
 export default [
   {
@@ -82,11 +87,27 @@ export default [
     output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
   },
   {
+    // kyoto/quickjs's types: kyoto's declarations plus the QuickJS HAL's.
     input: "targets/quickjs.ts",
+    onwarn,
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: [] } })],
+    output: { file: "dist/quickjs/kyoto.d.ts", format: "es" },
+  },
+  {
+    input: quickjsEntries,
     external: quickjsHostModule,
     onwarn,
-    plugins: [ts({ target: "ES2020", types: [] })],
-    output: { file: "dist/quickjs/kyoto.mjs", format: "es", plugins: [topLevelVarPlugin()] },
+    plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],
+    output: [
+      { dir: "dist/quickjs", format: "es", entryFileNames: "[name].mjs", sourcemap: true, plugins: [topLevelVarPlugin()] },
+      {
+        dir: "dist/quickjs",
+        format: "es",
+        entryFileNames: "[name].min.mjs",
+        sourcemap: true,
+        plugins: [terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true })],
+      },
+    ],
   },
   {
     input: "targets/espruino.ts",

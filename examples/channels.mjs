@@ -2,7 +2,7 @@
 // many tasks observe, and a broadcast where a slow listener learns how much it missed.
 // Run it with `npm run build && node examples/channels.mjs`.
 
-import { CancelSource, broadcast, channel, watch } from "../dist/node/kyoto.mjs";
+import { CancelSource, broadcast, channel, watch } from "kyoto";
 
 function section(title) {
   console.log("\n== " + title);

@@ -1,7 +1,7 @@
 // kyoto's locks and signals in one short tour: Mutex, RwLock (with downgrade), Notify,
 // Barrier and oneshot. Run it with `node examples/locks.mjs` after `npm run build`.
 
-import { Barrier, CancelSource, Mutex, Notify, RwLock, oneshot } from "../dist/node/kyoto.mjs";
+import { Barrier, CancelSource, Mutex, Notify, RwLock, oneshot } from "kyoto";
 
 function section(title) {
   console.log("\n== " + title);

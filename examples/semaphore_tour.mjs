@@ -2,7 +2,7 @@
 // leaves nothing behind. Run it with `npm start` (after `npm run build`) or
 // `node examples/semaphore_tour.mjs`.
 
-import { CancelSource, Semaphore } from "../dist/node/kyoto.mjs";
+import { CancelSource, Semaphore } from "kyoto";
 
 function section(title) {
   console.log("\n== " + title);

@@ -4,8 +4,8 @@
 // clock, so the output is the same on every run. Run it with `node examples/tasks.mjs` after
 // `npm run build`.
 
-import { JoinSet, Semaphore, channel, select, sleep, spawn, tryJoin, yieldNow } from "../dist/node/kyoto.mjs";
-import { createSimRuntime } from "../dist/node/sim.mjs";
+import { JoinSet, Semaphore, channel, select, sleep, spawn, tryJoin, yieldNow } from "kyoto";
+import { createSimRuntime } from "kyoto/sim";
 
 function section(title) {
   console.log("\n== " + title);

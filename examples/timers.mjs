@@ -1,9 +1,9 @@
 // A tour of kyoto's timers: sleep, timeout (with an op and with a function), interval with
 // each missed-tick behaviour, and an hour-long sleep that takes no real time on the sim
-// clock. Run it with `node examples/timers.mjs` after `npm run build`.
+// clock. Run it with `node examples/timers.mjs` (or `npx kyoto run examples/timers.mjs` inside QuickJS) after `npm run build`.
 
-import { Semaphore, createRuntime, interval, now, sleep, timeout } from "../dist/node/kyoto.mjs";
-import { createSimRuntime } from "../dist/node/sim.mjs";
+import { Semaphore, createRuntime, interval, now, sleep, timeout } from "kyoto";
+import { createSimRuntime } from "kyoto/sim";
 
 function section(title) {
   console.log("\n== " + title);

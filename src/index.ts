@@ -6,17 +6,20 @@ export {
   ERR_BUSY,
   ERR_CANCELLED,
   ERR_CLOSED,
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_STATE,
   ERR_LAGGED,
   ERR_OUT_OF_RANGE,
   ERR_POOL_EXHAUSTED,
   ERR_SOCKET,
   ERR_TIMEOUT,
+  setDebug,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";
 export type { SignalLike, WaitOptions } from "./core/cancel";
-export { Op, pendingDeliveries, runDeliveries, setDeliveryHost } from "./core/op";
-export type { DeliveryHost } from "./core/op";
+export { Op, opsArePromises, pendingDeliveries, runDeliveries, setDeliveryHost } from "./core/op";
+export type { DeliveryHost, OpOwner } from "./core/op";
 export { NIL, NodePool } from "./core/pool";
 export type { PoolOptions, PoolStats } from "./core/pool";
 export { WaitList } from "./core/list";
@@ -48,8 +51,9 @@ export type { RuntimeOptions, RuntimeStats } from "./runtime/runtime";
 export { JoinHandle } from "./runtime/task";
 export type { TaskContext, TaskFn } from "./runtime/task";
 export { JoinSet, join, tryJoin } from "./runtime/join";
+export type { JoinResult } from "./runtime/join";
 export { select } from "./runtime/select";
-export type { Awaitable, Selected } from "./runtime/select";
+export type { Awaitable, Selected, SelectResult } from "./runtime/select";
 export { EV_ACCEPTABLE, EV_ERROR, EV_READABLE, EV_TIMER, EV_WAKE, EV_WRITABLE, setDefaultHalFactory } from "./runtime/host";
 export type { HalFactory, HalSink, TimeHal } from "./runtime/host";
 export type { Hal, HalPeer } from "./io/hal";

@@ -9,6 +9,7 @@
  * imports sources directly (tests) can pass `options.hal` or install the factory itself.
  */
 
+import { checkOptions, invalidState } from "./core/errors";
 import { Runtime, RuntimeOptions, createRuntime } from "./runtime/runtime";
 import { TimeHal } from "./runtime/host";
 
@@ -47,10 +48,10 @@ export function setSimHalFactory(factory: SimHalFactory | null): void {
  * Allocates: the runtime, its tables and its HAL.
  */
 export function createSimRuntime(options?: SimRuntimeOptions): SimRuntime {
-  const o: SimRuntimeOptions = options || {};
+  const o: SimRuntimeOptions = checkOptions(options) || {};
   let hal = o.hal as SimControls | undefined;
   if (hal === undefined) {
-    if (simFactory === null) throw new TypeError("createSimRuntime needs the sim HAL: import kyoto/sim, or pass options.hal");
+    if (simFactory === null) throw invalidState("createSimRuntime needs the sim HAL: import kyoto/sim, or pass options.hal");
     hal = simFactory({ seed: o.seed, defer: o.defer });
   }
   const rt = createRuntime({ hal: hal, maxTasks: o.maxTasks, maxTimers: o.maxTimers, maxWaiters: o.maxWaiters, budget: o.budget }) as SimRuntime;

@@ -3,9 +3,13 @@
  * src/ with the Node HAL installed as the default host. Targets are the only files that
  * import both src/ and hal/.
  */
+import { setDebug } from "../src/core/errors";
 import { setDefaultHalFactory } from "../src/runtime/host";
-import { createNodeHal } from "../hal/node/index";
+import { createNodeHal, debugRequested } from "../hal/node/index";
 
 setDefaultHalFactory(createNodeHal);
+setDebug(debugRequested());
 
 export * from "../src/index";
+// The device runner (bin/lib/device_host.mjs) forwards a QuickJS guest's HAL calls to this adapter.
+export { createNodeHal } from "../hal/node/index";

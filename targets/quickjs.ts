@@ -1,8 +1,8 @@
 /**
  * Composition root for QuickJS (dist/quickjs/kyoto.mjs): the portable API with the QuickJS
- * HAL as the default host. The HAL finds its host lazily, when the first default runtime
- * is created (global `kyotoHost`, else global timers); apps on `qjs` that want the `os`
- * module pass `createRuntime({ hal: createQuickJsHal({ os }) })`.
+ * HAL as the default host. The HAL finds its host lazily, when a runtime is created without
+ * one (`kyotoHost`, a global `os` under `qjs --std`, or global timers); apps on a plain `qjs`
+ * pass theirs: `createRuntime({ hal: createQuickJsHal({ os }) })`.
  */
 import { setDefaultHalFactory } from "../src/runtime/host";
 import { createQuickJsHal } from "../hal/quickjs/index";
@@ -13,4 +13,4 @@ setDefaultHalFactory(function () {
 
 export * from "../src/index";
 export { createQuickJsHal } from "../hal/quickjs/index";
-export type { QuickJsHost, QuickJsHalOptions, QuickJsOs } from "../hal/quickjs/index";
+export type { QuickJsHost, QuickJsHostFactory, QuickJsHalOptions, QuickJsOs } from "../hal/quickjs/index";

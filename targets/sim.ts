@@ -1,14 +1,8 @@
 /**
- * Composition root for `kyoto/sim`: everything `kyoto` exports plus `createSimRuntime`, with
- * the simulated HAL (virtual clock) installed. It re-exports the node target, so in the node
- * build rollup keeps the runtime in `kyoto.{mjs,cjs}` and `sim` imports it from there: one
- * copy of the runtime for both entry points (SPEC §10).
+ * Composition root for `kyoto/sim` on Node: everything `kyoto` exports plus the simulation
+ * entry (targets/sim_entry.ts). It re-exports the node target, so rollup keeps the runtime in
+ * `kyoto.{mjs,cjs}` and `sim` imports it from there: one copy of the runtime for both entry
+ * points (SPEC §10).
  */
-import { setSimHalFactory } from "../src/sim";
-import { createSimHal } from "../hal/sim/index";
-
-setSimHalFactory(createSimHal);
-
 export * from "./node";
-export * from "../src/sim";
-export { createSimHal } from "../hal/sim/index";
+export * from "./sim_entry";

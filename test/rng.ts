@@ -33,20 +33,56 @@ export class Rng {
 }
 
 /**
- * Runs `body(rng)` once per seed; a failure is rethrown with the seed in its message. The
- * seeds are 1…count, or the single seed in the global `KYOTO_SEED` when a harness sets it.
+ * The seed to replay, when one is set: the `KYOTO_SEED` environment variable under Node, the
+ * global `KYOTO_SEED` the QuickJS harness defines from it inside the VM. Else null.
  */
+export function fixedSeed(): number | null {
+  const g = globalThis as { KYOTO_SEED?: unknown; process?: { env: { [name: string]: string | undefined } } };
+  if (typeof g.KYOTO_SEED === "number") return g.KYOTO_SEED;
+  const env = g.process !== undefined ? g.process.env.KYOTO_SEED : undefined;
+  if (env === undefined || env === "") return null;
+  const seed = Number(env);
+  if (Math.floor(seed) !== seed) throw new Error("KYOTO_SEED must be an integer, got " + JSON.stringify(env));
+  return seed;
+}
+
+/** The seeds a randomized test runs: `defaults` (or 1…count), or just the fixed seed when one is set. */
+export function seedsFor(defaults: number | number[]): number[] {
+  const fixed = fixedSeed();
+  if (fixed !== null) return [fixed];
+  if (typeof defaults !== "number") return defaults;
+  const seeds: number[] = [];
+  for (let seed = 1; seed <= defaults; seed++) seeds.push(seed);
+  return seeds;
+}
+
+/** Prefixes a failure with the seed that produced it (to replay with `KYOTO_SEED=<seed>`). */
+export function withSeed(seed: number, err: unknown, detail?: string): Error {
+  const e = err as Error;
+  e.message = "[seed " + seed + "] " + e.message + (detail !== undefined ? detail : "");
+  return e;
+}
+
+/** Runs `body(rng)` once per seed of `seedsFor(count)`; a failure is rethrown with its seed. */
 export function forEachSeed(count: number, body: (rng: Rng) => void): void {
-  const fixed = (globalThis as { KYOTO_SEED?: number }).KYOTO_SEED;
-  const first = typeof fixed === "number" ? fixed : 1;
-  const last = typeof fixed === "number" ? fixed : count;
-  for (let seed = first; seed <= last; seed++) {
+  const seeds = seedsFor(count);
+  for (let i = 0; i < seeds.length; i++) {
     try {
-      body(new Rng(seed));
+      body(new Rng(seeds[i]));
     } catch (err) {
-      const e = err as Error;
-      e.message = "[seed " + seed + "] " + e.message;
-      throw e;
+      throw withSeed(seeds[i], err);
+    }
+  }
+}
+
+/** `forEachSeed` for an async body: the seeds run one after another. */
+export async function forEachSeedAsync(count: number, body: (rng: Rng) => Promise<void>): Promise<void> {
+  const seeds = seedsFor(count);
+  for (let i = 0; i < seeds.length; i++) {
+    try {
+      await body(new Rng(seeds[i]));
+    } catch (err) {
+      throw withSeed(seeds[i], err);
     }
   }
 }

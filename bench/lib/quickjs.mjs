@@ -10,25 +10,14 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { loadEngine } from "../../bin/lib/quickjs_vm.mjs";
 import { now } from "./env.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.resolve(here, "../../dist/quickjs/kyoto.mjs");
-const require = createRequire(import.meta.url);
 
-export const ENGINES = ["quickjs", "quickjs-ng"];
-
-async function loadEngine(engine) {
-  if (engine === "quickjs") {
-    const { newQuickJSWASMModule, RELEASE_SYNC } = await import("quickjs-emscripten");
-    return newQuickJSWASMModule(RELEASE_SYNC);
-  }
-  const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
-  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
-  return newQuickJSWASMModuleFromVariant(variant.default || variant);
-}
+export { ENGINES } from "../../bin/lib/quickjs_vm.mjs";
 
 export async function newGuest(engine, options = {}) {
   if (!existsSync(bundle)) throw new Error("dist/quickjs/kyoto.mjs is missing: run `npm run build`");

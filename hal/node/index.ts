@@ -11,6 +11,11 @@
 import { Hal } from "../../src/io/hal";
 import { TimerHal } from "../../src/runtime/timer_hal";
 
+/** True when the environment asks for kyoto's debug mode (`KYOTO_DEBUG=1`): the Node target passes it to `setDebug`. */
+export function debugRequested(): boolean {
+  return process.env.KYOTO_DEBUG === "1";
+}
+
 /** A HAL on Node's clock and timers. Allocates: on construction. */
 export function createNodeHal(): Hal {
   return new TimerHal({

@@ -3,8 +3,9 @@
  * network with seeded loss, latency and partitions).
  *
  * Time is integer milliseconds and starts at 0. It moves only in two ways:
- * - when the runtime asks for a wake (its budget ran out, or a task called `yieldNow`), the
- *   clock advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock;
+ * - when the runtime asks for a wake because its budget ran out (`wake(true)`), the clock
+ *   advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock. A
+ *   wake for a `yieldNow` alone (`wake(false)`) does not move it (SPEC §10);
  * - when nothing else is pending, the clock jumps to the armed timer's deadline and `EV_TIMER`
  *   is delivered: a sleep wakes exactly at its deadline, however long it is, in no real time.
  *
@@ -17,10 +18,11 @@
  *
  * Implementation notes:
  * - One event per pump, so microtasks run between events. Priority: a timer already due, then
- *   a wake (+1 ms), then the jump to the next deadline.
+ *   a wake (+1 ms when the budget was spent), then the jump to the next deadline.
  * - Events never arrive from inside a HAL call: calls only record and schedule the pump.
  */
 
+import { invalidArgument, invalidState } from "../../src/core/errors";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "../../src/io/hal";
 
 // Host scheduling functions, looked up with `typeof` (absent ones are never called).
@@ -47,7 +49,7 @@ function hostDefer(): (fn: () => void) => void {
       timeout(fn, 0);
     };
   }
-  throw new TypeError("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
+  throw invalidState("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
 }
 
 export class SimHal implements TimeHal {
@@ -56,18 +58,22 @@ export class SimHal implements TimeHal {
   private sink: HalSink | null = null;
   private deadline = -1;
   private wakePending = false;
+  /** The pending wake is owed to a spent budget: it moves the clock. */
+  private advancePending = false;
   private pumpScheduled = false;
   private rng: number;
   private readonly defer: (fn: () => void) => void;
   private readonly pumpFn: () => void;
-  /** Wakes delivered so far (each advanced the clock by 1 ms). */
+  /** Wakes delivered so far. */
   wakes = 0;
+  /** Wakes that advanced the clock by 1 ms (the runtime's budget was spent). */
+  budgetWakes = 0;
   /** Timer events delivered so far. */
   timerFirings = 0;
 
   constructor(options?: SimHalOptions) {
     const seed = options && options.seed !== undefined ? options.seed : 1;
-    if (typeof seed !== "number" || Math.floor(seed) !== seed) throw new TypeError("options.seed must be an integer, received " + String(seed));
+    if (typeof seed !== "number" || Math.floor(seed) !== seed || seed === Infinity || seed === -Infinity) throw invalidArgument("options.seed", "an integer", seed);
     this.seed = seed;
     this.rng = (seed | 0) === 0 ? 0x9e3779b9 | 0 : seed | 0; // xorshift has no zero state
     this.defer = options && options.defer ? options.defer : hostDefer();
@@ -78,7 +84,7 @@ export class SimHal implements TimeHal {
   }
 
   setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("the sim HAL already has a sink: one HAL per runtime");
+    if (this.sink !== null) throw invalidState("the sim HAL already has a sink: one HAL per runtime");
     this.sink = sink;
   }
 
@@ -96,8 +102,9 @@ export class SimHal implements TimeHal {
     this.deadline = -1;
   }
 
-  wake(): void {
+  wake(budgetSpent?: boolean): void {
     this.wakePending = true;
+    if (budgetSpent === true) this.advancePending = true;
     this.schedule();
   }
 
@@ -137,7 +144,11 @@ export class SimHal implements TimeHal {
       sink(EV_TIMER, 0, 0);
     } else if (this.wakePending) {
       this.wakePending = false;
-      this.clock++;
+      if (this.advancePending) {
+        this.advancePending = false;
+        this.clock++;
+        this.budgetWakes++;
+      }
       this.wakes++;
       sink(EV_WAKE, 0, 0);
     } else if (this.deadline >= 0) {

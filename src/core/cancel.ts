@@ -9,7 +9,7 @@
  * linear per add. The listener is removed when the last op using the signal settles.
  */
 
-import { invalidArgument } from "./errors";
+import { abortReason, invalidArgument } from "./errors";
 
 export interface SignalLike {
   readonly aborted: boolean;
@@ -156,12 +156,7 @@ export class CancelSource {
 
   /** Aborts the signal (once); `reason` defaults to an `AbortError`. Allocates: the default reason. */
   cancel(reason?: unknown): void {
-    if (reason === undefined) {
-      const err = new Error("the operation was aborted");
-      err.name = "AbortError";
-      reason = err;
-    }
-    this.signal.fire(reason);
+    this.signal.fire(reason === undefined ? abortReason("the operation was aborted") : reason);
   }
 
   /** The AbortController spelling of `cancel`. */

@@ -15,8 +15,6 @@ export const ERR_LAGGED = "ERR_LAGGED";
 export const ERR_POOL_EXHAUSTED = "ERR_POOL_EXHAUSTED";
 export const ERR_BUSY = "ERR_BUSY";
 export const ERR_SOCKET = "ERR_SOCKET";
-/** A misuse error for a value out of range: a `RangeError`, or a `TypeError` where there is none (Espruino). */
-export const ERR_OUT_OF_RANGE = "ERR_OUT_OF_RANGE";
 
 /** An error with a `code`, and for some codes extra fields (`value`, `cause`, `skipped`, …). */
 export interface KyotoError extends Error {
@@ -33,9 +31,71 @@ function withCode(err: Error, code: string): KyotoError {
   return err as KyotoError;
 }
 
+// --- where a waiting call was made -----------------------------------------------------------
+//
+// An outcome error given to a waiting op (ERR_CLOSED, ERR_CANCELLED, ERR_TIMEOUT, ERR_LAGGED,
+// ERR_POOL_EXHAUSTED) is built where the primitive fails the op — inside `close()`, a timer,
+// the delivery loop — so its own stack would show the closer, not the waiter. When the op's
+// result is taken, `forWaiter` therefore replaces that stack: by default with one line saying
+// so (cheap: nothing is recorded per op), and with debugging on (`setDebug(true)`; the Node
+// target turns it on for `KYOTO_DEBUG=1`) with the stack of the call that created the op.
+
+/** Outcome errors kyoto built (and may restack); a marker property, not enumerable where possible. */
+const OUTCOME = "kyotoOutcome";
+let debug = false;
+
+/**
+ * Turns recording of waiting calls on or off: with it on, every op keeps an `Error` made when
+ * it was created, and an outcome error it rejects with shows that stack. Costs one stack
+ * capture per op: for debugging, not production.
+ */
+export function setDebug(on: boolean): void {
+  debug = on === true;
+}
+
+/** The waiting call's stack, when debugging: called as an op is created. Allocates: only when debugging. */
+export function waitingCall(): Error | null {
+  return debug ? new Error("the waiting call") : null;
+}
+
+function outcome(err: Error, code: string): KyotoError {
+  if (typeof Object.defineProperty === "function") Object.defineProperty(err, OUTCOME, { value: true });
+  else (err as unknown as { [key: string]: boolean })[OUTCOME] = true;
+  return withCode(err, code);
+}
+
+const WAITER_NOTE =
+  "\n    at <the waiting op> (kyoto raised this for a waiting op, not at the call that waited; set KYOTO_DEBUG=1 (or setDebug(true)) to record that call)";
+
+/**
+ * The error a waiting op rejects with, as its taker sees it. An outcome error kyoto built gets
+ * the waiting call's stack (`origin`, when debugging: a copy per op, since one close can fail
+ * many) or a note instead of the stack of where it was raised; anything else passes as is.
+ */
+export function forWaiter(error: unknown, origin: Error | null): unknown {
+  const err = error as KyotoError & { [key: string]: unknown };
+  if (err === null || typeof err !== "object" || err[OUTCOME] !== true) return error;
+  // (Espruino's errors have no inherited `name`: a plain Error's reads as undefined there.)
+  const name = typeof err.name === "string" ? err.name : "Error";
+  const header = name + ": " + err.message;
+  if (origin === null) {
+    if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
+    return err;
+  }
+  const copy = outcome(new Error(err.message), err.code);
+  copy.name = name;
+  if (err.value !== undefined) copy.value = err.value;
+  if (err.cause !== undefined) copy.cause = err.cause;
+  if (err.skipped !== undefined) copy.skipped = err.skipped;
+  if (err.pool !== undefined) copy.pool = err.pool;
+  const frames = typeof origin.stack === "string" ? origin.stack.slice(origin.stack.indexOf("\n") + 1) : "";
+  copy.stack = header + "\n" + frames;
+  return copy;
+}
+
 /** `ERR_CLOSED`; pass `value` when a value was not delivered (it is returned to the caller). */
 export function closedError(what: string, value?: unknown): KyotoError {
-  const err = withCode(new Error(what + " is closed"), ERR_CLOSED);
+  const err = outcome(new Error(what + " is closed"), ERR_CLOSED);
   if (value !== undefined) err.value = value;
   return err;
 }
@@ -54,25 +114,35 @@ export function cancelledError(reason?: unknown): KyotoError {
   if (typeof limit === "number") errorSettings.stackTraceLimit = 0;
   const plain = new Error("the operation was cancelled");
   if (typeof limit === "number") errorSettings.stackTraceLimit = limit;
-  const err = withCode(plain, ERR_CANCELLED);
+  const err = outcome(plain, ERR_CANCELLED);
   err.name = "AbortError";
   err.cause = reason;
   return err;
 }
 
+/**
+ * The default reason of an abort made without one (`CancelSource.cancel()`, `handle.abort()`):
+ * an `AbortError` with code `ERR_CANCELLED`; the op it cancels rejects with it as `cause`.
+ */
+export function abortReason(message: string): KyotoError {
+  const err = withCode(new Error(message), ERR_CANCELLED);
+  err.name = "AbortError";
+  return err;
+}
+
 export function timeoutError(ms: number): KyotoError {
-  return withCode(new Error("timed out after " + ms + " ms"), ERR_TIMEOUT);
+  return outcome(new Error("timed out after " + ms + " ms"), ERR_TIMEOUT);
 }
 
 export function laggedError(skipped: number): KyotoError {
-  const err = withCode(new Error("receiver lagged behind by " + skipped + " messages"), ERR_LAGGED);
+  const err = outcome(new Error("receiver lagged behind by " + skipped + " messages"), ERR_LAGGED);
   err.skipped = skipped;
   return err;
 }
 
 /** `ERR_POOL_EXHAUSTED`, naming the pool (`"waiters"`, `"tasks"`, `"timers"`, …). */
 export function poolExhaustedError(pool: string, capacity: number): KyotoError {
-  const err = withCode(new Error("the " + pool + " pool is full (capacity " + capacity + ")"), ERR_POOL_EXHAUSTED);
+  const err = outcome(new Error("the " + pool + " pool is full (capacity " + capacity + ")"), ERR_POOL_EXHAUSTED);
   err.pool = pool;
   return err;
 }
@@ -87,37 +157,76 @@ export function socketError(message: string, hostCode: unknown): KyotoError {
   return err;
 }
 
+/** Misuse: an argument of the wrong type (Node's code for the same mistake). */
+export const ERR_INVALID_ARG_TYPE = "ERR_INVALID_ARG_TYPE";
+/** Misuse: a number outside the range the argument allows. */
+export const ERR_OUT_OF_RANGE = "ERR_OUT_OF_RANGE";
+/** Misuse: a call the object's state does not allow (a used SendPermit, a released guard…). */
+export const ERR_INVALID_STATE = "ERR_INVALID_STATE";
+
 /** Renders a received value for a misuse message: strings quoted, everything else as `String(v)`. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "function") return "a function";
   if (value !== null && typeof value === "object") return Array.isArray(value) ? "an array" : "an object";
+  if (value === 0 && 1 / value < 0) return "-0";
   return String(value);
 }
 
-export function invalidArgument(name: string, expected: string, value: unknown): TypeError {
-  return new TypeError(name + " must be " + expected + ", received " + describeValue(value));
-}
-
-/** Espruino has no `RangeError`: there the same error is a `TypeError` (SPEC §3). */
-const RangeErrorOrTypeError: new (message: string) => Error = typeof RangeError === "function" ? RangeError : TypeError;
-
-/** A `RangeError` (a `TypeError` on Espruino) with `code: "ERR_OUT_OF_RANGE"` everywhere. */
-export function outOfRange(name: string, expected: string, value: unknown): KyotoError {
-  return withCode(new RangeErrorOrTypeError(name + " must be " + expected + ", received " + describeValue(value)), ERR_OUT_OF_RANGE);
+/**
+ * `TypeError` (`ERR_INVALID_ARG_TYPE`): "`name` must be `expected`, received …". `name` is
+ * the argument as the declaration names it (`options.pool`, `buf`); for one argument, every
+ * misuse error uses the same `expected` phrase, whether the value has the wrong type or is
+ * out of range, so the two messages never contradict each other.
+ */
+export function invalidArgument(name: string, expected: string, value: unknown): KyotoError {
+  return withCode(new TypeError(name + " must be " + expected + ", received " + describeValue(value)), ERR_INVALID_ARG_TYPE);
 }
 
 /**
- * Checks that `value` is an integer in `0 … max`: a non-number (or NaN, or a fraction) is a
- * `TypeError`, a negative number or one above `max` a `RangeError`. Returns the value.
+ * `RangeError` (`ERR_OUT_OF_RANGE`), phrased like `invalidArgument`; a `TypeError` with the
+ * same message and code where the engine has no `RangeError` (Espruino).
  */
-export function checkCount(name: string, value: unknown, max: number): number {
+export function outOfRange(name: string, expected: string, value: unknown): KyotoError {
+  const message = name + " must be " + expected + ", received " + describeValue(value);
+  return withCode(typeof RangeError === "function" ? new RangeError(message) : new TypeError(message), ERR_OUT_OF_RANGE);
+}
+
+/** `TypeError` (`ERR_INVALID_STATE`) for a call the object's state does not allow. */
+export function invalidState(message: string): KyotoError {
+  return withCode(new TypeError(message), ERR_INVALID_STATE);
+}
+
+/**
+ * Checks that `value` is an integer in `min … max`: a non-number (or NaN, or a fraction) is a
+ * `TypeError`, one outside the range (infinities included) a `RangeError`, both saying "an
+ * integer from `min` to `max`". Returns the value, with -0 read as 0.
+ */
+export function checkInteger(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || value !== value || Math.floor(value) !== value) {
-    if (typeof value === "number" && (value === Infinity || value === -Infinity)) {
-      throw outOfRange(name, "an integer from 0 to " + max, value);
-    }
-    throw invalidArgument(name, "an integer from 0 to " + max, value);
+    throw invalidArgument(name, "an integer from " + min + " to " + max, value);
   }
-  if (value < 0 || value > max) throw outOfRange(name, "an integer from 0 to " + max, value);
-  return value;
+  if (value < min || value > max) throw outOfRange(name, "an integer from " + min + " to " + max, value);
+  return value + 0;
+}
+
+/** `checkInteger(name, value, 0, max)`: a count (of permits, messages, slots). */
+export function checkCount(name: string, value: unknown, max: number): number {
+  return checkInteger(name, value, 0, max);
+}
+
+/** Checks that `fn` is a function. */
+export function checkFunction(name: string, fn: unknown): void {
+  if (typeof fn !== "function") throw invalidArgument(name, "a function", fn);
+}
+
+/**
+ * Checks an options argument: `undefined` or an object (null and primitives are a
+ * `TypeError`). Returns it typed. Allocates: never.
+ */
+export function checkOptions<O>(options: O | undefined, name?: string): O | undefined {
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw invalidArgument(name || "options", "an object", options);
+  }
+  return options;
 }

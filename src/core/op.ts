@@ -1,53 +1,92 @@
 /**
- * Op<T>: how anything in kyoto waits.
+ * Op<T>: how anything in kyoto waits. An op is a Promise.
  *
- * An op is created eagerly — it takes its place in a queue when the method is called — and
- * is a thenable: `await op` works wherever `Promise` exists and `op.then(onValue, onError)`
- * works everywhere. `then` only registers callbacks (it returns nothing; to chain, await the
- * op or wrap it with `Promise.resolve(op)`).
+ * An op is created eagerly — it takes its place in a queue when the method is called — and is
+ * a real `Promise` on engines whose Promise can be subclassed (Node, QuickJS: `op instanceof
+ * Promise`, `then`/`catch`/`finally` chain, `Promise.all([op])` works). Where classes are
+ * lowered to ES5 functions (the Espruino bundle) a native Promise cannot be subclassed; there
+ * an op is a thenable whose `then`/`catch`/`finally` return real promises (see the README).
  *
- * Life of an op: *pending* (queued) → *complete* (it holds its result: a permit, a message,
- * an error) → *delivered* (the result was handed to a callback). Until delivery the op can be
- * cancelled: `cancel()` unlinks a pending waiter or gives back what a complete op holds, then
- * rejects with `ERR_CANCELLED`. A complete op nobody has subscribed to stays complete — it
- * never raises an unhandled rejection, and it can still be cancelled to return its resource.
+ * The completion cell. An op's result lives in the op, not in its promise:
  *
- * Delivery goes through one ready ring: completing an op that has callbacks (or subscribing
- * to a complete op) queues it, and a delivery host drains the ring — by default in one
- * microtask per batch; a runtime installs itself as the host to bound each turn by its
- * cooperative budget. The order of the ring never decides who gets a resource: that was
- * decided when the op was created and its waiter queued.
+ *   pending ──complete(v) / fail(e)──▶ done ──take──▶ taken
+ *      │                                │
+ *      └──────────── cancel ────────────┴──▶ done (ERR_CANCELLED, resources returned)
  *
- * Subclasses implement `abandon()` (unlink a pending waiter, returning partial resources)
- * and `giveBack(value)` (return the resource a complete-but-undelivered op holds).
+ * Rules (the invariants every op and every consumer keeps):
+ * 1. One exit. `takeResult()` is the only way a result leaves an op. It runs at most once
+ *    per op (later calls return the same result and do nothing), marks the op *taken* and,
+ *    for a value, runs the subclass hook `commit(value)` exactly once: that is where an op
+ *    finalises its effect (free a channel slot, append to a caller's buffer, push a reserved
+ *    message). Plain delivery (`await`, `then`), `select`, `join`, `tryJoin`, `timeout`,
+ *    `JoinSet` and `for await` all take results through it.
+ * 2. Give back before take. `cancel()` on an op that is not taken either unlinks its waiter
+ *    (`abandon(reason)`, pending) or returns what it holds (`giveBack(value)`, done), and
+ *    leaves the op done with `ERR_CANCELLED`. Once taken, `cancel()` returns false and
+ *    changes nothing: the taker owns the result. So every result is committed exactly once
+ *    or given back, never both, never neither.
+ * 3. The promise is settled only after the take, and only when somebody observes the op
+ *    (`then`, hence `await`, `catch`, `finally`, `Promise.all`). An op nobody observes never
+ *    settles its promise: it never raises an unhandled rejection (cancelled, closed, timed
+ *    out), and cancelling it allocates nothing (the `ERR_CANCELLED` error is built when an
+ *    observer needs it), so mass cancellation is O(1) per op and leaves nothing behind.
+ * 4. Owners. A combinator *claims* the ops it is given (`claim`): from then on plain delivery
+ *    leaves them alone and the owner is told (`opCompleted(token)`) when each becomes done;
+ *    the owner takes the ones it keeps and cancels the ones it discards. An op that is already
+ *    observed, taken or owned cannot be claimed (the combinator then subscribes with `then`
+ *    like it would to any thenable). A wrapper (`timeout`, `select`, `join`) completes
+ *    without taking its inputs; its own `commit` takes them and its own `giveBack` cancels
+ *    them, so take and give-back pass through to the inner ops.
+ * 5. No user code inside a transition. `complete`/`fail`/`cancel` and the hooks run kyoto
+ *    code only: settling a native promise queues its callbacks as microtasks, so a throwing
+ *    then-callback can never unwind through a primitive. An owner's `opCompleted` is kyoto
+ *    code too; it may re-enter primitives (cancel losers), which the primitives allow: their
+ *    state is consistent before they complete an op.
+ * 6. Delivery order never decides who gets a resource: that was fixed when the op queued.
+ *    Plain delivery of a done, observed op goes through the ready ring (drained by the
+ *    delivery host: a microtask by default, the running runtime under its budget).
+ *
+ * Subclass hooks (stable; sockets and hosts build on them): `complete(value)`, `fail(error)`,
+ * `abandon(reason)`, `giveBack(value)`, `commit(value)`, `failIfAborted(signal)`,
+ * `watch(signal)`, and `takeWhenDone()` for an op whose effect must happen even if nobody
+ * observes it (a `send` pushes its message).
  */
 
 import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
-import { cancelledError } from "./errors";
+import { cancelledError, forWaiter, waitingCall } from "./errors";
 import { Ring } from "./ring";
 
-// `flags` packs the op's state (low two bits) with three booleans.
+// `flags` packs the state (low two bits) with booleans.
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
 const STATE_MASK = 3;
-/** The result was handed to a callback; the op can no longer be cancelled. */
-const DELIVERED = 4;
+/** The result left through `takeResult` (or was given back by `cancel`): final. */
+const TAKEN = 4;
 /** The op sits in the ready ring. */
 const QUEUED = 8;
-/** Callbacks are registered and not yet called. */
-const SUBSCRIBED = 16;
-/** Cancelled: `result` holds the reason; the `ERR_CANCELLED` error is built on delivery. */
-const CANCELLED = 32;
+/** `then` was called: the promise must be settled once the result is taken. */
+const OBSERVED = 16;
+/** Take the result when done even if nobody observes the op (`takeWhenDone`). */
+const AUTO = 32;
+/** A combinator owns the op (`claim`): plain delivery leaves it alone. */
+const OWNED = 64;
+/** Cancelled: `result` holds the reason; the `ERR_CANCELLED` error is built on take. */
+const CANCELLED = 128;
+/** The promise was settled. */
+const SETTLED = 256;
 
-type OnValue<T> = ((value: T) => unknown) | null | undefined;
-type OnError = ((reason: any) => unknown) | null | undefined;
-/** A stored callback; typed loosely so that `Op<Sub>` stays assignable to `Op<Base>`. */
-type Callback = ((arg: any) => unknown) | null | undefined;
+type Settle = ((arg: unknown) => void) | null;
+type Executor = (resolve: (value: any) => void, reject: (reason?: any) => void) => void;
 
 /** Who drains the ready ring: `request()` is called once when the ring needs a drain. */
 export interface DeliveryHost {
   request(): void;
+}
+
+/** A combinator that owns ops: told when an owned op becomes done (its result still in it). */
+export interface OpOwner {
+  opCompleted(token: number): void;
 }
 
 const ready = new Ring<Op<unknown>>(64);
@@ -76,27 +115,16 @@ function enqueue(op: Op<unknown>): void {
 
 /**
  * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many are
- * still queued. When it returns more than 0 the caller owes another call. An exception thrown
- * by a callback is rethrown after the others in this batch were delivered.
+ * still queued. When it returns more than 0 the caller owes another call. Delivery runs no
+ * user code (callbacks run from the promise's own microtasks).
  */
 export function runDeliveries(limit: number): number {
   let delivered = 0;
-  let firstError: unknown = undefined;
-  let failed = false;
   while (delivered < limit && ready.length > 0) {
-    const op = ready.shift() as Op<unknown>;
+    (ready.shift() as Op<unknown>).deliver();
     delivered++;
-    try {
-      op.deliver();
-    } catch (err) {
-      if (!failed) {
-        failed = true;
-        firstError = err;
-      }
-    }
   }
   if (ready.length === 0) drainOwed = false;
-  if (failed) throw firstError;
   return ready.length;
 }
 
@@ -119,14 +147,6 @@ export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   return previous;
 }
 
-/**
- * Told when an op completes, before (and without) delivery: a combinator (`join`) watches its
- * inputs this way so that what they hold stays cancellable until it takes the results.
- */
-export interface CompletionObserver {
-  opCompleted(token: number): void;
-}
-
 /** The link between an op and the signal it watches (only ops given a signal have one). */
 class SignalLink implements SignalMember {
   signalNext: SignalMember | null = null;
@@ -138,43 +158,114 @@ class SignalLink implements SignalMember {
   }
 }
 
-export class Op<T> {
-  /** @internal State and flags (see the constants above). */
-  flags = PENDING;
-  /** @internal The value or error once complete. */
-  result: unknown = undefined;
-  private onValue: Callback = undefined;
-  private onError: Callback = undefined;
-  private moreCallbacks: Callback[] | null = null;
-  private signalLink: SignalLink | null = null;
-  private completionObserver: CompletionObserver | null = null;
-  private completionToken = 0;
+// The executor every op's promise is built with: no closure per op.
+let capturedResolve: Settle = null;
+let capturedReject: Settle = null;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
-  /**
-   * Registers callbacks for the result. Each is called at most once, never synchronously
-   * from inside `then`. Returns nothing. Allocates: never for the first subscriber.
-   */
-  then(onValue?: OnValue<T>, onError?: OnError): void {
-    const flags = this.flags;
-    if ((flags & SUBSCRIBED) === 0) {
-      this.flags = flags | SUBSCRIBED;
-      this.onValue = onValue;
-      this.onError = onError;
-    } else {
-      (this.moreCallbacks || (this.moreCallbacks = [])).push(onValue, onError);
-    }
-    if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
+/**
+ * The base of ops where a native Promise cannot be subclassed (classes lowered to ES5
+ * functions): `catch` and `finally` on top of `Op.then`, which returns a real promise.
+ */
+class Thenable {
+  then(_onValue?: unknown, _onError?: unknown): Promise<unknown> {
+    throw new TypeError("unreachable");
+  }
+  catch(onError?: (reason: any) => unknown): Promise<unknown> {
+    return this.then(undefined, onError);
+  }
+  finally(onFinally?: () => void): Promise<unknown> {
+    if (typeof onFinally !== "function") return this.then(onFinally, onFinally);
+    return this.then(
+      function (value: unknown) {
+        return Promise.resolve(onFinally()).then(function () {
+          return value;
+        });
+      },
+      function (error: unknown) {
+        return Promise.resolve(onFinally()).then(function () {
+          throw error;
+        });
+      },
+    );
+  }
+}
+
+/** A native class throws when called without `new`; a class lowered to a function does not. */
+class Probe {}
+function classesAreNative(): boolean {
+  try {
+    (Probe as unknown as () => void)();
+  } catch (e) {
+    return true;
+  }
+  return false;
+}
+
+/** True when ops subclass the host's Promise (native classes and a Promise to extend). */
+export const opsArePromises = typeof Promise === "function" && classesAreNative();
+const OpBase: PromiseConstructor = opsArePromises ? Promise : (Thenable as unknown as PromiseConstructor);
+
+export class Op<T> extends OpBase<T> {
+  /** @internal State and flags (see the constants above). */
+  flags: number;
+  /** @internal The value or error once done (the reason while a cancel's error is unbuilt). */
+  result: unknown;
+  private resolveFn: Settle;
+  private rejectFn: Settle;
+  private signalLink: SignalLink | null;
+  private taker: OpOwner | null;
+  private takerToken: number;
+  /** The promise `then` delegates to where ops are thenables (built on first `then`). */
+  private promise?: Promise<T>;
+  /** Where the op was created, when debugging (`setDebug`); shown by the errors it rejects with. */
+  private readonly origin: Error | null;
+
+  constructor() {
+    super(capture as Executor);
+    this.resolveFn = capturedResolve;
+    this.rejectFn = capturedReject;
+    capturedResolve = capturedReject = null;
+    this.flags = PENDING;
+    this.result = undefined;
+    this.signalLink = null;
+    this.taker = null;
+    this.takerToken = 0;
+    this.origin = waitingCall();
   }
 
   /**
-   * Cancels the op unless its result was already delivered: a pending waiter is unlinked and
-   * any resource the op holds is given back; the op rejects with `ERR_CANCELLED` (`cause` =
-   * `reason`). Returns whether it cancelled. Allocates: the error, and only when a callback
-   * receives it (mass cancellation of unobserved ops builds no errors).
+   * Observes the op: its result is taken (plain delivery) once it is done, and the returned
+   * promise follows it like `Promise.prototype.then`. Callbacks never run inside `then`.
+   */
+  then<R1 = T, R2 = never>(
+    onValue?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onError?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.observe();
+    if (opsArePromises) return super.then(onValue, onError);
+    let promise = this.promise;
+    if (promise === undefined) {
+      promise = this.promise = new Promise<T>(capture as Executor);
+      this.resolveFn = capturedResolve;
+      this.rejectFn = capturedReject;
+      capturedResolve = capturedReject = null;
+      if ((this.flags & TAKEN) !== 0) this.settlePromise();
+    }
+    return promise.then(onValue, onError);
+  }
+
+  /**
+   * Cancels the op unless its result was already taken: a pending waiter is unlinked and a
+   * resource the op holds is given back; the op rejects with `ERR_CANCELLED` (`cause` =
+   * `reason`). Returns whether it cancelled. Allocates: the error, only for an observer.
    */
   cancel(reason?: unknown): boolean {
     const flags = this.flags;
-    if ((flags & DELIVERED) !== 0) return false;
+    if ((flags & TAKEN) !== 0) return false;
     const held = this.result;
     // Final before the hooks run: giving a resource back may wake other ops re-entrantly.
     this.flags = (flags & ~STATE_MASK) | REJECTED | CANCELLED;
@@ -182,59 +273,84 @@ export class Op<T> {
     if ((flags & STATE_MASK) === PENDING) this.abandon(reason);
     else if ((flags & STATE_MASK) === FULFILLED) this.giveBack(held as T);
     this.unwatch();
-    if ((this.flags & (SUBSCRIBED | QUEUED)) === SUBSCRIBED) enqueue(this as Op<unknown>);
-    this.notifyObserver();
+    if ((this.flags & OBSERVED) !== 0) this.takeResult();
+    this.notifyOwner();
     return true;
   }
 
-  /** True once the op is complete (it may still be undelivered). */
+  /** True once the op is done (it may still be untaken). */
   isDone(): boolean {
     return (this.flags & STATE_MASK) !== PENDING;
   }
 
-  /**
-   * @internal Subclass hook: unlink the pending waiter and return what it had been given.
-   * `reason` is the cancellation reason (the op's error is built later, on delivery).
-   */
+  /** @internal Subclass hook: unlink the pending waiter and return what it had been given. */
   protected abandon(_reason: unknown): void {}
 
-  /** @internal Subclass hook: return the resource held by a complete, undelivered op. */
+  /** @internal Subclass hook: return the resource held by a done, untaken op. */
   protected giveBack(_value: T): void {}
 
   /**
-   * @internal Asks to be told (once) when this op completes, instead of subscribing; false
-   * when another observer already watches it. Allocates: never.
+   * @internal Subclass hook: the value is being taken; finalise its effect. Runs exactly once.
+   * A wrapper may call `replaceResult` here (its inner op turned out to be gone).
    */
-  observeCompletion(observer: CompletionObserver, token: number): boolean {
-    if (this.completionObserver !== null) return false;
-    this.completionObserver = observer;
-    this.completionToken = token;
-    if ((this.flags & STATE_MASK) !== PENDING) observer.opCompleted(token);
+  protected commit(_value: T): void {}
+
+  /** @internal Subclass hook: take the result when done even if nobody observes the op. */
+  protected takeWhenDone(): void {
+    const flags = this.flags;
+    if ((flags & OWNED) !== 0) return;
+    this.flags = flags | AUTO;
+    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) enqueue(this as Op<unknown>);
+  }
+
+  /**
+   * @internal A combinator takes ownership (rule 4); false (nothing changed) when the op is
+   * already observed, taken or owned. The owner checks `isDone()` itself after claiming.
+   */
+  claim(owner: OpOwner, token: number): boolean {
+    const flags = this.flags;
+    if ((flags & (OWNED | OBSERVED | TAKEN)) !== 0) return false;
+    this.flags = (flags | OWNED) & ~AUTO;
+    this.taker = owner;
+    this.takerToken = token;
     return true;
   }
 
-  /** @internal True when the op completed with a value (false while pending or failed). */
+  /** @internal True once the result left through `takeResult` (or a cancel took it for an observer). */
+  wasTaken(): boolean {
+    return (this.flags & TAKEN) !== 0;
+  }
+
+  /** @internal True when the op is done with a value (false while pending or failed). */
   completedWithValue(): boolean {
     return (this.flags & STATE_MASK) === FULFILLED;
   }
 
   /**
-   * @internal Takes the result of a complete op without callbacks: the op counts as
-   * delivered from now on (it can no longer be cancelled). Returns the value or error.
+   * @internal The one exit (rule 1): takes the result of a done op, running `commit` once
+   * for a value, and settles the promise if observed. Returns the value or error; check
+   * `completedWithValue()` after. Later calls return the same result and do nothing.
    */
   takeResult(): unknown {
-    if ((this.flags & CANCELLED) !== 0) this.result = cancelledError(this.result);
-    this.flags = (this.flags & ~CANCELLED) | DELIVERED;
-    this.unwatch();
+    let flags = this.flags;
+    if ((flags & TAKEN) !== 0) return this.result;
+    flags |= TAKEN;
+    if ((flags & CANCELLED) !== 0) {
+      flags &= ~CANCELLED;
+      this.result = cancelledError(this.result);
+    }
+    this.flags = flags;
+    if (this.signalLink !== null) this.unwatch();
+    if ((flags & STATE_MASK) === FULFILLED) this.commit(this.result as T);
+    if ((this.flags & STATE_MASK) === REJECTED) this.result = forWaiter(this.result, this.origin);
+    if ((this.flags & OBSERVED) !== 0) this.settlePromise();
     return this.result;
   }
 
-  private notifyObserver(): void {
-    const observer = this.completionObserver;
-    if (observer !== null) {
-      this.completionObserver = null;
-      observer.opCompleted(this.completionToken);
-    }
+  /** @internal For `commit` overrides and receivers: replaces the result of a taken op. */
+  replaceResult(ok: boolean, value: unknown): void {
+    this.flags = (this.flags & ~STATE_MASK) | (ok ? FULFILLED : REJECTED);
+    this.result = value;
   }
 
   /**
@@ -247,9 +363,9 @@ export class Op<T> {
     return true;
   }
 
-  /** @internal Watches `signal` (already checked not aborted) until delivery. Allocates: the link. */
+  /** @internal Watches `signal` (already checked not aborted) until taken. Allocates: the link. */
   protected watch(signal: SignalLike | null): void {
-    if (signal === null || (this.flags & DELIVERED) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
+    if (signal === null || (this.flags & TAKEN) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
     const link = new SignalLink(this as Op<unknown>);
     try {
       attachSignal(link, signal);
@@ -262,22 +378,13 @@ export class Op<T> {
     this.signalLink = link;
   }
 
-  private unwatch(): void {
-    const link = this.signalLink;
-    if (link !== null) {
-      this.signalLink = null;
-      detachSignal(link);
-    }
-  }
-
   /** @internal Completes the op with a value. Allocates: never. */
   complete(value: T): void {
     const flags = this.flags;
     if ((flags & STATE_MASK) !== PENDING) return;
     this.flags = flags | FULFILLED;
     this.result = value;
-    if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
-    this.notifyObserver();
+    this.becameDone(flags);
   }
 
   /** @internal Completes the op with an error. */
@@ -286,39 +393,59 @@ export class Op<T> {
     if ((flags & STATE_MASK) !== PENDING) return;
     this.flags = flags | REJECTED;
     this.result = error;
-    this.unwatch();
-    if ((flags & SUBSCRIBED) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
-    this.notifyObserver();
+    if (this.signalLink !== null) this.unwatch();
+    this.becameDone(flags);
   }
 
-  /** @internal Hands the result to the registered callbacks (called from the ready ring). */
+  /** @internal Takes the result of a done, observed op (called from the ready ring). */
   deliver(): void {
+    const flags = (this.flags &= ~QUEUED);
+    if ((flags & STATE_MASK) === PENDING || (flags & TAKEN) !== 0 || (flags & (OWNED | CANCELLED)) === OWNED) return;
+    if ((flags & (OBSERVED | AUTO)) !== 0) this.takeResult();
+  }
+
+  private becameDone(flags: number): void {
+    if ((flags & OWNED) !== 0) this.notifyOwner();
+    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
+  }
+
+  private observe(): void {
     const flags = this.flags;
-    if ((flags & SUBSCRIBED) === 0) {
-      this.flags = flags & ~QUEUED;
-      return;
-    }
-    this.flags = (flags & ~(QUEUED | SUBSCRIBED | CANCELLED)) | DELIVERED;
-    if (this.signalLink !== null) this.unwatch();
-    if ((flags & CANCELLED) !== 0) this.result = cancelledError(this.result);
-    const result = this.result;
-    const onValue = this.onValue;
-    const onError = this.onError;
-    const more = this.moreCallbacks;
-    this.onValue = undefined;
-    this.onError = undefined;
-    this.moreCallbacks = null;
-    const ok = (flags & STATE_MASK) === FULFILLED;
-    if (ok) {
-      if (typeof onValue === "function") onValue(result as T);
-    } else if (typeof onError === "function") onError(result);
-    if (more !== null) {
-      for (let i = 0; i < more.length; i += 2) {
-        const cb = more[ok ? i : i + 1];
-        if (typeof cb === "function") (cb as (v: unknown) => unknown)(result);
-      }
+    if ((flags & OBSERVED) !== 0) return;
+    this.flags = flags | OBSERVED;
+    if ((flags & TAKEN) !== 0) {
+      if ((flags & SETTLED) === 0) this.settlePromise();
+    } else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
+      // Done and not the owner's to take (or cancelled, owner or not): delivery takes it.
+      enqueue(this as Op<unknown>);
     }
   }
+
+  private settlePromise(): void {
+    const settleWith = (this.flags & STATE_MASK) === FULFILLED ? this.resolveFn : this.rejectFn;
+    if (settleWith === null) return; // a thenable-mode op nobody has asked for a promise yet
+    this.flags |= SETTLED;
+    this.resolveFn = this.rejectFn = null;
+    settleWith(this.result);
+  }
+
+  private notifyOwner(): void {
+    const owner = this.taker;
+    if (owner !== null) owner.opCompleted(this.takerToken);
+  }
+
+  private unwatch(): void {
+    const link = this.signalLink;
+    if (link !== null) {
+      this.signalLink = null;
+      detachSignal(link);
+    }
+  }
+}
+
+// `then` on an op returns a plain Promise, never a new op (an op's constructor takes no executor).
+if (opsArePromises && typeof Symbol === "function" && Symbol.species) {
+  Object.defineProperty(Op, Symbol.species, { value: Promise, configurable: true });
 }
 
 /** An op that is complete at creation: for results known at once (values, errors). */

@@ -21,7 +21,7 @@
  *   issued, so a handle kept from before a shrink can never name a slot created after it.
  */
 
-import { checkCount, KyotoError, outOfRange, poolExhaustedError } from "./errors";
+import { checkInteger, checkOptions, invalidArgument, KyotoError, poolExhaustedError } from "./errors";
 import { Waker } from "./waker";
 
 /** "No node": the end of a list, or a failed allocation. */
@@ -73,12 +73,11 @@ export class NodePool {
 
   /** Allocates: on construction (the columns) and when growing. */
   constructor(options?: PoolOptions) {
-    const capacity = options && options.capacity !== undefined ? options.capacity : 16;
-    const maxCapacity = options && options.maxCapacity !== undefined ? options.maxCapacity : Math.max(65536, capacity);
-    checkCount("options.capacity", capacity, SLOT_SPAN);
-    checkCount("options.maxCapacity", maxCapacity, SLOT_SPAN);
-    if (capacity < 1) throw outOfRange("options.capacity", "at least 1", capacity);
-    if (maxCapacity < capacity) throw outOfRange("options.maxCapacity", "at least options.capacity (" + capacity + ")", maxCapacity);
+    checkOptions(options);
+    const capacity = options && options.capacity !== undefined ? checkInteger("options.capacity", options.capacity, 1, SLOT_SPAN) : 16;
+    const maxCapacity =
+      options && options.maxCapacity !== undefined ? checkInteger("options.maxCapacity", options.maxCapacity, capacity, SLOT_SPAN) : Math.max(65536, capacity);
+    if (options && options.name !== undefined && typeof options.name !== "string") throw invalidArgument("options.name", "a string", options.name);
     this.name = options && options.name ? options.name : "waiters";
     this.maxCapacity = maxCapacity;
     this.initialCapacity = capacity;

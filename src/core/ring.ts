@@ -8,7 +8,7 @@
  * A ring that grew goes back to its initial size when it drains, so a burst leaves nothing.
  */
 
-import { checkCount, outOfRange } from "./errors";
+import { checkInteger } from "./errors";
 
 export class Ring<T> {
   private items: Array<T | undefined>;
@@ -22,8 +22,7 @@ export class Ring<T> {
 
   /** Allocates: on construction, and when an unbounded ring doubles. */
   constructor(capacity: number, readonly maxCapacity: number = 1073741824) {
-    checkCount("capacity", capacity, 1073741824);
-    if (capacity < 1) throw outOfRange("capacity", "at least 1", capacity);
+    checkInteger("capacity", capacity, 1, 1073741824);
     let size = 1;
     while (size < capacity) size *= 2;
     this.items = new Array(size);

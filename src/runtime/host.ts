@@ -8,6 +8,8 @@
  * as `wake()` or `armTimer()` only schedules; the event arrives from a later host callback).
  */
 
+import { invalidState } from "../core/errors";
+
 /** The host timer armed with `armTimer` expired (handle 0, arg 0). */
 export const EV_TIMER = 1;
 /** The answer to `wake()`: the runtime has been given a fresh host turn (handle 0, arg 0). */
@@ -34,8 +36,12 @@ export interface TimeHal {
   armTimer(deltaMs: number): void;
   /** Disarms the host timer; a no-op when none is armed. */
   cancelTimer(): void;
-  /** Asks for `EV_WAKE` after the current host callback returns. Idempotent until it arrives. */
-  wake(): void;
+  /**
+   * Asks for `EV_WAKE` after the current host callback returns. Idempotent until it arrives.
+   * `budgetSpent` is true when the runtime yields because its cooperative budget ran out
+   * (false for a `yieldNow`); a real host ignores it, the sim moves its clock only then.
+   */
+  wake(budgetSpent?: boolean): void;
 }
 
 /** Builds the HAL a runtime uses when `createRuntime` is given none. */
@@ -54,7 +60,7 @@ export function setDefaultHalFactory(factory: HalFactory | null): void {
 /** A HAL from the installed factory; throws when no target installed one. */
 export function defaultHal(): TimeHal {
   if (defaultFactory === null) {
-    throw new TypeError("no default HAL is installed: pass options.hal to createRuntime, or import kyoto through a target bundle");
+    throw invalidState("no default HAL is installed: pass options.hal to createRuntime, or import kyoto through a target bundle");
   }
   return defaultFactory();
 }

@@ -10,106 +10,97 @@
  *
  * `join` waits for every op, then resolves with their values in order or rejects with the
  * first failure (in time). `tryJoin` rejects at the first failure and cancels the others
- * (ops not yet delivered give back what they held). Unlike `Promise.all`, a join that fails
- * or is cancelled loses nothing: it watches its op inputs for completion without taking
- * their results, and takes them only once every input has succeeded, so until then each
- * input can still be cancelled and give back what it holds (a permit, a message).
+ * (ops not yet taken give back what they held). Unlike `Promise.all`, a join that fails or
+ * is cancelled loses nothing: it owns its op inputs (`GroupOp`, rules in `src/core/op.ts`),
+ * completes without taking their results and takes them only when its own result is taken,
+ * so until then each input can still be cancelled and give back what it holds. The result
+ * type follows the inputs: `join([sem.acquire(), rx.recv()])` is `Op<[Permit, T | undefined]>`.
  *
  * `JoinSet` holds spawned tasks; `joinNext()` resolves with results in completion order, an
  * aborted task as an `ERR_CANCELLED` rejection, and `undefined` once the set is empty.
  */
 
 import { WaitOptions, signalOf } from "../core/cancel";
-
-import { CompletionObserver, Op, readyOp } from "../core/op";
+import { Op, readyOp } from "../core/op";
 import { Ring } from "../core/ring";
 import { currentRuntime } from "./runtime";
 import { Awaitable, GroupOp, checkInputs } from "./select";
 import { JoinHandle, TaskFn, TaskSetMember } from "./task";
 
-class JoinOp<T> extends GroupOp<T, T[]> implements CompletionObserver {
-  private readonly values: T[] = [];
-  /** Inputs that completed with a value this join has not taken yet (observed ops). */
-  private readonly untaken: boolean[] = [];
+/** `join`'s result for the inputs `Ops`: their values, a tuple for a tuple. */
+export type JoinResult<Ops extends readonly unknown[]> = { -readonly [K in keyof Ops]: Awaited<Ops[K]> };
+
+class JoinOp extends GroupOp<unknown[]> {
+  /** Values of subscribed (non-op) inputs; owned inputs keep theirs until `commit`. */
+  private readonly values: unknown[] = [];
   private remaining: number;
   private failed = false;
   private error: unknown = undefined;
-  /** Set while the join cancels its inputs on the way out: their completions are ignored. */
-  private leaving = false;
+  private readonly taken = { value: undefined as unknown };
 
-  constructor(inputs: Array<Awaitable<T>>, private readonly eager: boolean) {
+  constructor(inputs: Array<Awaitable<unknown>>, private readonly eager: boolean) {
     super(inputs);
     this.remaining = inputs.length;
-    for (let i = 0; i < inputs.length; i++) {
-      this.values.push(undefined as unknown as T);
-      this.untaken.push(false);
-    }
+    for (let i = 0; i < inputs.length; i++) this.values.push(undefined);
   }
 
-  /** Ops are observed (their results stay cancellable); other thenables are subscribed. */
-  protected watchInput(index: number): void {
-    const input = this.inputs[index];
-    if (!(input instanceof Op) || !input.observeCompletion(this, index)) super.watchInput(index);
-  }
-
-  /** @internal An observed input completed; its result is still in it. */
-  opCompleted(index: number): void {
-    if (this.isDone() || this.leaving) return;
-    const input = this.inputs[index] as Op<T>;
-    if (input.completedWithValue()) {
-      this.untaken[index] = true;
-      this.arrived(true, undefined);
-    } else this.arrived(false, input.takeResult(), index);
-  }
-
-  protected settled(index: number, ok: boolean, value: unknown): void {
-    if (this.leaving) return;
-    if (ok) this.values[index] = value as T;
-    this.arrived(ok, value, index);
-  }
-
-  private arrived(ok: boolean, value: unknown, index?: number): void {
-    if (!ok) {
-      if (this.eager) return this.leave(value, index as number);
-      if (!this.failed) {
-        this.failed = true;
-        this.error = value;
-      }
+  protected inputDone(index: number, ok: boolean, value: unknown): void {
+    if (ok) {
+      if (!this.owned[index]) this.values[index] = value;
+    } else if (this.eager) {
+      this.fail(value);
+      this.cancelInputs(index);
+      return;
+    } else if (!this.failed) {
+      this.failed = true;
+      this.error = value;
     }
     if (--this.remaining > 0) return;
-    if (this.failed) return this.leave(this.error, -1);
-    const inputs = this.inputs;
-    for (let i = 0; i < inputs.length; i++) {
-      if (this.untaken[i]) this.values[i] = (inputs[i] as Op<T>).takeResult() as T;
-    }
-    this.finish(true, this.values);
+    if (this.failed) {
+      // Every input has settled: the ones that succeeded give back what they hold.
+      this.fail(this.error);
+      this.cancelInputs(-1);
+    } else this.complete(this.values);
   }
 
-  /** Fails the join; every other input is cancelled, so results not taken go back. */
-  private leave(error: unknown, failedIndex: number): void {
-    this.leaving = true;
-    this.cancelInputs(failedIndex);
-    this.finish(false, error);
+  /** Takes every owned input's value now (each input's own commit runs). */
+  protected commit(values: unknown[]): void {
+    const owned = this.owned;
+    for (let i = 0; i < owned.length; i++) {
+      if (!owned[i]) continue;
+      if (!this.takeInput(i, this.taken)) return;
+      values[i] = this.taken.value;
+    }
+  }
+
+  protected giveBack(): void {
+    this.cancelInputs(-1);
   }
 }
 
 /**
  * Waits for every op; resolves with their values in order, or rejects with the first failure
- * once all have settled. `join([])` resolves `[]`. Allocates: per call (the op, the values, a
- * callback pair per input).
+ * once all have settled (the others give back what they hold). `join([])` resolves `[]`.
+ * `{ signal }` cancels the join and every input. Allocates: per call (the op, the values, a
+ * callback pair per non-op input).
  */
-export function join<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<T[]> {
-  const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);
-  return inputs.length === 0 ? readyOp<T[]>([]) : new JoinOp<T>(inputs, false);
+export function join<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<JoinResult<Ops>> {
+  return start(ops, options, false) as Op<JoinResult<Ops>>;
 }
 
 /**
  * Like `join`, but rejects at the first failure and cancels the other ops. `tryJoin([])`
  * resolves `[]`. Allocates: as `join`.
  */
-export function tryJoin<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<T[]> {
-  const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);
-  return inputs.length === 0 ? readyOp<T[]>([]) : new JoinOp<T>(inputs, true);
+export function tryJoin<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<JoinResult<Ops>> {
+  return start(ops, options, true) as Op<JoinResult<Ops>>;
+}
+
+function start(ops: ArrayLike<Awaitable<unknown>>, options: WaitOptions | undefined, eager: boolean): Op<unknown[]> {
+  const inputs = checkInputs(ops);
+  if (inputs.length > 0) return new JoinOp(inputs, eager).start(options);
+  signalOf(options);
+  return readyOp<unknown[]>([]);
 }
 
 /** `JoinSet.joinNext()`'s op: queued in the set's intrusive list of waiting ops. */
@@ -140,7 +131,7 @@ class JoinNextOp<T> extends Op<T | undefined> {
     else this.fail(handle.failure());
   }
 
-  /** Cancels; a result taken but not delivered goes back to the front of the set. */
+  /** Cancels; a task result held but not taken (a value or an error) goes back to the front of the set. */
   cancel(reason?: unknown): boolean {
     const handle = this.taken;
     const cancelled = super.cancel(reason);

@@ -26,7 +26,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { closedError, checkCount, invalidArgument, outOfRange } from "../core/errors";
+import { checkInteger, checkOptions, closedError, invalidArgument, invalidState } from "../core/errors";
 import { DeliveryHost, Op, setDeliveryHost } from "../core/op";
 import { NodePool, PoolStats } from "../core/pool";
 import { Waker } from "../core/waker";
@@ -83,19 +83,15 @@ export class Runtime implements TaskOwner {
 
   /** Allocates: on construction (the tables). */
   constructor(options?: RuntimeOptions) {
-    if (options !== undefined && (options === null || typeof options !== "object")) throw invalidArgument("options", "an object", options);
-    const o = options || {};
-    const maxTasks = o.maxTasks === undefined ? 65536 : checkCount("options.maxTasks", o.maxTasks, 4194304);
-    const maxTimers = o.maxTimers === undefined ? 65536 : checkCount("options.maxTimers", o.maxTimers, 4194304);
-    const budget = o.budget === undefined ? 128 : checkCount("options.budget", o.budget, 1073741824);
-    if (budget < 1) throw outOfRange("options.budget", "at least 1", budget);
-    if (maxTimers < 1) throw outOfRange("options.maxTimers", "at least 1", maxTimers);
+    const o = checkOptions(options) || {};
+    const maxTasks = o.maxTasks === undefined ? 65536 : checkInteger("options.maxTasks", o.maxTasks, 1, 4194304);
+    const maxTimers = o.maxTimers === undefined ? 65536 : checkInteger("options.maxTimers", o.maxTimers, 1, 4194304);
+    const budget = o.budget === undefined ? 128 : checkInteger("options.budget", o.budget, 1, 1073741824);
     this.tasks = new TaskTable(64, maxTasks);
     this.wheel = new TimerWheel({ capacity: maxTimers < 64 ? maxTimers : 64, maxCapacity: maxTimers });
     if (o.maxWaiters === undefined) this.waiters = defaultWaiterPool();
     else {
-      const maxWaiters = checkCount("options.maxWaiters", o.maxWaiters, 4194304);
-      if (maxWaiters < 1) throw outOfRange("options.maxWaiters", "at least 1", maxWaiters);
+      const maxWaiters = checkInteger("options.maxWaiters", o.maxWaiters, 1, 4194304);
       this.waiters = new NodePool({ capacity: maxWaiters < 64 ? maxWaiters : 64, maxCapacity: maxWaiters, name: "waiters" });
     }
     const hal = o.hal === undefined ? defaultHal() : o.hal;
@@ -174,7 +170,7 @@ export class Runtime implements TaskOwner {
 
   /** Sleeps `ms` on this runtime (needs kyoto's time module, which registers it). */
   sleep(ms: number, options?: WaitOptions): Op<void> {
-    if (sleepHook === null) throw new TypeError("Runtime.sleep needs kyoto's time module (src/time/sleep)");
+    if (sleepHook === null) throw invalidState("Runtime.sleep needs kyoto's time module (src/time/sleep)");
     return sleepHook(this, ms, options);
   }
 

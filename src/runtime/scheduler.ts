@@ -10,7 +10,11 @@
  *
  * Implementation notes:
  * - The budget counts deliveries (fast-path completions included) and task starts since the
- *   last HAL event; every event the HAL delivers starts a new window. It is spent only on
+ *   last HAL event; every event the HAL delivers starts a new window, except the wake that
+ *   only answers a `yieldNow` (asked for with budget left): `yieldNow` counts against the
+ *   budget like any delivery, so a task spinning on it still spends it, and the HAL is told
+ *   which wakes come from a spent budget (`wake(true)`: the sim moves its clock only for
+ *   those, SPEC §10). It is spent only on
  *   *delivery*: an op's place in its queue — who gets a resource — was fixed when the op was
  *   created, so deferring a delivery never changes the order (unlike Tokio #8365, where a
  *   task out of budget did not even enqueue).
@@ -48,7 +52,7 @@ export interface TaskStarter {
 }
 
 export class Scheduler implements DeliveryHost {
-  /** Deliveries and task starts since the last HAL event. */
+  /** Deliveries and task starts since the last HAL event (a `yieldNow` wake does not count). */
   spent = 0;
   /** True while this scheduler is the core's delivery host. */
   isHost = false;
@@ -56,6 +60,8 @@ export class Scheduler implements DeliveryHost {
   private turnScheduled = false;
   private inTurn = false;
   private waitingWake = false;
+  /** The awaited wake was asked for because the budget was spent. */
+  private wakeForBudget = false;
   private timerDirty = false;
   /** Deadline the host timer is armed for, or -1. */
   private armedAt = -1;
@@ -108,9 +114,18 @@ export class Scheduler implements DeliveryHost {
 
   /** Hands control back to the host; the scheduler continues on `EV_WAKE`. */
   yieldToHost(): void {
-    if (this.waitingWake) return;
+    const spent = this.spent >= this.budget;
+    if (this.waitingWake) {
+      // A wake asked for by a yieldNow, now also owed to a spent budget: tell the HAL.
+      if (spent && !this.wakeForBudget) {
+        this.wakeForBudget = true;
+        this.hal.wake(true);
+      }
+      return;
+    }
     this.waitingWake = true;
-    this.hal.wake();
+    this.wakeForBudget = spent;
+    this.hal.wake(spent);
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
@@ -165,13 +180,14 @@ export class Scheduler implements DeliveryHost {
   }
 
   private onEvent(kind: number, handle: number, arg: number): void {
-    this.spent = 0;
+    if (kind !== EV_WAKE || this.wakeForBudget) this.spent = 0;
     if (kind === EV_TIMER) {
       this.armedAt = -1;
       this.timerDirty = true;
       this.wheel.advance(this.now());
     } else if (kind === EV_WAKE) {
       this.waitingWake = false;
+      this.wakeForBudget = false;
       // Only those deferred before this wake: a yield made now waits for the next one.
       for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).complete(undefined);
     } else if (this.io !== null) {

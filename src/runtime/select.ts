@@ -4,22 +4,30 @@
  * @example
  * const r = await select([rx.recv(), sleep(100)]);
  * if (r.index === 1) console.log("timed out; no message was taken");
+ * else console.log("got", r.value);   // r.value: the message (typed from the inputs)
  *
  * Losers are cancelled with `op.cancel()`, so a loser that had already received a resource
  * (a permit, a message) gives it back: nothing is lost and nothing is delivered twice.
  * Inputs may be any thenables; only those with a `cancel` method can be cancelled.
  *
- * Implementation notes (shared with `join`/`tryJoin` through `GroupOp`):
- * - The group subscribes to its inputs only when someone subscribes to it (`then`). Until
- *   then the inputs keep their results undelivered, so cancelling the group cancels them and
- *   every resource goes back. When several inputs are already complete at that point, the
- *   lowest index is delivered first and wins (like Tokio's `biased` select).
- * - When the group settles it delivers its own result at once, inside the winning input's
- *   delivery: there is no moment where the group holds a value it could not give back.
+ * Implementation notes (shared with `join`/`tryJoin` through `GroupOp`; rules of
+ * `src/core/op.ts`):
+ * - A group claims its op inputs when it is created: it is told when each becomes done and
+ *   their results stay in them. Other thenables (and ops already observed or owned
+ *   elsewhere) are subscribed to with `then`.
+ * - The group completes without taking its inputs. Its `commit` takes the ones it keeps
+ *   through the one exit (their commit hooks run then: a slot is freed, a buffer filled);
+ *   its `giveBack` and `abandon` cancel them, so cancelling a done group still returns
+ *   everything its inputs hold.
+ * - Inputs already done at creation are looked at in index order, so the lowest index wins
+ *   (like Tokio's `biased` select).
+ * - A group completes (or fails) before it cancels its other inputs; from then on their
+ *   completions are ignored.
  */
 
+import { signalOf, WaitOptions } from "../core/cancel";
 import { invalidArgument } from "../core/errors";
-import { Op } from "../core/op";
+import { Op, OpOwner } from "../core/op";
 
 /** Anything awaitable; `cancel` is used when present. */
 export interface Awaitable<T> {
@@ -28,35 +36,73 @@ export interface Awaitable<T> {
 }
 
 /** What `select` resolves with: which op won and its value. */
-export interface Selected<T> {
-  index: number;
+export interface Selected<T, I extends number = number> {
+  index: I;
   value: T;
 }
 
-/** An op over a group of inputs; subclasses decide when it settles. */
-export abstract class GroupOp<T, R> extends Op<R> {
-  private subscribed = false;
+/** `select`'s result for the inputs `Ops`: a union with one member per input (a tuple keeps its indices). */
+export type SelectResult<Ops extends readonly unknown[]> = {
+  [K in keyof Ops]: Selected<Awaited<Ops[K]>, K extends `${infer N extends number}` ? N : number>;
+}[number];
 
-  constructor(protected readonly inputs: Array<Awaitable<T>>) {
+/** An op over a group of inputs; subclasses decide when it completes. */
+export abstract class GroupOp<R> extends Op<R> implements OpOwner {
+  /** Per input: true when this group owns it (an op it claimed). */
+  protected readonly owned: boolean[] = [];
+
+  constructor(protected readonly inputs: Array<Awaitable<unknown>>) {
     super();
   }
 
-  then(onValue?: ((value: R) => unknown) | null, onError?: ((reason: any) => unknown) | null): void {
-    super.then(onValue, onError);
-    if (this.subscribed) return;
-    this.subscribed = true;
+  /** @internal Claims or subscribes to every input; returns itself. */
+  start(options: WaitOptions | undefined): this {
+    const signal = signalOf(options);
     const inputs = this.inputs;
-    for (let i = 0; i < inputs.length && !this.isDone(); i++) this.watchInput(i);
+    const owned = this.owned;
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      owned.push(input instanceof Op && input.claim(this, i));
+    }
+    if (this.failIfAborted(signal)) {
+      this.cancelInputs(-1);
+      return this;
+    }
+    this.watch(signal);
+    for (let i = 0; i < inputs.length && !this.isDone(); i++) {
+      if (owned[i] && (inputs[i] as Op<unknown>).isDone()) this.opCompleted(i);
+    }
+    for (let i = 0; i < inputs.length && !this.isDone(); i++) {
+      if (!owned[i]) this.subscribe(i);
+    }
+    return this;
   }
 
-  /** Called once per input as it settles (until the group is done). */
-  protected abstract settled(index: number, ok: boolean, value: unknown): void;
+  /** @internal OpOwner: input `index` is done; its result is still in it (errors are taken now). */
+  opCompleted(index: number): void {
+    if (this.isDone()) return;
+    const input = this.inputs[index] as Op<unknown>;
+    if (input.completedWithValue()) this.inputDone(index, true, undefined);
+    else this.inputDone(index, false, input.takeResult());
+  }
 
-  /** Settles the group and delivers at once (see the implementation notes). */
-  protected finish(ok: boolean, value: unknown): void {
-    if (ok) this.complete(value as R);
-    else this.fail(value);
-    this.deliver();
+  /** Input `index` settled (for an owned input with a value, `value` is still in the input). */
+  protected abstract inputDone(index: number, ok: boolean, value: unknown): void;
+
+  /**
+   * Takes owned input `index`'s value for `commit`. When the input is no longer holding a
+   * value (it was cancelled directly after this group completed), this group fails with its
+   * error and every other input is cancelled; returns false then.
+   */
+  protected takeInput(index: number, into: { value: unknown }): boolean {
+    const input = this.inputs[index] as Op<unknown>;
+    if (input.completedWithValue()) {
+      into.value = input.takeResult();
+      return true;
+    }
+    this.replaceResult(false, input.takeResult());
+    this.cancelInputs(index);
+    return false;
   }
 
   /** Cancels every input except `keep` (-1: all). */
@@ -72,24 +118,23 @@ export abstract class GroupOp<T, R> extends Op<R> {
     this.cancelInputs(-1);
   }
 
-  /** Starts watching input `index`: by default subscribes, so `settled` gets its result. */
-  protected watchInput(index: number): void {
+  private subscribe(index: number): void {
     const self = this;
     this.inputs[index].then(
-      function (value: T) {
-        if (!self.isDone()) self.settled(index, true, value);
+      function (value: unknown) {
+        if (!self.isDone()) self.inputDone(index, true, value);
       },
       function (error: unknown) {
-        if (!self.isDone()) self.settled(index, false, error);
+        if (!self.isDone()) self.inputDone(index, false, error);
       },
     );
   }
 }
 
 /** Checks that `ops` is an array of thenables and copies it. */
-export function checkInputs<T>(ops: ArrayLike<Awaitable<T>>): Array<Awaitable<T>> {
+export function checkInputs(ops: ArrayLike<Awaitable<unknown>>): Array<Awaitable<unknown>> {
   if (!Array.isArray(ops)) throw invalidArgument("ops", "an array of ops", ops);
-  const copy: Array<Awaitable<T>> = [];
+  const copy: Array<Awaitable<unknown>> = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
     if (op === null || (typeof op !== "object" && typeof op !== "function") || typeof op.then !== "function") {
@@ -100,20 +145,39 @@ export function checkInputs<T>(ops: ArrayLike<Awaitable<T>>): Array<Awaitable<T>
   return copy;
 }
 
-class SelectOp<T> extends GroupOp<T, Selected<T>> {
-  protected settled(index: number, ok: boolean, value: unknown): void {
+class SelectOp extends GroupOp<Selected<unknown>> {
+  private winner = -1;
+  private readonly taken = { value: undefined as unknown };
+
+  protected inputDone(index: number, ok: boolean, value: unknown): void {
+    this.winner = index;
+    if (ok) this.complete({ index: index, value: value });
+    else this.fail(value);
     this.cancelInputs(index);
-    this.finish(ok, ok ? { index: index, value: value as T } : value);
+  }
+
+  /** The winner's value is taken only now. */
+  protected commit(selected: Selected<unknown>): void {
+    const i = this.winner;
+    if (this.owned[i] && this.takeInput(i, this.taken)) selected.value = this.taken.value;
+  }
+
+  protected giveBack(): void {
+    const winner = this.inputs[this.winner];
+    if (this.owned[this.winner] && typeof winner.cancel === "function") winner.cancel();
   }
 }
 
 /**
  * Waits for the first of `ops` to settle: resolves `{ index, value }` or rejects with its
- * error; every other op is cancelled. `select([])` is a `TypeError`.
- * Allocates: per call (the op, a callback pair per input, the result).
+ * error; every other op is cancelled. The result type follows the inputs: for
+ * `select([rx.recv(), sleep(100)])` it is `{ index: 0; value: T | undefined } | { index: 1;
+ * value: void }`. `select([])` is a `TypeError`. `{ signal }` cancels the select (and so every
+ * input). Allocates: per call (the op, the result, a callback pair per non-op input).
  */
-export function select<T>(ops: ArrayLike<Awaitable<T> | Op<T>>): Op<Selected<T>> {
-  const inputs = checkInputs(ops as ArrayLike<Awaitable<T>>);
-  if (inputs.length === 0) throw new TypeError("ops must not be empty: select([]) would never settle");
-  return new SelectOp<T>(inputs);
+export function select<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<SelectResult<Ops>> {
+  // One phrasing for both mistakes (select([]) would never settle).
+  if (!Array.isArray(ops) || ops.length === 0) throw invalidArgument("ops", "a non-empty array of ops or thenables", ops);
+  const inputs = checkInputs(ops as ArrayLike<Awaitable<unknown>>);
+  return new SelectOp(inputs).start(options) as unknown as Op<SelectResult<Ops>>;
 }

@@ -19,7 +19,7 @@
  */
 
 import { CancelSignal } from "../core/cancel";
-import { cancelledError, checkCount, outOfRange } from "../core/errors";
+import { abortReason, cancelledError, checkInteger } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
 
@@ -124,16 +124,9 @@ export class JoinHandle<T> extends Op<T> {
 
   protected abandon(): void {
     const reason = this.cancelReason;
-    if (this.owner !== null) this.owner.abortTask(this as JoinHandle<unknown>, reason !== undefined ? reason : abortReason());
+    if (this.owner !== null) this.owner.abortTask(this as JoinHandle<unknown>, reason !== undefined ? reason : abortReason("the task was aborted"));
     if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
   }
-}
-
-/** The default reason a task's signal carries when aborted without one. */
-function abortReason(): Error {
-  const err = new Error("the task was aborted");
-  err.name = "AbortError";
-  return err;
 }
 
 /**
@@ -146,8 +139,7 @@ export class TaskTable {
 
   /** Allocates: on construction, and when the table doubles (up to `maxCapacity`). */
   constructor(capacity: number, maxCapacity: number) {
-    checkCount("options.maxTasks", maxCapacity, SLOT_SPAN);
-    if (maxCapacity < 1) throw outOfRange("options.maxTasks", "at least 1", maxCapacity);
+    checkInteger("options.maxTasks", maxCapacity, 1, SLOT_SPAN);
     this.pool = new NodePool({ capacity: capacity < maxCapacity ? capacity : maxCapacity, maxCapacity: maxCapacity, name: "tasks" });
   }
 

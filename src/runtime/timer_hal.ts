@@ -10,6 +10,7 @@
  * (Espruino's `clearTimeout()` with no argument clears every timer).
  */
 
+import { invalidState } from "../core/errors";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
 
 /** Host timers take at most a signed 32-bit delay; longer ones would fire at once. */
@@ -53,7 +54,7 @@ export class TimerHal implements TimeHal {
   }
 
   setSink(sink: HalSink): void {
-    if (this.sink !== null) throw new TypeError("this HAL already has a sink: one HAL per runtime");
+    if (this.sink !== null) throw invalidState("this HAL already has a sink: one HAL per runtime");
     this.sink = sink;
   }
 

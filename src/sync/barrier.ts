@@ -100,7 +100,7 @@ export class Barrier {
   constructor(n: number, options?: BarrierOptions) {
     checkCount("n", n, MAX_PERMITS);
     this.n = n === 0 ? 1 : n;
-    this.pool = resolvePool(options && options.pool);
+    this.pool = resolvePool(options);
     this.waiters = new WaitList(this.pool);
     this.releasing = new WaitList(this.pool);
   }

@@ -22,7 +22,7 @@
  * - The fast path (queue empty, enough permits) touches no list and allocates nothing.
  */
 
-import { checkCount, outOfRange } from "../core/errors";
+import { checkCount, checkOptions, invalidArgument, outOfRange } from "../core/errors";
 import { WaitList } from "../core/list";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { WAKE_CLOSED, WAKE_READY, Waker } from "../core/waker";
@@ -48,10 +48,17 @@ export function defaultWaiterPool(): NodePool {
   return sharedPool;
 }
 
-/** A pool for a primitive: the given `NodePool`, one built from options, or the shared default. */
-export function resolvePool(pool: NodePool | PoolOptions | undefined): NodePool {
+/**
+ * The waiter pool for a primitive created with `options` (validated: `undefined` or an
+ * object): `options.pool` when it is a `NodePool`, one built from it when it holds pool
+ * options, else the shared default. A `pool` that is neither is a `TypeError`.
+ */
+export function resolvePool(options: { pool?: NodePool | PoolOptions } | undefined): NodePool {
+  const pool = checkOptions(options) === undefined ? undefined : options!.pool;
   if (pool === undefined) return defaultWaiterPool();
-  return pool instanceof NodePool ? pool : new NodePool(pool);
+  if (pool instanceof NodePool) return pool;
+  if (pool === null || typeof pool !== "object") throw invalidArgument("options.pool", "a NodePool or pool options (an object)", pool);
+  return new NodePool(pool);
 }
 
 export class BatchSemaphore {
@@ -64,8 +71,7 @@ export class BatchSemaphore {
 
   /** Allocates: on construction only. */
   constructor(permits: number, pool?: NodePool) {
-    checkCount("permits", permits, MAX_PERMITS);
-    this.permits = permits;
+    this.permits = checkCount("permits", permits, MAX_PERMITS);
     this.pool = pool || defaultWaiterPool();
     this.waiters = new WaitList(this.pool);
     this.granted = new WaitList(this.pool);

@@ -9,11 +9,16 @@
  * await rx1.recv(); await rx2.recv(); // "hi", "hi"
  *
  * Implementation notes:
- * - Messages are numbered from 0; message `s` lives in slot `s % size` (size = capacity
- *   rounded up to a power of two; `%` rather than a mask because the numbers pass 2**31).
- *   `tail` is the number of the next message. A receiver's cursor `next` is the number
- *   of the next message it wants: it lagged when `tail - next > size` (its message was
- *   overwritten) and then resumes at the oldest kept message `tail - size`.
+ * - Messages are numbered from 0. `size` (the capacity rounded up to a power of two) is how
+ *   many the channel keeps: `tail` is the number of the next message, and a receiver's
+ *   cursor `next` is the number of the next message it wants. It lagged when
+ *   `tail - next > size` (its message was overwritten) and then resumes at the oldest kept
+ *   message `tail - size`.
+ * - The capacity is a limit, not an allocation: message `s` lives in slot `s % slots` of
+ *   storage that starts at `INITIAL_SLOTS` and doubles (up to `size`) only when a send
+ *   would overwrite a message someone still has to read; it shrinks back once nothing is
+ *   held. Every held message is in `oldest … tail - 1` and `tail - oldest <= slots`, so
+ *   no two held messages share a slot (`%` rather than a mask: the numbers pass 2**31).
  * - Each slot counts the receivers that have yet to read it (`remaining`). The last reader,
  *   a closing receiver, or an overwrite drops the reference, so no value outlives its
  *   readers.
@@ -23,13 +28,15 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { checkCount, closedError, laggedError, outOfRange } from "../core/errors";
+import { checkInteger, closedError, laggedError } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { resolvePool } from "./batch_semaphore";
 import { PollQueue } from "./poll_queue";
 
 const MAX_CAPACITY = 1073741824; // 2**30
+/** Storage slots a channel starts with (fewer when its capacity is smaller). */
+const INITIAL_SLOTS = 32;
 
 export interface BroadcastOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -38,9 +45,14 @@ export interface BroadcastOptions {
 
 /** @internal The state every sender and receiver of one broadcast channel shares. */
 export class BroadcastShared<T> {
+  /** Messages kept (the capacity rounded up to a power of two). */
   readonly size: number;
-  readonly values: Array<T | undefined>;
-  readonly remaining: Int32Array;
+  /** Storage slots now: a power of two, at most `size`. */
+  slots = 0;
+  values!: Array<T | undefined>;
+  remaining!: Int32Array;
+  /** No message numbered below `oldest` is held any more. */
+  oldest = 0;
   tail = 0;
   senders = 1;
   receivers = 1;
@@ -50,16 +62,61 @@ export class BroadcastShared<T> {
     let size = 1;
     while (size < capacity) size *= 2;
     this.size = size;
-    this.values = new Array(size);
-    for (let i = 0; i < size; i++) this.values[i] = undefined;
-    this.remaining = new Int32Array(size);
+    this.resize(this.initialSlots());
     this.queue = new PollQueue(pool);
+  }
+
+  private initialSlots(): number {
+    return this.size < INITIAL_SLOTS ? this.size : INITIAL_SLOTS;
   }
 
   /** One receiver is done with message `seq` (read, or skipped by a closing receiver). */
   consumed(seq: number): void {
-    const i = seq % this.size;
+    const i = seq % this.slots;
     if (--this.remaining[i] === 0) this.values[i] = undefined;
+  }
+
+  /**
+   * Stores message `tail` for `readers` receivers. Messages past the capacity are
+   * overwritten (their receivers lag); the storage grows first when the message would
+   * overwrite one still held inside the capacity. Allocates: only when it grows or shrinks.
+   */
+  store(value: T, readers: number): void {
+    const tail = this.tail;
+    let oldest = this.oldest;
+    if (oldest < tail + 1 - this.size) oldest = tail + 1 - this.size;
+    while (oldest < tail && this.remaining[oldest % this.slots] === 0) oldest++;
+    this.oldest = oldest;
+    if (oldest === tail && this.slots > this.initialSlots()) this.resize(this.initialSlots());
+    else if (tail + 1 - oldest > this.slots) this.resize(this.slots * 2);
+    const i = tail % this.slots;
+    this.values[i] = value;
+    this.remaining[i] = readers;
+    this.tail = tail + 1;
+  }
+
+  /** Puts message `seq` (in the capacity, just read by one receiver) back for that receiver. */
+  unread(seq: number, value: T): void {
+    while (this.tail - seq > this.slots) this.resize(this.slots * 2);
+    const i = seq % this.slots;
+    this.remaining[i]++;
+    this.values[i] = value;
+    if (seq < this.oldest) this.oldest = seq;
+  }
+
+  /** Moves the held messages (`oldest … tail - 1`) into storage of `slots` slots. */
+  private resize(slots: number): void {
+    const values: Array<T | undefined> = new Array(slots);
+    for (let i = 0; i < slots; i++) values[i] = undefined;
+    const remaining = new Int32Array(slots);
+    const old = this.slots;
+    for (let seq = this.oldest; old > 0 && seq < this.tail; seq++) {
+      values[seq % slots] = this.values[seq % old];
+      remaining[seq % slots] = this.remaining[seq % old];
+    }
+    this.values = values;
+    this.remaining = remaining;
+    this.slots = slots;
   }
 
   /** Serves every waiting receive (after a send, or the close of the last sender). */
@@ -136,9 +193,7 @@ class BroadcastRecvOp<T> extends Op<T> {
     const rx = this.rx;
     const shared = rx.shared;
     if (rx.closedSelf || rx.next !== this.seq + 1 || shared.tail - this.seq > shared.size) return;
-    const i = this.seq % shared.size;
-    shared.remaining[i]++;
-    shared.values[i] = value;
+    shared.unread(this.seq, value);
     rx.next = this.seq;
   }
 }
@@ -151,17 +206,14 @@ export class BroadcastSender<T> {
 
   /**
    * Sends `value` to every receiver and returns how many there are; with none it is dropped
-   * and 0 is returned. Throws `ERR_CLOSED` once this clone is closed. Allocates: never.
+   * and 0 is returned. Throws `ERR_CLOSED` once this clone is closed. Allocates: only when the storage grows or shrinks.
    */
   send(value: T): number {
     if (this.closedSelf) throw closedError("the broadcast sender", value);
     const shared = this.shared;
     const n = shared.receivers;
     if (n === 0) return 0;
-    const i = shared.tail % shared.size;
-    shared.values[i] = value;
-    shared.remaining[i] = n;
-    shared.tail++;
+    shared.store(value, n);
     shared.serve();
     return n;
   }
@@ -219,7 +271,7 @@ export class BroadcastReceiver<T> {
       this.next = oldest;
       return LAGGED;
     }
-    const i = this.next % shared.size;
+    const i = this.next % shared.slots;
     this.taken = shared.values[i];
     this.next++;
     shared.consumed(this.next - 1);
@@ -287,11 +339,12 @@ export class BroadcastReceiver<T> {
 
 /**
  * A broadcast channel keeping the last `capacity` messages (an integer from 1 to 2**30,
- * rounded up to a power of two). Allocates: on creation (the ring and its counters).
+ * rounded up to a power of two). The capacity is a limit, not an allocation. Allocates: on
+ * creation (storage for at most 32 messages), and when the storage doubles (up to the
+ * capacity) for messages still held.
  */
 export function broadcast<T>(capacity: number, options?: BroadcastOptions): [BroadcastSender<T>, BroadcastReceiver<T>] {
-  checkCount("capacity", capacity, MAX_CAPACITY);
-  if (capacity < 1) throw outOfRange("capacity", "an integer from 1 to " + MAX_CAPACITY, capacity);
-  const shared = new BroadcastShared<T>(capacity, resolvePool(options && options.pool));
+  checkInteger("capacity", capacity, 1, MAX_CAPACITY);
+  const shared = new BroadcastShared<T>(capacity, resolvePool(options));
   return [new BroadcastSender<T>(shared), new BroadcastReceiver<T>(shared, 0)];
 }

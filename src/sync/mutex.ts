@@ -21,7 +21,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { invalidArgument } from "../core/errors";
+import { invalidArgument, invalidState } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
 import { BatchSemaphore, resolvePool } from "./batch_semaphore";
@@ -61,7 +61,7 @@ addDispose(MutexGuard.prototype, "release");
 
 /** @internal The error for touching a guard after release. */
 export function released(what: string): TypeError {
-  return new TypeError(what + ".value is not available after release()");
+  return invalidState(what + ".value is not available after release()");
 }
 
 export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
@@ -73,7 +73,7 @@ export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(value: T, options?: MutexOptions) {
     this.data = value;
-    this.inner = new BatchSemaphore(1, resolvePool(options && options.pool));
+    this.inner = new BatchSemaphore(1, resolvePool(options));
   }
 
   /** @internal */
@@ -107,7 +107,7 @@ export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
    */
   runExclusive<R>(fn: (guard: MutexGuard<T>) => R | PromiseLike<R>, options?: WaitOptions): Promise<R> {
     if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
-    if (typeof Promise !== "function") throw new TypeError("runExclusive needs a host Promise; use lock() instead");
+    if (typeof Promise !== "function") throw invalidState("runExclusive needs a host Promise; use lock() instead");
     const op = this.lock(options);
     return new Promise<R>(function (resolve, reject) {
       op.then(function (guard) {

@@ -7,7 +7,8 @@
  * ready.notifyOne();   // wakes the oldest waiter, or is remembered for the next one
  *
  * `notifyOne()` / `notifyLast()` wake the oldest / newest waiter; with nobody waiting they
- * store one permit (never more) that the next `notified()` consumes at once.
+ * store one permit (never more) that the next `notified()` consumes at once; the permit
+ * remembers which of the two stored it.
  * `notifyWaiters()` wakes exactly the waiters registered at the call and stores nothing.
  * A waiter woken by `notifyOne`/`notifyLast` (or by the stored permit) that is cancelled
  * before its result is delivered passes the notification on as its notifier would have.
@@ -63,9 +64,10 @@ class NotifiedOp extends Op<void> implements Waker {
     const signal = signalOf(options);
     if (this.failIfAborted(signal)) return this;
     const notify = this.notify;
-    if (notify.permit) {
-      notify.permit = false;
-      this.how = BY_ONE;
+    if (notify.permit !== BY_NONE) {
+      // The stored permit's notifier decides where a late cancel passes it on.
+      this.how = notify.permit;
+      notify.permit = BY_NONE;
       this.complete(undefined);
     } else {
       const slot = notify.waiters.park(this, IN_WAITERS);
@@ -99,12 +101,12 @@ export class Notify {
   readonly waiters: WaitList;
   /** @internal Waiters a running `notifyWaiters` has taken and not yet woken. */
   private readonly waking: WaitList;
-  /** @internal One stored notification for the next `notified()`. */
-  permit = false;
+  /** @internal One stored notification for the next `notified()`: who stored it (`BY_ONE`/`BY_LAST`), or `BY_NONE`. */
+  permit = BY_NONE;
 
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(options?: NotifyOptions) {
-    this.pool = resolvePool(options && options.pool);
+    this.pool = resolvePool(options);
     this.waiters = new WaitList(this.pool);
     this.waking = new WaitList(this.pool);
   }
@@ -164,7 +166,7 @@ export class Notify {
 
   private wakeOne(slot: number, how: number): void {
     if (slot === NIL) {
-      this.permit = true;
+      this.permit = how;
       return;
     }
     const pool = this.pool;

@@ -13,17 +13,20 @@
  * `tx.closed()` resolves once the receiver is closed or has taken the value.
  *
  * Implementation notes:
- * - The receiver op completes with the value only once someone subscribes to it (`then`);
- *   until then a sent value waits in `value`, so `tryRecv()` can take it instead, after
- *   which the op fails with `ERR_CLOSED` (the value is gone) and can never deliver it twice.
- * - `done` is the sender side's view: the receiver is closed or has the value. Every
+ * - The receiver op completes with the value as soon as it is sent; the value stays in the op
+ *   (rules of `src/core/op.ts`) until it is taken: by delivery (`await rx`), by an owner
+ *   (`join([rx])`, `select`), or by `tryRecv()` — which takes it only while nobody observes
+ *   or owns the op, and then leaves the op failed with `ERR_CLOSED` so the value can never be
+ *   delivered twice. Its commit marks the receiver done.
+ * - A cancelled receiver is closed; a value it held stays in `value` for `tryRecv()`.
+ * - `done` is the sender side's view: the receiver is closed or has taken the value. Every
  *   `tx.closed()` waiter is a pool node, woken (and freed) when `done` becomes true.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
 import { closedError, invalidArgument } from "../core/errors";
 import { WaitList } from "../core/list";
-import { Op } from "../core/op";
+import { Op, OpOwner } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
@@ -80,7 +83,7 @@ class SenderClosedOp extends Op<void> implements Waker {
 
 /** The receiving half: an `Op<T>` for the value, plus `tryRecv()` and `close()`. */
 export class OneshotReceiver<T> extends Op<T> {
-  /** @internal A sent value nobody has taken yet. */
+  /** @internal A value that was given back (the receiver was cancelled holding it), for `tryRecv`. */
   value: T | undefined = undefined;
   /** @internal A value was sent (it may since have been taken). */
   sent = false;
@@ -90,8 +93,6 @@ export class OneshotReceiver<T> extends Op<T> {
   receiverClosed = false;
   /** @internal The receiver is closed or has the value: what `tx.closed()` waits for. */
   done = false;
-  /** @internal Somebody subscribed to this op: a value completes it at once. */
-  private wanted = false;
   /** @internal `tx.closed()` waiters. */
   readonly closedWaiters: WaitList;
 
@@ -101,27 +102,22 @@ export class OneshotReceiver<T> extends Op<T> {
     this.closedWaiters = new WaitList(pool);
   }
 
-  /** Subscribes to the value (this is what `await rx` calls). Allocates: as `Op.then`. */
-  then(onValue?: ((value: T) => unknown) | null, onError?: ((reason: any) => unknown) | null): void {
-    super.then(onValue, onError);
-    if (!this.wanted) {
-      this.wanted = true;
-      if (this.value !== undefined) this.take();
-    }
-  }
-
   /**
    * The value if it has arrived (once), `undefined` while nothing has arrived; throws
-   * `ERR_CLOSED` once the value was taken or the channel closed without one.
+   * `ERR_CLOSED` once the value was taken or the channel closed without one. While the
+   * receiver is being awaited (or a combinator owns it) the value goes there, not here.
    * Allocates: only the error.
    */
   tryRecv(): T | undefined {
-    const value = this.value;
-    if (value !== undefined) {
+    const kept = this.value;
+    if (kept !== undefined) {
       this.value = undefined;
-      // The value leaves through tryRecv: the op can never deliver it.
-      this.fail(closedError(WHAT));
-      this.markDone();
+      return kept;
+    }
+    if (this.sent && this.completedWithValue() && this.claim(NO_OWNER, 0)) {
+      const value = this.takeResult() as T;
+      // The value left through tryRecv: the op can never deliver it.
+      this.replaceResult(false, closedError(WHAT));
       return value;
     }
     if (this.sent || this.senderClosed || this.receiverClosed) throw closedError(WHAT);
@@ -143,8 +139,7 @@ export class OneshotReceiver<T> extends Op<T> {
   accept(value: T): boolean {
     if (this.sent || this.receiverClosed || this.senderClosed) return false;
     this.sent = true;
-    this.value = value;
-    if (this.wanted) this.take();
+    this.complete(value);
     return true;
   }
 
@@ -155,21 +150,19 @@ export class OneshotReceiver<T> extends Op<T> {
     this.fail(closedError(WHAT));
   }
 
-  /** Cancelling the receiver closes it; a value it held or was offered is dropped. */
+  /** Cancelling the receiver closes it. */
   protected abandon(): void {
-    this.value = undefined;
     this.receiverClosed = true;
     this.markDone();
   }
 
-  protected giveBack(): void {
+  /** Cancelled holding the value: the receiver closes and the value stays for `tryRecv`. */
+  protected giveBack(value: T): void {
+    this.value = value;
     this.abandon();
   }
 
-  private take(): void {
-    const value = this.value as T;
-    this.value = undefined;
-    this.complete(value);
+  protected commit(): void {
     this.markDone();
   }
 
@@ -186,6 +179,11 @@ export class OneshotReceiver<T> extends Op<T> {
     }
   }
 }
+
+/** The owner `tryRecv` claims a receiver with while it takes the value (it is never told anything). */
+const NO_OWNER: OpOwner = {
+  opCompleted(): void {},
+};
 
 /** The sending half. */
 export class OneshotSender<T> {
@@ -219,6 +217,6 @@ export class OneshotSender<T> {
 
 /** A one-value channel: `[sender, receiver]`. Allocates: the two halves. */
 export function oneshot<T>(options?: OneshotOptions): [OneshotSender<T>, OneshotReceiver<T>] {
-  const rx = new OneshotReceiver<T>(resolvePool(options && options.pool));
+  const rx = new OneshotReceiver<T>(resolvePool(options));
   return [new OneshotSender<T>(rx), rx];
 }

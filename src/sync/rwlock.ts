@@ -21,7 +21,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { checkCount, outOfRange } from "../core/errors";
+import { checkInteger, checkOptions, invalidState } from "../core/errors";
 import { Op } from "../core/op";
 import { NodePool, PoolOptions } from "../core/pool";
 import { BatchSemaphore, MAX_PERMITS, resolvePool } from "./batch_semaphore";
@@ -91,7 +91,7 @@ export class RwLockWriteGuard<T> {
    */
   downgrade(): RwLockReadGuard<T> {
     const owner = this.owner;
-    if (owner === null) throw new TypeError("RwLockWriteGuard.downgrade() called after release()");
+    if (owner === null) throw invalidState("RwLockWriteGuard.downgrade() called after release()");
     this.owner = null;
     const guard = new RwLockReadGuard<T>(owner);
     if (owner.maxReaders > 1) owner.inner.release(owner.maxReaders - 1);
@@ -109,14 +109,12 @@ export class RwLock<T> implements GuardFactory<RwLockReadGuard<T> | RwLockWriteG
 
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(value: T, options?: RwLockOptions) {
+    checkOptions(options);
     let maxReaders = MAX_PERMITS;
-    if (options && options.maxReaders !== undefined) {
-      maxReaders = checkCount("options.maxReaders", options.maxReaders, MAX_PERMITS);
-      if (maxReaders < 1) throw outOfRange("options.maxReaders", "an integer from 1 to " + MAX_PERMITS, maxReaders);
-    }
+    if (options && options.maxReaders !== undefined) maxReaders = checkInteger("options.maxReaders", options.maxReaders, 1, MAX_PERMITS);
     this.maxReaders = maxReaders;
     this.data = value;
-    this.inner = new BatchSemaphore(maxReaders, resolvePool(options && options.pool));
+    this.inner = new BatchSemaphore(maxReaders, resolvePool(options));
   }
 
   /** @internal */

@@ -52,16 +52,16 @@ export class Permit {
 
   /** Splits `n` permits off into a new Permit; `null` when fewer than `n` are held. Allocates: the new Permit. */
   split(n: number): Permit | null {
-    checkCount("n", n, MAX_PERMITS);
-    if (n > this.permits) return null;
-    this.permits -= n;
-    return new Permit(this.semaphore, n);
+    const count = checkCount("n", n, MAX_PERMITS);
+    if (count > this.permits) return null;
+    this.permits -= count;
+    return new Permit(this.semaphore, count);
   }
 
   /** Takes over `other`'s permits (which must come from the same semaphore). Allocates: never. */
   merge(other: Permit): void {
     if (!(other instanceof Permit)) throw invalidArgument("other", "a Permit", other);
-    if (other.semaphore !== this.semaphore) throw new TypeError("other must be a Permit of the same semaphore");
+    if (other.semaphore !== this.semaphore) throw invalidArgument("other", "a Permit of the same semaphore", other);
     if (other === this) return;
     this.permits += other.permits;
     other.permits = 0;
@@ -85,7 +85,7 @@ export class Semaphore implements GuardFactory<Permit> {
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(permits: number, options?: SemaphoreOptions) {
     checkCount("permits", permits, MAX_PERMITS);
-    this.inner = new BatchSemaphore(permits, resolvePool(options && options.pool));
+    this.inner = new BatchSemaphore(permits, resolvePool(options));
   }
 
   /**

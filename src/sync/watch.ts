@@ -14,7 +14,9 @@
  *   had seen, so the change is not lost.
  * - Waiting ops of every receiver share one `PollQueue` of pool nodes; a change polls each
  *   once, so an op that keeps waiting (a `waitFor` whose predicate is still false) or a
- *   re-entrant send cannot make it loop.
+ *   re-entrant send cannot make it loop. An op being polled is in no list, so a `waitFor`
+ *   re-runs its predicate itself when the version moved while the predicate ran (a predicate
+ *   that sends a new value on every call therefore never lets its `waitFor` return).
  * - The channel is closed for receivers once every sender clone closed; a receiver then
  *   still gets the latest value once if it had not seen it.
  */
@@ -91,17 +93,23 @@ class WatchOp<T> extends Op<any> {
         return true;
       }
     } else {
-      let ok = false;
-      try {
-        ok = !!this.pred(shared.value);
-      } catch (err) {
-        this.fail(err);
-        return true;
-      }
-      if (ok) {
-        this.markSeen();
-        this.complete(shared.value);
-        return true;
+      // A send made while `pred` runs (even by `pred`) is not polled for this op (it is not in
+      // the queue while polled): check again until a call of `pred` saw the latest version.
+      for (;;) {
+        const version = shared.version;
+        let ok = false;
+        try {
+          ok = !!this.pred(shared.value);
+        } catch (err) {
+          this.fail(err);
+          return true;
+        }
+        if (ok) {
+          this.markSeen();
+          this.complete(shared.value);
+          return true;
+        }
+        if (shared.version === version) break;
       }
     }
     if (shared.senders === 0) {
@@ -277,7 +285,8 @@ export class WatchReceiver<T> {
 
   /**
    * Resolves with the value once `pred(value)` holds, checking the current value first
-   * (also on a closed channel); marks it seen. A throwing `pred` rejects the op.
+   * (also on a closed channel); marks it seen. A value sent while `pred` runs (even by
+   * `pred`) is checked too: no version is missed. A throwing `pred` rejects the op.
    * Allocates: per call (the op).
    */
   waitFor(pred: (value: T) => boolean, options?: WaitOptions): Op<T> {
@@ -310,6 +319,6 @@ export class WatchReceiver<T> {
  * Allocates: on creation (the shared state and both halves).
  */
 export function watch<T>(initial: T, options?: WatchOptions): [WatchSender<T>, WatchReceiver<T>] {
-  const shared = new Shared<T>(initial, resolvePool(options && options.pool));
+  const shared = new Shared<T>(initial, resolvePool(options));
   return [new WatchSender<T>(shared), new WatchReceiver<T>(shared, 0)];
 }

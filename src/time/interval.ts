@@ -22,11 +22,11 @@
  */
 
 import { SignalLike, signalOf, WaitOptions } from "../core/cancel";
-import { cancelledError, closedError, invalidArgument, outOfRange } from "../core/errors";
+import { cancelledError, checkOptions, closedError, invalidArgument, invalidState, outOfRange } from "../core/errors";
 import { failedOp, Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime } from "../runtime/runtime";
-import { checkDuration, timersExhausted } from "./sleep";
+import { timersExhausted } from "./sleep";
 
 export type MissedTickBehavior = "burst" | "delay" | "skip";
 
@@ -104,7 +104,7 @@ export class Interval {
   tick(options?: WaitOptions): Op<number> {
     const signal = signalOf(options);
     if (this.closed) return failedOp<number>(closedError("the interval"));
-    if (this.waiting !== null) throw new TypeError("interval.tick() is already pending: await (or cancel) it before calling tick() again");
+    if (this.waiting !== null) throw invalidState("interval.tick() is already pending: await (or cancel) it before calling tick() again");
     const op = new TickOp(this);
     if (signal !== null && signal.aborted) {
       op.fail(cancelledError(signal.reason));
@@ -171,6 +171,7 @@ export class Interval {
 }
 
 const BEHAVIORS = ["burst", "delay", "skip"];
+const PERIOD = "a positive finite number of milliseconds";
 
 /**
  * An interval on the current runtime ticking every `periodMs` milliseconds (a positive
@@ -178,9 +179,9 @@ const BEHAVIORS = ["burst", "delay", "skip"];
  * completes at once. Allocates: the interval.
  */
 export function interval(periodMs: number, options?: IntervalOptions): Interval {
-  checkDuration("periodMs", periodMs);
-  if (periodMs === 0) throw outOfRange("periodMs", "a positive finite number of milliseconds", periodMs);
-  if (options !== undefined && (options === null || typeof options !== "object")) throw invalidArgument("options", "an object", options);
+  if (typeof periodMs !== "number" || periodMs !== periodMs) throw invalidArgument("periodMs", PERIOD, periodMs);
+  if (periodMs <= 0 || periodMs === Infinity) throw outOfRange("periodMs", PERIOD, periodMs);
+  checkOptions(options);
   const behavior = options && options.missedTickBehavior !== undefined ? options.missedTickBehavior : "burst";
   if (BEHAVIORS.indexOf(behavior) < 0) {
     throw invalidArgument("options.missedTickBehavior", '"burst", "delay" or "skip"', behavior);

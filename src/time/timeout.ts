@@ -19,7 +19,7 @@
 
 import { CancelSource, SignalLike } from "../core/cancel";
 import { closedError, invalidArgument, timeoutError } from "../core/errors";
-import { Op } from "../core/op";
+import { Op, OpOwner } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime } from "../runtime/runtime";
 import { checkDuration, timersExhausted } from "./sleep";
@@ -33,17 +33,18 @@ function isThenable(value: unknown): boolean {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as Thenable<unknown>).then === "function";
 }
 
-/** The op `timeout` returns: the waker of its timer, and the subscriber of the inner result. */
-class TimeoutOp<T> extends Op<T> implements Waker {
+/**
+ * The op `timeout` returns: the waker of its timer and the owner of an inner op (rule 4 of
+ * `src/core/op.ts`). It completes when the inner op is done without taking its result; its
+ * own commit takes it and its own give-back cancels it, so a timeout cancelled after the
+ * inner op completed but before delivery returns the message, slot or permit.
+ */
+class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
   private handle = -1;
-  /** The inner op, when the target was one (cancelled on expiry or cancel). */
+  /** The inner op this timeout owns (cancelled on expiry or cancel). */
   private inner: Op<T> | null = null;
-  /** The source of `fn`'s signal, when the target was a function. */
-  private source: CancelSource | null = null;
-  /** True once the inner result was handed to this op (from then on it is ours to give back). */
-  private took = false;
-  /** The reason given to `cancel`, passed on to the inner work. */
-  private reason: unknown = undefined;
+  /** The work to stop on expiry or cancel when the target is not owned: an op or `fn`'s signal. */
+  private other: { cancel(reason?: unknown): unknown } | null = null;
 
   constructor(
     private readonly runtime: Runtime,
@@ -52,7 +53,7 @@ class TimeoutOp<T> extends Op<T> implements Waker {
     super();
   }
 
-  /** @internal Timer fired: cancel the inner work, then reject ERR_TIMEOUT. */
+  /** @internal Timer fired: reject ERR_TIMEOUT, then cancel the inner work. */
   wake(_token: number, status: number): void {
     this.handle = -1;
     const error = status === WAKE_READY ? timeoutError(this.ms) : closedError("the runtime");
@@ -61,11 +62,27 @@ class TimeoutOp<T> extends Op<T> implements Waker {
     this.stopInner(error);
   }
 
-  /** @internal Subscribes to the target and arms the timer; returns itself. */
+  /** @internal OpOwner: the inner op is done (its value stays in it until this op is taken). */
+  opCompleted(): void {
+    if (this.isDone()) return;
+    this.disarm();
+    const inner = this.inner as Op<T>;
+    if (inner.completedWithValue()) this.complete(undefined as unknown as T);
+    else this.fail(inner.takeResult());
+  }
+
+  /** @internal Owns or subscribes to the target and arms the timer; returns itself. */
   start(target: TimeoutTarget<T>): TimeoutOp<T> {
+    if (target instanceof Op && target.claim(this, 0)) {
+      this.inner = target;
+      // An inner op already done wins at once, like Tokio polling the inner future first.
+      if (target.isDone()) this.opCompleted();
+      else if (!this.arm()) target.cancel(this.result);
+      return this;
+    }
+    if (!this.arm()) return this;
     const self = this;
     const onValue = function (value: T): void {
-      self.took = true;
       self.disarm();
       self.complete(value);
     };
@@ -73,52 +90,40 @@ class TimeoutOp<T> extends Op<T> implements Waker {
       self.disarm();
       self.fail(error);
     };
-    if (typeof target === "function") {
-      if (!this.arm()) return this;
-      const source = new CancelSource();
-      this.source = source;
-      let result: T | PromiseLike<T>;
-      try {
-        result = (target as (context: { signal: SignalLike }) => T | PromiseLike<T>)({ signal: source.signal });
-      } catch (err) {
-        onError(err);
-        return this;
-      }
-      if (isThenable(result)) (result as Thenable<T>).then(onValue, onError);
-      else onValue(result as T);
+    if (typeof target !== "function") {
+      if (typeof (target as Op<T>).cancel === "function") this.other = target as Op<T>;
+      (target as Thenable<T>).then(onValue, onError);
       return this;
     }
-    if (target instanceof Op) {
-      this.inner = target;
-      // An inner op already complete wins at once, like Tokio polling the inner future first.
-      if (!target.isDone() && !this.arm()) {
-        target.cancel(this.result);
-        return this;
-      }
-      target.then(onValue, onError);
+    const source = new CancelSource();
+    this.other = source;
+    let result: T | PromiseLike<T>;
+    try {
+      result = (target as (context: { signal: SignalLike }) => T | PromiseLike<T>)({ signal: source.signal });
+    } catch (err) {
+      onError(err);
       return this;
     }
-    if (!this.arm()) return this;
-    (target as Thenable<T>).then(onValue, onError);
+    if (isThenable(result)) (result as Thenable<T>).then(onValue, onError);
+    else onValue(result as T);
     return this;
   }
 
-  /** Cancels this op and, while it waits, the inner op (or `fn`'s signal) with the same reason. */
-  cancel(reason?: unknown): boolean {
-    this.reason = reason;
-    return super.cancel(reason);
-  }
-
-  protected abandon(): void {
-    this.disarm();
-    this.stopInner(this.reason);
-  }
-
-  protected giveBack(value: T): void {
-    // The value came from the inner op; its own hook knows how to return it (release a
-    // permit, put a message back at the head of its channel).
+  /** The inner op's value is taken only now (its own commit runs). */
+  protected commit(): void {
     const inner = this.inner;
-    if (inner !== null && this.took) (inner as unknown as { giveBack(v: T): void }).giveBack(value);
+    if (inner === null) return;
+    const result = inner.takeResult();
+    this.replaceResult(inner.completedWithValue(), result);
+  }
+
+  protected abandon(reason: unknown): void {
+    this.disarm();
+    this.stopInner(reason);
+  }
+
+  protected giveBack(): void {
+    if (this.inner !== null) this.inner.cancel();
   }
 
   /** Arms the timer; on a full table fails the op and returns false. */
@@ -142,22 +147,21 @@ class TimeoutOp<T> extends Op<T> implements Waker {
     this.handle = -1;
   }
 
-  /** Cancels the inner op or aborts `fn`'s signal (no-ops once the inner result was taken). */
+  /** Cancels the inner op or aborts `fn`'s signal. */
   private stopInner(reason: unknown): void {
-    if (this.took) return;
     if (this.inner !== null) this.inner.cancel(reason);
-    if (this.source !== null) this.source.cancel(reason);
+    if (this.other !== null) this.other.cancel(reason);
   }
 }
 
 /**
- * Runs `target` with a time limit of `ms` milliseconds on the current runtime: rejects
+ * Runs `opOrFn` with a time limit of `ms` milliseconds on the current runtime: rejects
  * `ERR_TIMEOUT` (and cancels the op, or aborts `fn`'s signal) when the limit passes first.
- * `ms` must be a non-negative finite number; `target` an op, a thenable or a function.
+ * `ms` must be a non-negative finite number; `opOrFn` an op, a thenable or a function.
  * Allocates: the op (and, for a function, its signal).
  */
-export function timeout<T>(ms: number, target: TimeoutTarget<T>): Op<T> {
+export function timeout<T>(ms: number, opOrFn: TimeoutTarget<T>): Op<T> {
   checkDuration("ms", ms);
-  if (typeof target !== "function" && !isThenable(target)) throw invalidArgument("opOrFn", "an op, a thenable or a function", target);
-  return new TimeoutOp<T>(currentRuntime(), ms).start(target);
+  if (typeof opOrFn !== "function" && !isThenable(opOrFn)) throw invalidArgument("opOrFn", "an op, a thenable or a function", opOrFn);
+  return new TimeoutOp<T>(currentRuntime(), ms).start(opOrFn);
 }

@@ -1,7 +1,7 @@
 import { DeliveryHost, failedOp, Op, pendingDeliveries, readyOp, runDeliveries, setDeliveryHost } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
-import { settle } from "../helpers";
+import { quiesce, settle } from "../helpers";
 
 /** A subclass recording its hooks, completed by hand. */
 class ManualOp extends Op<string> {
@@ -28,16 +28,60 @@ describe("Op", function () {
     assert.equal(settings.stackTraceLimit, before, "stackTraceLimit restored");
   });
 
-  it("delivers after then() returns, never inside it", async function () {
+  it("delivers after then() returns, never inside it; then returns a chaining promise", async function () {
     const op = readyOp(5);
     const seen: number[] = [];
     const r = op.then(function (v) {
       seen.push(v);
+      return v * 2;
     });
-    assert.equal(r, undefined, "then returns nothing");
+    assert.ok(r instanceof Promise, "then returns a Promise");
+    assert.ok(!(r instanceof Op), "a plain Promise, not another op");
     assert.deepEqual(seen, [], "not called synchronously");
-    await settle(10);
+    assert.equal(await r, 10);
     assert.deepEqual(seen, [5]);
+  });
+
+  it("is a Promise: instanceof, catch, finally, Promise.all/race/allSettled", async function () {
+    const op = readyOp(1);
+    assert.ok(op instanceof Promise, "op instanceof Promise");
+    const caught = await failedOp<number>(new Error("boom"))
+      .then(function (v) {
+        return v + 1;
+      })
+      .catch(function (e) {
+        return (e as Error).message;
+      });
+    assert.equal(caught, "boom", "op.then(f).catch(g) chains");
+    let finallyRan = false;
+    assert.equal(
+      await readyOp("f").finally(function () {
+        finallyRan = true;
+      }),
+      "f",
+    );
+    assert.ok(finallyRan);
+    assert.deepEqual(await Promise.all([readyOp(1), readyOp(2), 3]), [1, 2, 3]);
+    assert.equal(await Promise.race([new Op<number>(), readyOp(7)]), 7);
+    const settled = await Promise.allSettled([readyOp("ok"), failedOp("no")]);
+    assert.deepEqual(
+      settled.map(function (r) {
+        return r.status;
+      }),
+      ["fulfilled", "rejected"],
+    );
+    const s = new Semaphore(1);
+    const typed: Promise<Permit> = s.acquire(); // Op<Permit> is a Promise<Permit> under strict TypeScript
+    (await typed).release();
+  });
+
+  it("passes an error on through then(f) with no error callback", async function () {
+    await assert.rejects(
+      failedOp(new SyntaxError("through")).then(function () {
+        return 1;
+      }),
+      { name: "SyntaxError" },
+    );
   });
 
   it("delivers an op completed later, asynchronously", async function () {
@@ -48,7 +92,7 @@ describe("Op", function () {
     });
     op.complete("x");
     assert.deepEqual(seen, []);
-    await settle(10);
+    await quiesce();
     assert.deepEqual(seen, ["x"]);
   });
 
@@ -63,7 +107,7 @@ describe("Op", function () {
       });
       events.push("after then");
     });
-    await settle(10);
+    await quiesce();
     assert.deepEqual(events, ["first", "after then", "second"]);
   });
 
@@ -94,12 +138,12 @@ describe("Op", function () {
       seen.push("c:" + v);
     });
     op.complete("ok");
-    await settle(10);
+    await quiesce();
     assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok"]);
     op.then(function (v) {
       seen.push("late:" + v);
     });
-    await settle(10);
+    await quiesce();
     assert.deepEqual(seen, ["a:ok", "b:ok", "c:ok", "late:ok"]);
   });
 
@@ -112,7 +156,7 @@ describe("Op", function () {
     op.then(undefined, function (e) {
       seen.push(e);
     });
-    await settle(10);
+    await quiesce();
     assert.deepEqual(seen, ["bad", "bad"]);
   });
 
@@ -136,7 +180,7 @@ describe("Op", function () {
     op.then(function (v) {
       seen.push(v);
     });
-    await settle(10);
+    await quiesce();
     assert.equal(op.cancel(), false);
     assert.deepEqual(op.givenBack, []);
     assert.equal(await op, "v", "later subscribers still see the value");
@@ -157,7 +201,7 @@ describe("Op", function () {
     assert.equal(op.cancel(), true, "queued for delivery but not delivered");
     assert.deepEqual(op.givenBack, ["resource"]);
     assert.equal(op.abandoned, 0);
-    await settle(10);
+    await quiesce();
     assert.deepEqual(seen, ["ERR_CANCELLED"], "the subscriber sees the cancellation, not the value");
   });
 
@@ -194,7 +238,7 @@ describe("Op", function () {
       const full = new Semaphore(0, { pool: { capacity: 1, maxCapacity: 1 } });
       full.acquire();
       full.acquire(); // ERR_POOL_EXHAUSTED, unobserved
-      await settle(10);
+      await quiesce();
       await new Promise(function (resolve) {
         setTimeout(resolve, 0);
       });
@@ -220,38 +264,41 @@ describe("Op", function () {
     });
 
     it("asks a custom host once per batch and delivers FIFO within runDeliveries' limit", async function () {
-      await settle(10);
+      await quiesce();
       let requests = 0;
       previous = setDeliveryHost({
         request(): void {
           requests++;
         },
       });
-      const seen: number[] = [];
+      const ops: Array<Op<number>> = [];
       for (let i = 0; i < 5; i++) {
-        readyOp(i).then(function (v) {
-          seen.push(v);
-        });
+        ops.push(readyOp(i));
+        ops[i].then(function () {});
       }
+      const taken = function (): boolean[] {
+        return ops.map(function (op) {
+          return op.wasTaken();
+        });
+      };
       assert.equal(requests, 1, "one request for the batch");
       assert.equal(pendingDeliveries(), 5);
-      await settle(10);
-      assert.deepEqual(seen, [], "the microtask default no longer drains");
+      await settle(16); // turns, not quiesce(): this host never drains, by design
+      assert.deepEqual(taken(), [false, false, false, false, false], "the microtask default no longer drains");
       assert.equal(runDeliveries(2), 3);
-      assert.deepEqual(seen, [0, 1]);
+      assert.deepEqual(taken(), [true, true, false, false, false]);
       assert.equal(runDeliveries(Infinity), 0);
-      assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+      assert.deepEqual(taken(), [true, true, true, true, true]);
+      assert.equal(await ops[4], 4);
       readyOp(9).then(function () {});
       assert.equal(requests, 2, "a new batch asks again");
       runDeliveries(Infinity);
     });
 
     it("hands queued deliveries to the new host when it is installed", async function () {
-      await settle(10);
-      const seen: string[] = [];
-      readyOp("queued").then(function (v) {
-        seen.push(v);
-      });
+      await quiesce();
+      const op = readyOp("queued");
+      op.then(function () {});
       let requests = 0;
       previous = setDeliveryHost({
         request(): void {
@@ -260,22 +307,24 @@ describe("Op", function () {
       });
       assert.equal(requests, 1);
       runDeliveries(Infinity);
-      assert.deepEqual(seen, ["queued"]);
+      assert.ok(op.wasTaken());
+      assert.equal(await op, "queued");
     });
 
-    it("rethrows a callback's exception after delivering the rest of the batch", async function () {
-      await settle(10);
+    it("never runs a callback inside runDeliveries: a throwing callback cannot break a batch", async function () {
+      await quiesce();
       previous = setDeliveryHost({ request(): void {} });
-      const seen: string[] = [];
-      readyOp("a").then(function () {
+      const a = readyOp("a");
+      const chained = a.then(function () {
         throw new Error("callback failed");
       });
-      readyOp("b").then(function (v) {
-        seen.push(v);
-      });
-      assert.throws(() => runDeliveries(Infinity), { message: /callback failed/ });
-      assert.deepEqual(seen, ["b"]);
+      const b = readyOp("b");
+      b.then(function () {});
+      assert.equal(runDeliveries(Infinity), 0, "no throw out of the ring");
+      assert.ok(a.wasTaken() && b.wasTaken());
       assert.equal(pendingDeliveries(), 0);
+      await assert.rejects(chained, { message: /callback failed/ });
+      assert.equal(await b, "b");
     });
 
     it("restores the microtask default with setDeliveryHost(null)", async function () {

@@ -1,61 +1,60 @@
 /*
  * The in-VM half of the QuickJS test harness: a small mocha (describe/it/before/after/
- * beforeEach/afterEach with .skip/.only), console, timers backed by the host, and the
- * `__harness` object the host drives. Evaluated as a plain script before the test
- * bundle, so the test files find mocha's globals exactly as they do under Node.
+ * beforeEach/afterEach with .skip/.only) and the `__harness` object the host drives.
+ * Evaluated as a plain script after the shared prelude (bin/lib/guest_prelude.js: console
+ * and host-backed timers) and before the test bundle, so the test files find mocha's
+ * globals exactly as they do under Node.
  *
  * Host functions (installed by test/harness/quickjs.ts on `__host`):
  *   log(level, text)   setTimer(id, ms)   clearTimer(id)
  */
 (function () {
   "use strict";
-  var host = globalThis.__host;
 
-  // --- console ---------------------------------------------------------------------------
-  function show(v) {
-    if (typeof v === "string") return v;
-    if (v instanceof Error) return (v.name || "Error") + ": " + v.message;
-    try {
-      var s = JSON.stringify(v);
-      return s === undefined ? String(v) : s;
-    } catch (_e) {
-      return String(v);
-    }
-  }
-  function logger(level) {
-    return function () {
-      var parts = [];
-      for (var i = 0; i < arguments.length; i++) parts.push(show(arguments[i]));
-      host.log(level, parts.join(" "));
-    };
-  }
-  globalThis.console = {
-    log: logger("log"), info: logger("info"), warn: logger("warn"), error: logger("error"), debug: logger("debug"),
-  };
+  var timerFire = globalThis.__prelude.fire;
 
-  // --- timers (host-backed; tests must not depend on wall-clock time) --------------------
-  var timers = {};
-  var nextTimer = 1;
-  function arm(fn, ms, args, repeat) {
-    if (typeof fn !== "function") throw new TypeError("timer callback must be a function");
-    var id = nextTimer++;
-    var delay = Math.max(0, Number(ms) || 0);
-    timers[id] = { fn: fn, args: args, repeat: repeat ? delay : -1 };
-    host.setTimer(id, delay);
-    return id;
-  }
-  globalThis.setTimeout = function (fn, ms) {
-    return arm(fn, ms, Array.prototype.slice.call(arguments, 2), false);
-  };
-  globalThis.setInterval = function (fn, ms) {
-    return arm(fn, ms, Array.prototype.slice.call(arguments, 2), true);
-  };
-  globalThis.clearTimeout = globalThis.clearInterval = function (id) {
-    if (id !== undefined && id !== null && timers[id]) {
-      delete timers[id];
-      host.clearTimer(id);
+  // --- promise reactions that throw -------------------------------------------------------
+  // QuickJS reports nothing when a promise reaction throws (the promise it returned just
+  // rejects), and quickjs-emscripten does not expose the host rejection tracker. So every
+  // reaction registered through Promise.prototype.then (which catch, finally and kyoto's
+  // delivery microtask go through) is wrapped: when one throws, the promise it rejects is
+  // remembered; if no handler was attached to that promise by the time the host has run
+  // every job and asks for the test's status, the test fails with the error — what mocha does
+  // with an unhandled rejection under Node. (A rejection handled only by `await` counts as
+  // unhandled: await does not call `then`.)
+  var nativeThen = Promise.prototype.then;
+  var thrownInReactions = []; // records of reactions that threw: { error, handled }
+  var RECORD = "__harnessReaction";
+  Promise.prototype.then = function (onFulfilled, onRejected) {
+    // A handler attached to a promise some reaction returned: that rejection is handled.
+    var own = Object.prototype.hasOwnProperty.call(this, RECORD) ? this[RECORD] : null;
+    if (own !== null) own.handled = true;
+    var record = { error: undefined, handled: false };
+    function guard(fn) {
+      if (typeof fn !== "function") return fn;
+      return function (value) {
+        try {
+          return fn(value);
+        } catch (e) {
+          record.error = e;
+          thrownInReactions.push(record);
+          throw e;
+        }
+      };
     }
+    var derived = nativeThen.call(this, guard(onFulfilled), guard(onRejected));
+    Object.defineProperty(derived, RECORD, { value: record });
+    return derived;
   };
+  /** The first error a reaction threw that nothing handled since the last call, or null. */
+  function takeUnhandledReactionError() {
+    var found = null;
+    for (var i = 0; i < thrownInReactions.length && found === null; i++) {
+      if (!thrownInReactions[i].handled) found = thrownInReactions[i];
+    }
+    thrownInReactions = [];
+    return found;
+  }
 
   // --- the suite tree --------------------------------------------------------------------
   var suites = [];
@@ -233,16 +232,20 @@
     },
     status: function (token) {
       var r = runs[token];
+      var unhandled = takeUnhandledReactionError();
+      if (unhandled !== null && r.state !== "failed") {
+        var reported = serialize(unhandled.error);
+        if (reported.skipped) reported = { name: "Error", message: "a promise reaction threw this.skip()", stack: "" };
+        reported.message = "a promise reaction threw and nothing handled the rejection: " + reported.message;
+        r.state = "failed";
+        r.error = reported;
+      }
       return JSON.stringify({ state: r.state, error: r.error });
     },
     /** Fires a host timer; an exception fails the running test like mocha's uncaught handler. */
     fire: function (id) {
-      var t = timers[id];
-      if (!t) return;
-      if (t.repeat < 0) delete timers[id];
-      else host.setTimer(id, t.repeat);
       try {
-        t.fn.apply(undefined, t.args);
+        timerFire(id);
       } catch (e) {
         if (active) settle(active, e, true);
         else throw e;

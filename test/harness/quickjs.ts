@@ -6,37 +6,64 @@
  * driving `executePendingJobs()` after every host→guest call and firing host timers until
  * the run settles, times out, or provably never can (nothing queued, no timer armed).
  *
- * Engines: "quickjs" (bellard, release-sync, what `getQuickJS()` loads) and "quickjs-ng"
- * (release-sync). Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
- * overflows first and corrupts the runtime (research/engines.md §1d).
+ * Engines, the guest prelude (console, timers), job draining, error reading and source-map
+ * stack mapping are shared with `kyoto run` (bin/lib/quickjs_vm.mjs).
+ *
+ * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
+ * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
+ * captured instead of printed. One such leak is quickjs-emscripten's, not ours: when a job
+ * grows the WebAssembly memory, `executePendingJobs` (0.32.0) reads the job's context
+ * pointer through a detached view, finds no context for it and wraps a *new* one
+ * (`newContext({ contextPointer: undefined })`) that nobody disposes (upstream issue #269,
+ * fix in PR #248). `disposeStrayContexts()` frees such contexts after every drain.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { createRequire, SourceMap } from "node:module";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { newQuickJSWASMModule, RELEASE_SYNC } from "quickjs-emscripten";
+import { RELEASE_SYNC } from "quickjs-emscripten";
 import {
   newQuickJSWASMModuleFromVariant,
+  newVariant,
   type QuickJSContext,
   type QuickJSHandle,
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
+import {
+  ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  hostFunctions,
+} from "../../bin/lib/quickjs_vm.mjs";
+import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
+import { createNodeHal } from "../../hal/node/index";
+import type { Hal } from "../../src/io/hal";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
 const require = createRequire(import.meta.url);
 
-export const ENGINES = ["quickjs", "quickjs-ng"] as const;
-export type EngineName = (typeof ENGINES)[number];
-export const STACK_SIZE = 256 * 1024;
+export const ENGINES = ENGINE_NAMES as readonly EngineName[];
+export type EngineName = "quickjs" | "quickjs-ng";
+export { STACK_SIZE };
 export const TEST_TIMEOUT_MS = 10_000;
 
-/** A fresh WebAssembly instance of the engine. */
-export async function loadEngine(name: EngineName): Promise<QuickJSWASMModule> {
-  if (name === "quickjs") return (await newQuickJSWASMModule(RELEASE_SYNC)) as unknown as QuickJSWASMModule;
-  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
-  return newQuickJSWASMModuleFromVariant(variant.default ?? variant);
+/** An engine instance and the lines its WebAssembly module printed to stderr (an abort's message). */
+export interface Engine {
+  module: QuickJSWASMModule;
+  stderr: string[];
+}
+
+/**
+ * A fresh WebAssembly instance of the engine (the builds bin/lib/quickjs_vm.mjs loads); what
+ * it prints to stderr is kept for `dispose()` to report, not printed.
+ */
+export async function loadEngine(name: EngineName): Promise<Engine> {
+  const stderr: string[] = [];
+  const base = name === "quickjs" ? RELEASE_SYNC : require("@jitl/quickjs-ng-wasmfile-release-sync");
+  const variant = newVariant(base.default ?? base, {
+    emscriptenModule: { printErr: (line: string) => stderr.push(String(line)) } as object,
+  });
+  return { module: (await newQuickJSWASMModuleFromVariant(variant)) as unknown as QuickJSWASMModule, stderr };
 }
 
 export interface TestNode {
@@ -71,21 +98,28 @@ export class GuestFile {
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
   private deadline = Infinity;
   private wake: (() => void) | null = null;
-  private maps = new Map<string, SourceMap | null>();
+  private readonly mapper: StackMapper;
+  private bridge: HalBridge | null = null;
   readonly logs: string[] = [];
 
   constructor(
-    private readonly engine: QuickJSWASMModule,
+    private readonly engine: Engine,
     readonly engineName: string,
     private readonly dir: string,
     /** Entry module, relative to `dir` (e.g. "sync/semaphore.test.js"). */
     private readonly entry: string,
-    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean } = {},
-  ) {}
+    private readonly options: { seed?: number; timeoutMs?: number; echo?: boolean; createHal?: () => Hal } = {},
+  ) {
+    // Frames name bundle files as "/chunks/x.js" (module names relative to `dir`).
+    this.mapper = new StackMapper(
+      (file: string) => (file.startsWith("/") ? path.join(this.dir, file) : null),
+      (src: string) => path.relative(repoRoot, src),
+    );
+  }
 
   /** Creates the runtime, evaluates the bundle and returns its suite tree. Throws on load errors. */
   load(): SuiteNode {
-    const rt = (this.rt = this.engine.newRuntime());
+    const rt = (this.rt = this.engine.module.newRuntime());
     rt.setMaxStackSize(STACK_SIZE);
     rt.setInterruptHandler(() => Date.now() > this.deadline);
     rt.setModuleLoader(
@@ -99,6 +133,7 @@ export class GuestFile {
     const vm = (this.vm = rt.newContext());
     this.installHost(vm);
     this.enter();
+    this.evalScript(PRELUDE_SOURCE, PRELUDE_FILE);
     this.evalScript(GUEST_SOURCE, "test/harness/guest.js");
     const result = vm.evalCode(readFileSync(path.join(this.dir, this.entry), "utf8"), "/" + this.entry, { type: "module" });
     if (result.error) throw this.toError(this.take(result.error), "loading " + this.entry);
@@ -126,7 +161,7 @@ export class GuestFile {
       for (;;) {
         const st = JSON.parse(this.evalScript(`__harness.status(${token})`) as string) as { state: string; error?: GuestError };
         if (st.state !== "pending") return this.mapResult(st as RunResult);
-        if (this.timers.size === 0) {
+        if (this.timers.size === 0 && !this.bridge?.busy()) {
           return this.failure(
             "never settled: no job is queued and no timer is armed inside " + this.engineName +
               " (a lost wake-up, or a promise nobody resolves)",
@@ -151,18 +186,36 @@ export class GuestFile {
     }
   }
 
+  /**
+   * Frees the context and the runtime. Throws when the runtime still holds guest objects
+   * (a leak: a handle the host kept, a reference cycle the engine cannot collect), with what
+   * the engine printed. Disposing twice does nothing.
+   */
   dispose(): void {
+    this.bridge?.close();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    let failure: unknown = null;
     try {
+      this.disposeStrayContexts();
       this.vm?.dispose();
       this.rt?.dispose();
     } catch (err) {
-      // A leak assertion on dispose; the WebAssembly instance is per file, so nothing else is affected.
-      this.logs.push("dispose failed: " + String(err));
+      failure = err;
     }
     this.vm = null;
     this.rt = null;
+    if (failure !== null) {
+      const printed = this.engine.stderr.splice(0).join("\n");
+      throw new Error(`${this.engineName} could not free its runtime (guest objects leaked): ${String(failure)}` + (printed ? "\n" + printed : ""));
+    }
+  }
+
+  /** Disposes contexts quickjs-emscripten wrapped on its own (see the file comment); ours stays. */
+  private disposeStrayContexts(): void {
+    const rt = this.rt as unknown as { contextMap?: Map<unknown, QuickJSContext> } | null;
+    if (!rt || !rt.contextMap) return;
+    for (const ctx of [...rt.contextMap.values()]) if (ctx !== this.vm && ctx.alive) ctx.dispose();
   }
 
   // --- plumbing --------------------------------------------------------------------------
@@ -188,6 +241,11 @@ export class GuestFile {
       const t = this.timers.get(id);
       if (t !== undefined) clearTimeout(t);
       this.timers.delete(id);
+    });
+    // kyotoHost, as kyoto run provides it (bin/lib/hal_bridge.mjs), on Node HALs.
+    this.bridge = new HalBridge(vm, hostFunctions(vm, host), {
+      createHal: this.options.createHal ?? createNodeHal,
+      onEvent: (ch: unknown, kind: number, handle: number, arg: number) => this.deliver(ch, kind, handle, arg),
     });
     vm.setProp(vm.global, "__host", host);
     host.dispose();
@@ -219,6 +277,20 @@ export class GuestFile {
     this.wake?.();
   }
 
+  private deliver(ch: unknown, kind: number, handle: number, arg: number): void {
+    if (!this.vm || !this.bridge) return;
+    const outside = this.deadline === Infinity;
+    this.enter();
+    const r = this.bridge.callSink(ch, kind, handle, arg);
+    if (r.error) {
+      const e = this.take(r.error);
+      this.evalScript(`__harness.fail(${JSON.stringify("uncaught in a HAL event: " + e.name + ": " + e.message)})`);
+    } else r.value.dispose();
+    this.drain();
+    if (outside) this.deadline = Infinity;
+    this.wake?.();
+  }
+
   /** Runs every pending job; an exception escaping a job fails the active run. */
   private drain(): void {
     const rt = this.rt!;
@@ -226,9 +298,11 @@ export class GuestFile {
       const r = rt.executePendingJobs(-1);
       if (r.error) {
         const e = this.take(r.error);
+        this.disposeStrayContexts();
         this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
         continue;
       }
+      this.disposeStrayContexts();
       if (r.value === 0 || !rt.hasPendingJob()) return;
     }
   }
@@ -243,18 +317,7 @@ export class GuestFile {
   }
 
   private take(handle: QuickJSHandle): GuestError {
-    const vm = this.vm!;
-    let out: GuestError;
-    try {
-      const d = vm.dump(handle) as Partial<GuestError> | string;
-      out =
-        d !== null && typeof d === "object"
-          ? { name: String(d.name ?? "Error"), message: String(d.message ?? d), stack: String(d.stack ?? "") }
-          : { name: "Error", message: "non-error thrown: " + String(d), stack: "" };
-    } finally {
-      handle.dispose();
-    }
-    return out;
+    return readError(this.vm!, handle) as GuestError;
   }
 
   private failure(message: string): RunResult {
@@ -268,34 +331,7 @@ export class GuestFile {
 
   /** Rewrites `(/chunks/x.js:12:5)` frames to the TypeScript source through rollup's source maps. */
   mapStack(stack: string): string {
-    return stack.replace(/([(\s])(\/[^\s():]+\.js):(\d+)(?::(\d+))?/g, (all, pre: string, file: string, line: string, col?: string) => {
-      const map = this.sourceMap(file);
-      if (!map) return all;
-      const entry = map.findEntry(Number(line) - 1, col ? Number(col) - 1 : 0) as {
-        originalSource?: string;
-        originalLine?: number;
-        originalColumn?: number;
-      };
-      if (!entry || !entry.originalSource) return all;
-      const src = path.relative(repoRoot, path.resolve(path.dirname(path.join(this.dir, file)), entry.originalSource));
-      return `${pre}${src}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
-    });
-  }
-
-  private sourceMap(file: string): SourceMap | null {
-    if (!this.maps.has(file)) {
-      const mapFile = path.join(this.dir, file + ".map");
-      let map: SourceMap | null = null;
-      if (existsSync(mapFile)) {
-        try {
-          map = new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")));
-        } catch {
-          map = null;
-        }
-      }
-      this.maps.set(file, map);
-    }
-    return this.maps.get(file)!;
+    return this.mapper.map(stack);
   }
 
   toError(e: GuestError, where: string): Error {

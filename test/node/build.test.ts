@@ -83,7 +83,7 @@ describe("build outputs", () => {
 
   for (const engine of ENGINES) {
     it(`the QuickJS bundle loads as a module inside ${engine} and a Semaphore works`, async () => {
-      const qjs = await loadEngine(engine);
+      const qjs = (await loadEngine(engine)).module;
       const rt = qjs.newRuntime();
       rt.setMaxStackSize(256 * 1024);
       rt.setModuleLoader((name) =>
@@ -101,7 +101,11 @@ describe("build outputs", () => {
           globalThis.check = () => JSON.stringify({ got, free: sem.availablePermits(), waiters: sem.waiterCount() });
         `;
         const r = vm.evalCode(src, "main.js", { type: "module" });
-        if (r.error) throw new Error(JSON.stringify(vm.dump(r.error)));
+        if (r.error) {
+          const e = vm.dump(r.error);
+          r.error.dispose(); // a handle kept would make rt.dispose() abort and hide this error
+          throw new Error(JSON.stringify(e));
+        }
         r.value.dispose();
         for (let i = 0; i < 10; i++) rt.executePendingJobs(-1);
         const out = vm.unwrapResult(vm.evalCode("check()"));

@@ -126,11 +126,23 @@ describe("the QuickJS harness", function () {
         assert.match(failed.stack, /test\/harness\/fixtures\/selftest\.ts:\d+/, "stack is mapped to the TS source");
         assert.match(results["fails when a job rejects"].message, /rejected inside a job/);
         assert.match(results["is reported as never settling"].message, /never settled/);
+        assert.equal(results["fails when an assert throws inside an op callback"].state, "failed");
+        assert.match(results["fails when an assert throws inside an op callback"].message, /nothing handled[\s\S]*assert inside an op callback/);
+        assert.equal(results["fails when a promise reaction throws and nothing handles it"].state, "failed");
+        assert.match(results["fails when a promise reaction throws and nothing handles it"].message, /thrown in an unobserved reaction/);
+        assert.equal(results["passes when a reaction's rejection is handled"].state, "passed");
       } finally {
         if (saved === undefined) delete process.env.KYOTO_SEED;
         else process.env.KYOTO_SEED = saved;
         guest.dispose();
       }
+    });
+
+    it(`fails dispose() when a guest object leaks inside ${engine}, without printing`, async () => {
+      const guest = new GuestFile(await loadEngine(engine), engine, fixture.dir, fixture.entries[0].name, { echo: false });
+      guest.load();
+      guest["vm"].newObject(); // a handle the host never disposes keeps a guest object alive
+      assert.throws(() => guest.dispose(), /could not free its runtime \(guest objects leaked\)[\s\S]*Aborted\(Assertion failed: list_empty/);
     });
   }
 });

@@ -113,7 +113,7 @@ describe("JoinSet", function () {
         return 1;
       });
       for (let i = 0; i < 5; i++) {
-        const r = await select<unknown>([set.joinNext(), sleep(1)]);
+        const r = await select([set.joinNext(), sleep(1)]);
         assert.equal(r.index, 1);
       }
       assert.equal(await set.joinNext(), 1, "the result goes to the one live joinNext");

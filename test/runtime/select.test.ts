@@ -15,7 +15,7 @@ function simRuntime(): Runtime {
 describe("select", function () {
   it("resolves with the first op to settle and its index", async function () {
     await simRuntime().run(async () => {
-      const r = await select<unknown>([sleep(20), sleep(10), sleep(30)]);
+      const r = await select([sleep(20), sleep(10), sleep(30)]);
       assert.equal(r.index, 1);
     });
   });
@@ -35,7 +35,7 @@ describe("select", function () {
   it("unlinks a losing waiter and returns its partial permits", async function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(1);
-      const r = await select<unknown>([sem.acquire(2), sleep(5)]);
+      const r = await select([sem.acquire(2), sleep(5)]);
       assert.equal(r.index, 1);
       assert.equal(sem.waiterCount(), 0);
       assert.equal(sem.availablePermits(), 1);
@@ -59,7 +59,7 @@ describe("select", function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(0);
       const pending = sem.acquire();
-      await assert.rejects(select<unknown>([pending, failedOp(new SyntaxError("first"))]), { name: "SyntaxError" });
+      await assert.rejects(select([pending, failedOp(new SyntaxError("first"))]), { name: "SyntaxError" });
       assert.equal(sem.waiterCount(), 0);
     });
   });
@@ -67,14 +67,14 @@ describe("select", function () {
   it("cancels every input when the select itself is cancelled, before or after it is awaited", async function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(1);
-      const s = select<unknown>([sem.acquire(), sem.acquire()]);
+      const s = select([sem.acquire(), sem.acquire()]);
       assert.ok(s.cancel());
       assert.equal(sem.availablePermits(), 1, "the first acquire's permit went back");
       assert.equal(sem.waiterCount(), 0);
       await assert.rejects(s, { code: "ERR_CANCELLED" });
 
       const held = await sem.acquire();
-      const t = select<unknown>([sem.acquire(), sleep(50)]);
+      const t = select([sem.acquire(), sleep(50)]);
       const outcome = assert.rejects(t, { code: "ERR_CANCELLED" });
       await yieldNow();
       t.cancel();
@@ -95,7 +95,7 @@ describe("select", function () {
         await sleep(100, { signal });
         return "slow";
       });
-      const r = await select<unknown>([task, sleep(10)]);
+      const r = await select([task, sleep(10)]);
       assert.equal(r.index, 1);
       assert.ok(aborted);
       await assert.rejects(task, { code: "ERR_CANCELLED" });
@@ -117,7 +117,7 @@ describe("join and tryJoin", function () {
 
   it("join resolves with every value in order", async function () {
     await simRuntime().run(async () => {
-      const values = await join<unknown>([readyOp("a"), spawn(async () => {
+      const values = await join([readyOp("a"), spawn(async () => {
         await sleep(5);
         return "b";
       }), readyOp("c")]);
@@ -141,7 +141,7 @@ describe("join and tryJoin", function () {
         await sleep(4);
         throw new TypeError("second");
       });
-      await assert.rejects(join<unknown>([slow, secondFailure, firstFailure]), { name: "SyntaxError" });
+      await assert.rejects(join([slow, secondFailure, firstFailure]), { name: "SyntaxError" });
       assert.ok(lastDone, "it waited for the slow op");
     });
   });
@@ -150,7 +150,7 @@ describe("join and tryJoin", function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(1);
       const held = await sem.acquire();
-      const r = tryJoin<unknown>([sem.acquire(), spawn(async () => {
+      const r = tryJoin([sem.acquire(), spawn(async () => {
         await sleep(3);
         throw new SyntaxError("boom");
       })]);
@@ -166,9 +166,9 @@ describe("join and tryJoin", function () {
       const sem = new Semaphore(1);
       const closed = new Semaphore(0);
       closed.close();
-      await assert.rejects(join<unknown>([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
+      await assert.rejects(join([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
       assert.equal(sem.availablePermits(), 1, "join returned the permit");
-      await assert.rejects(tryJoin<unknown>([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
+      await assert.rejects(tryJoin([sem.acquire(), closed.acquire()]), { code: "ERR_CLOSED" });
       assert.equal(sem.availablePermits(), 1, "tryJoin returned the permit");
     });
   });
@@ -182,7 +182,7 @@ describe("join and tryJoin", function () {
         await sleep(5);
         throw new SyntaxError("late");
       });
-      await assert.rejects(join<unknown>([rx.recv(), late]), { name: "SyntaxError" });
+      await assert.rejects(join([rx.recv(), late]), { name: "SyntaxError" });
       assert.equal(rx.len(), 2);
       assert.equal(rx.tryRecv(), 1, "the message went back first in line");
       assert.equal(rx.tryRecv(), 2);
@@ -193,7 +193,7 @@ describe("join and tryJoin", function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(1);
       const never = new Semaphore(0);
-      const j = join<unknown>([sem.acquire(), never.acquire()]);
+      const j = join([sem.acquire(), never.acquire()]);
       const outcome = assert.rejects(j, { code: "ERR_CANCELLED" });
       await yieldNow();
       assert.equal(sem.availablePermits(), 0, "the first input holds the permit");
@@ -207,7 +207,7 @@ describe("join and tryJoin", function () {
   it("cancelling a join cancels the ops still pending", async function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(0);
-      const j = join<unknown>([sem.acquire(), sem.acquire(2)]);
+      const j = join([sem.acquire(), sem.acquire(2)]);
       const outcome = assert.rejects(j, { code: "ERR_CANCELLED" });
       await yieldNow();
       assert.equal(sem.waiterCount(), 2);

@@ -1,5 +1,6 @@
 import { CancelSource } from "../../src/core/cancel";
-import { Op, runDeliveries, setDeliveryHost } from "../../src/core/op";
+import { Op } from "../../src/core/op";
+import { whenDone } from "../helpers";
 import { NodePool } from "../../src/core/pool";
 import { Barrier, BarrierWaitResult } from "../../src/sync/barrier";
 import { assert } from "../assert";
@@ -104,39 +105,30 @@ describe("Barrier", function () {
     assert.ok(next.isDone());
   });
 
-  it("puts waits started from a wake callback into the next generation", function () {
+  it("puts waits started from a completion into the next generation", function () {
     const p = pool(8);
     const b = new Barrier(3, { pool: p });
-    const previous = setDeliveryHost({
-      request(): void {
-        runDeliveries(Infinity);
-      },
+    const w0 = b.wait();
+    const w1 = b.wait();
+    const box: { inner: Op<BarrierWaitResult> | null } = { inner: null };
+    let cancelled = false;
+    whenDone(w0, function () {
+      // w1 is still queued for release when this runs: cancelling it must neither fail
+      // nor touch the new generation's count.
+      cancelled = w1.cancel("from a completion");
+      box.inner = b.wait();
     });
-    try {
-      const w0 = b.wait();
-      const w1 = b.wait();
-      const box: { inner: Op<BarrierWaitResult> | null } = { inner: null };
-      let cancelled = false;
-      w0.then(function () {
-        // w1 is still queued for release when this runs: cancelling it must neither fail
-        // nor touch the new generation's count.
-        cancelled = w1.cancel("from a callback");
-        box.inner = b.wait();
-      });
-      const w2 = b.wait(); // completes the generation
-      assert.ok(w0.isDone() && w2.isDone());
-      assert.ok(cancelled, "w1 was cancellable from the callback");
-      // Assigned inside a callback, which TypeScript's narrowing cannot see.
-      const inner = box.inner as unknown as Op<BarrierWaitResult> | null;
-      assert.ok(inner !== null && !inner.isDone(), "a callback's wait belongs to the next generation");
-      b.wait();
-      assert.ok(!(inner as Op<BarrierWaitResult>).isDone(), "two arrivals of three");
-      b.wait();
-      assert.ok((inner as Op<BarrierWaitResult>).isDone());
-      assert.equal(p.live, 0);
-    } finally {
-      setDeliveryHost(previous);
-    }
+    const w2 = b.wait(); // completes the generation
+    assert.ok(w0.isDone() && w2.isDone());
+    assert.ok(cancelled, "w1 was cancellable from the completion");
+    // Assigned inside a callback, which TypeScript's narrowing cannot see.
+    const inner = box.inner as unknown as Op<BarrierWaitResult> | null;
+    assert.ok(inner !== null && !inner.isDone(), "a completion's wait belongs to the next generation");
+    b.wait();
+    assert.ok(!(inner as Op<BarrierWaitResult>).isDone(), "two arrivals of three");
+    b.wait();
+    assert.ok((inner as Op<BarrierWaitResult>).isDone());
+    assert.equal(p.live, 0);
   });
 
   it("rejects ERR_POOL_EXHAUSTED without counting the arrival", async function () {

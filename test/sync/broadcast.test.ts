@@ -3,7 +3,7 @@ import { NodePool } from "../../src/core/pool";
 import { broadcast, BroadcastReceiver } from "../../src/sync/broadcast";
 import { assert } from "../assert";
 import { forEachSeed } from "../rng";
-import { settle, track } from "../helpers";
+import { quiesce, track } from "../helpers";
 
 function lagged(fn: () => unknown): number {
   const err = assert.throws(fn, { code: "ERR_LAGGED" }) as { skipped: number };
@@ -30,10 +30,10 @@ describe("broadcast", function () {
   it("wakes a pending recv on send", async function () {
     const [tx, rx] = broadcast<number>(4);
     const r = track(rx.recv());
-    await settle(16);
+    await quiesce();
     assert.ok(!r.done);
     tx.send(1);
-    await settle(16);
+    await quiesce();
     assert.equal(r.value, 1);
   });
 
@@ -158,15 +158,15 @@ describe("broadcast", function () {
     assert.throws(() => tx1.send(2), { code: "ERR_CLOSED" });
     assert.equal(await rx.recv(), 1);
     const r = track(rx.recv());
-    await settle(16);
+    await quiesce();
     assert.ok(!r.done);
     tx2.send(2);
-    await settle(16);
+    await quiesce();
     assert.equal(r.value, 2);
     tx2.send(3);
     const last = track(rx.recv());
     tx2.close();
-    await settle(16);
+    await quiesce();
     assert.equal(last.value, 3);
     await assert.rejects(rx.recv(), { code: "ERR_CLOSED" });
     assert.throws(() => tx2.send(4), { code: "ERR_CLOSED" });
@@ -192,12 +192,12 @@ describe("broadcast", function () {
     const a = track(rx.recv());
     const b = track(other.recv());
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.equal(a.error.code, "ERR_CLOSED");
     assert.ok(!b.done);
     assert.equal(tx.receiverCount(), 1);
     assert.equal(tx.send(1), 1);
-    await settle(16);
+    await quiesce();
     assert.equal(b.value, 1);
     assert.throws(() => rx.tryRecv(), { code: "ERR_CLOSED" });
   });
@@ -207,11 +207,11 @@ describe("broadcast", function () {
     const a = track(rx.recv());
     const b = track(rx.recv());
     tx.send(1);
-    await settle(16);
+    await quiesce();
     assert.equal(a.value, 1);
     assert.ok(!b.done);
     tx.send(2);
-    await settle(16);
+    await quiesce();
     assert.equal(b.value, 2);
   });
 

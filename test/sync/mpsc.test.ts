@@ -3,7 +3,7 @@ import { NodePool } from "../../src/core/pool";
 import { channel, SendPermit } from "../../src/sync/mpsc/bounded";
 import { unboundedChannel } from "../../src/sync/mpsc/unbounded";
 import { assert } from "../assert";
-import { settle, track } from "../helpers";
+import { quiesce, track } from "../helpers";
 
 const SCALE = typeof process === "undefined" ? 10000 : 100000;
 
@@ -30,20 +30,20 @@ describe("mpsc bounded channel", function () {
     const p2 = await tx2.reserve();
     const r3 = track(tx3.reserve());
     const r4 = track(tx4.reserve());
-    await settle(16);
+    await quiesce();
     assert.ok(!r3.done && !r4.done);
     p1.send(1);
-    await settle(16);
+    await quiesce();
     assert.ok(!r3.done, "sending does not free a slot");
     assert.equal(await rx.recv(), 1);
-    await settle(16);
+    await quiesce();
     assert.ok(r3.done && r3.ok, "receiving frees the slot for the oldest reserver");
     assert.ok(!r4.done);
     p2.release();
-    await settle(16);
+    await quiesce();
     assert.ok(r4.done && r4.ok);
     const again = track(tx1.reserve());
-    await settle(16);
+    await quiesce();
     assert.ok(!again.done);
   });
 
@@ -75,7 +75,7 @@ describe("mpsc bounded channel", function () {
     const r2 = track(tx2.reserve());
     assert.ok(r1.cancel());
     assert.equal(await rx.recv(), 0);
-    await settle(16);
+    await quiesce();
     assert.ok(r2.done && r2.ok);
     (r2.value as SendPermit<number>).release();
     tx1.close();
@@ -101,11 +101,11 @@ describe("mpsc bounded channel", function () {
     assert.equal(await rx.recvMany(buf, 9), 1);
     assert.equal(buf[9], "one more");
     const pending = track(rx.recvMany(buf, 9));
-    await settle(16);
+    await quiesce();
     assert.ok(!pending.done, "waits while a sender is open");
     tx.trySend("final");
     tx.close();
-    await settle(16);
+    await quiesce();
     assert.equal(pending.value, 1);
     assert.equal(await rx.recvMany(buf, 9), 0);
     assert.equal(buf.length, 11);
@@ -126,11 +126,11 @@ describe("mpsc bounded channel", function () {
     const p1 = await tx.reserve();
     p1.send(1);
     const p2 = track(tx.reserve());
-    await settle(16);
+    await quiesce();
     assert.ok(!p2.done);
     assert.equal(await rx.recv(), 1);
     assert.ok(!tx.trySend(9), "the slot went to the waiting reserver");
-    await settle(16);
+    await quiesce();
     assert.ok(p2.done);
     (p2.value as SendPermit<number>).send(2);
     assert.equal(await rx.recv(), 2);
@@ -151,16 +151,16 @@ describe("mpsc bounded channel", function () {
     const tx2 = tx1.clone();
     const permit1 = await tx1.reserve();
     const permit2 = track(tx2.reserve());
-    await settle(16);
+    await quiesce();
     assert.ok(!permit2.done);
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.equal(permit2.error.code, "ERR_CLOSED");
     const r = track(rx.recv());
-    await settle(16);
+    await quiesce();
     assert.ok(!r.done, "a permit is outstanding");
     permit1.send(123);
-    await settle(16);
+    await quiesce();
     assert.equal(r.value, 123);
     assert.equal(await rx.recv(), undefined);
   });
@@ -174,10 +174,10 @@ describe("mpsc bounded channel", function () {
     held.release();
     rx.close();
     const recv = track(rx.recv());
-    await settle(16);
+    await quiesce();
     assert.ok(!recv.done);
     assert.ok(r.cancel(), "a granted, undelivered reserve can be cancelled");
-    await settle(16);
+    await quiesce();
     assert.ok(recv.done && recv.ok);
     assert.equal(recv.value, undefined);
   });
@@ -221,10 +221,10 @@ describe("mpsc bounded channel", function () {
     const [tx] = channel<number>(1);
     const permit = await tx.reserve();
     const r2 = track(tx.reserve());
-    await settle(16);
+    await quiesce();
     assert.ok(!r2.done);
     permit.release();
-    await settle(16);
+    await quiesce();
     assert.ok(r2.done && r2.ok);
   });
 
@@ -236,11 +236,11 @@ describe("mpsc bounded channel", function () {
       rx.close();
       assert.ok(!rx.isClosed(), "open while a permit is outstanding");
       const r = track(rx.recv());
-      await settle(16);
+      await quiesce();
       assert.ok(!r.done);
       if (mode === 0) permit.send(5);
       else permit.release();
-      await settle(16);
+      await quiesce();
       assert.ok(r.done && r.ok);
       assert.equal(r.value, mode === 0 ? 5 : undefined);
       assert.equal(await rx.recv(), undefined);
@@ -420,12 +420,12 @@ describe("mpsc bounded channel", function () {
   it("resolves tx.closed() when the receiver closes", async function () {
     const [tx, rx] = channel<number>(1);
     const c = track(tx.closed());
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done);
     const cancelled = tx.closed();
     assert.ok(cancelled.cancel());
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.ok(c.done && c.ok);
     await tx.closed();
   });
@@ -470,7 +470,7 @@ describe("mpsc cancellation", function () {
     const [tx, rx] = channel<number>(4);
     const send = tx.send(1);
     assert.ok(send.cancel());
-    await settle(16);
+    await quiesce();
     assert.equal(rx.tryRecv(), undefined);
     assert.equal(tx.capacity(), 4);
   });
@@ -517,7 +517,7 @@ describe("mpsc cancellation", function () {
     a.cancel(); // b: 1, 2; c: 3; d: 4; 5 back at the head
     c.cancel(); // d: 3; 4 back at the head
     assert.equal(rx.tryRecv(), undefined, "b is still in flight ahead of the queue");
-    await settle(16);
+    await quiesce();
     assert.equal(d.value, 3);
     b.cancel();
     const rest: number[] = [];
@@ -531,7 +531,7 @@ describe("mpsc cancellation", function () {
     const second = track(rx.recv());
     first.cancel();
     tx.trySend(7);
-    await settle(16);
+    await quiesce();
     assert.equal(second.value, 7);
   });
 
@@ -541,7 +541,7 @@ describe("mpsc cancellation", function () {
     const buf: number[] = [];
     const op = rx.recvMany(buf, 3);
     assert.ok(op.cancel());
-    await settle(16);
+    await quiesce();
     assert.deepEqual(buf, []);
     assert.equal(await rx.recvMany(buf, 10), 4);
     assert.deepEqual(buf, [1, 2, 3, 4]);
@@ -616,11 +616,11 @@ describe("mpsc unbounded channel", function () {
     const tx2 = tx1.clone();
     const r = track(rx.recv());
     tx1.close();
-    await settle(16);
+    await quiesce();
     assert.ok(!r.done);
     tx2.send(1);
     tx2.close();
-    await settle(16);
+    await quiesce();
     assert.equal(r.value, 1);
     assert.equal(await rx.recv(), undefined);
   });
@@ -631,7 +631,7 @@ describe("mpsc unbounded channel", function () {
     tx.send(1);
     const c = track(tx.closed());
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.ok(c.done);
     assert.ok(tx.isClosed());
     assert.equal(rx.tryRecv(), 1);

@@ -7,12 +7,12 @@
  * a cancelled send, a throwing trySend), and that no slot or waiter node is left behind.
  */
 
-import { runDeliveries } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { channel, Sender, SendPermit } from "../../src/sync/mpsc/bounded";
 import { unboundedChannel, UnboundedSender } from "../../src/sync/mpsc/unbounded";
 import { Receiver } from "../../src/sync/mpsc/chan";
 import { assert } from "../assert";
+import { SyncDeliveries } from "../helpers";
 import { forEachSeed, Rng } from "../rng";
 
 interface Cancellable {
@@ -29,6 +29,7 @@ class Model {
   next = [1, 1];
   permitNext = [0, 0];
   failures: string[] = [];
+  readonly deliveries = new SyncDeliveries();
 
   constructor(readonly rng: Rng) {}
 
@@ -67,7 +68,8 @@ function recvOp(m: Model, rx: Receiver<number>): void {
   if (m.rng.int(3) === 0) {
     const buf: number[] = [];
     const op = rx.recvMany(buf, 1 + m.rng.int(3));
-    op.then(
+    m.deliveries.watch(
+      op,
       function () {
         for (let i = 0; i < buf.length; i++) m.got(buf[i], buf[i] % 1000000 < PERMIT_BASE);
       },
@@ -76,7 +78,8 @@ function recvOp(m: Model, rx: Receiver<number>): void {
     m.pending.push(op);
   } else {
     const op = rx.recv();
-    op.then(
+    m.deliveries.watch(
+      op,
       function (v) {
         if (v !== undefined) m.got(v, v % 1000000 < PERMIT_BASE);
       },
@@ -89,11 +92,13 @@ function recvOp(m: Model, rx: Receiver<number>): void {
 function sendOp(m: Model, tx: Sender<number>, s: number): void {
   const v = m.value(s);
   const op = tx.send(v);
-  op.then(
+  m.deliveries.watch(
+    op,
     function () {
       m.accepted(v);
     },
-    function (e: { code: string; value?: number }) {
+    function (err) {
+      const e = err as { code: string; value?: number };
       if (e.code === "ERR_CLOSED") assert.equal(e.value, v, "a failed send carries its value");
       m.returned(v);
     },
@@ -137,7 +142,8 @@ function run(rng: Rng, bounded: boolean): void {
     } else if (roll < 6) trySendOp(m, tx, s, bounded);
     else if (roll < 7 && bounded) {
       const op = (tx as Sender<number>).reserve();
-      op.then(
+      m.deliveries.watch(
+      op,
         function (p) {
           m.permits.push(p);
         },
@@ -162,19 +168,20 @@ function run(rng: Rng, bounded: boolean): void {
       }
     } else if (roll < 16 && m.pending.length > 0) {
       m.pending[rng.int(m.pending.length)].cancel("random");
-    } else if (roll < 19) runDeliveries(1 + rng.int(3));
+    } else if (roll < 19) m.deliveries.run(1 + rng.int(3));
     else if (rng.int(10) === 0) {
       if (rng.int(3) === 0) rx.close();
       else tx.close();
     }
+    m.deliveries.sweep();
   }
   // Wind down: close every sender, use or release the permits, deliver everything, drain.
   senders[0].close();
   senders[1].close();
-  while (runDeliveries(Infinity) > 0) {}
+  while (m.deliveries.run(Infinity) > 0) {}
   for (let i = 0; i < m.permits.length; i++) m.permits[i].release();
   m.permits = [];
-  while (runDeliveries(Infinity) > 0) {}
+  while (m.deliveries.run(Infinity) > 0) {}
   for (;;) {
     let v: number | undefined;
     try {

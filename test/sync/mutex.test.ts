@@ -3,7 +3,7 @@ import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { Mutex, MutexGuard } from "../../src/sync/mutex";
 import { assert } from "../assert";
-import { settle } from "../helpers";
+import { quiesce, settle } from "../helpers";
 
 const VM = typeof process === "undefined";
 
@@ -54,7 +54,7 @@ describe("Mutex (Tokio sync_mutex scenarios)", function () {
         g.release();
       }
     })();
-    await settle(5);
+    await quiesce();
     assert.ok(m.isLocked());
     src.cancel("timeout");
     await assert.rejects(work, { code: "ERR_CANCELLED" });
@@ -246,7 +246,7 @@ describe("Mutex.runExclusive", function () {
         fail = rej;
       });
     });
-    await settle(5);
+    await quiesce();
     assert.ok(m.isLocked(), "held while fn's promise is pending");
     fail(new Error("later"));
     await assert.rejects(p, { message: /later/ });
@@ -285,7 +285,7 @@ describe("Mutex.runExclusive", function () {
       },
       { signal: src.signal },
     );
-    await settle(5);
+    await quiesce();
     src.cancel("late");
     finish();
     assert.equal(await p, "done");

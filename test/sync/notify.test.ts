@@ -1,5 +1,6 @@
 import { CancelSource } from "../../src/core/cancel";
-import { Op, runDeliveries, setDeliveryHost } from "../../src/core/op";
+import { Op } from "../../src/core/op";
+import { whenDone } from "../helpers";
 import { NodePool } from "../../src/core/pool";
 import { Notify } from "../../src/sync/notify";
 import { assert } from "../assert";
@@ -84,65 +85,47 @@ describe("Notify (Tokio sync_notify scenarios)", function () {
     assert.ok(y.isDone() && !x.isDone());
   });
 
-  it("survives notifyWaiters called from a delivery callback while it wakes (notify_in_drop_after_wake)", async function () {
+  it("survives notifyWaiters called from a completion while it wakes (notify_in_drop_after_wake)", function () {
     const n = fresh();
-    const previous = setDeliveryHost({
-      request(): void {
-        runDeliveries(Infinity); // deliver synchronously: callbacks run inside notifyWaiters
-      },
+    let late: Op<void> | null = null;
+    const first = n.notified();
+    const second = n.notified();
+    let secondDone = false;
+    whenDone(first, function () {
+      late = n.notified();
+      n.notifyWaiters();
     });
-    try {
-      let late: Op<void> | null = null;
-      const first = n.notified();
-      const second = n.notified();
-      let secondDone = false;
-      first.then(function () {
-        late = n.notified();
-        n.notifyWaiters();
-      });
-      second.then(function () {
-        secondDone = true;
-      });
-      n.notifyWaiters();
-      assert.ok(secondDone, "the second waiter was woken");
-      assert.ok(late !== null && (late as Op<void>).isDone(), "the nested call woke the op created before it");
-      assert.equal(n.waiterCount(), 0);
-      const after = n.notified();
-      assert.ok(!after.isDone());
-      n.notifyWaiters();
-      assert.ok(after.isDone());
-    } finally {
-      setDeliveryHost(previous);
-    }
+    whenDone(second, function () {
+      secondDone = true;
+    });
+    n.notifyWaiters();
+    assert.ok(secondDone, "the second waiter was woken");
+    assert.ok(late !== null && (late as Op<void>).isDone(), "the nested call woke the op created before it");
+    assert.equal(n.waiterCount(), 0);
+    const after = n.notified();
+    assert.ok(!after.isDone());
+    n.notifyWaiters();
+    assert.ok(after.isDone());
   });
 
-  it("unlinks cleanly a waiter cancelled from a callback while notifyWaiters is still waking", function () {
+  it("unlinks cleanly a waiter cancelled from a completion while notifyWaiters is still waking", function () {
     const pool = new NodePool({ capacity: 8, maxCapacity: 8 });
     const n = new Notify({ pool });
-    const previous = setDeliveryHost({
-      request(): void {
-        runDeliveries(Infinity);
-      },
+    const ops: Array<Op<void>> = [];
+    for (let i = 0; i < 4; i++) ops.push(n.notified());
+    let cancelled = false;
+    whenDone(ops[0], function () {
+      cancelled = ops[3].cancel("from a completion");
     });
-    try {
-      const ops: Array<Op<void>> = [];
-      for (let i = 0; i < 4; i++) ops.push(n.notified());
-      let cancelled = false;
-      ops[0].then(function () {
-        cancelled = ops[3].cancel("from a callback");
-      });
-      n.notifyWaiters();
-      assert.ok(cancelled, "the last waiter was still cancellable");
-      assert.ok(ops[1].isDone() && ops[2].isDone());
-      assert.equal(pool.live, 0);
-      assert.equal(n.waiterCount(), 0);
-      const later = n.notified();
-      assert.ok(!later.isDone());
-      n.notifyOne();
-      assert.ok(later.isDone(), "the queue still works");
-    } finally {
-      setDeliveryHost(previous);
-    }
+    n.notifyWaiters();
+    assert.ok(cancelled, "the last waiter was still cancellable");
+    assert.ok(ops[1].isDone() && ops[2].isDone());
+    assert.equal(pool.live, 0);
+    assert.equal(n.waiterCount(), 0);
+    const later = n.notified();
+    assert.ok(!later.isDone());
+    n.notifyOne();
+    assert.ok(later.isDone(), "the queue still works");
   });
 
   it("keeps a notifyOne permit when a notifyWaiters-woken op is cancelled (notify_one_after_dropped_all)", function () {

@@ -1,15 +1,16 @@
-import { Op, runDeliveries } from "../../src/core/op";
+import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { Notify } from "../../src/sync/notify";
 import { assert } from "../assert";
+import { SyncDeliveries } from "../helpers";
 import { forEachSeed, Rng } from "../rng";
 
 const VM = typeof process === "undefined";
 
 // Model states of one notified op.
 const WAITING = 0;
-const BY_ONE = 1; // woken by notifyOne or a stored permit: a cancel forwards to the oldest
-const BY_LAST = 2; // woken by notifyLast: a cancel forwards to the newest
+const BY_ONE = 1; // woken by notifyOne (or its stored permit): a cancel forwards to the oldest
+const BY_LAST = 2; // woken by notifyLast (or its stored permit): a cancel forwards to the newest
 const BY_ALL = 3; // woken by notifyWaiters: a cancel forwards nothing
 const CANCELLED = 4;
 
@@ -29,12 +30,13 @@ function simulate(rng: Rng, steps: number): void {
   const pool = new NodePool({ capacity: 1, maxCapacity: 512 });
   const notify = new Notify({ pool });
   const actors: Actor[] = [];
+  const deliveries = new SyncDeliveries();
   const queue: Actor[] = []; // model: waiting actors, oldest first
-  let permit = false;
+  let permit = WAITING; // WAITING: none stored; else who stored it (BY_ONE / BY_LAST)
 
   function modelOne(how: number): void {
     if (queue.length === 0) {
-      permit = true;
+      permit = how;
       return;
     }
     const a = how === BY_ONE ? (queue.shift() as Actor) : (queue.pop() as Actor);
@@ -46,17 +48,18 @@ function simulate(rng: Rng, steps: number): void {
     const mark = function (): void {
       a.delivered = true;
     };
-    a.op.then(mark, mark);
+    deliveries.watch(a.op, mark, mark);
   }
 
   for (let step = 0; step < steps; step++) {
+    deliveries.sweep();
     const roll = rng.int(12);
     if (roll < 4) {
       const a: Actor = { op: notify.notified(), state: WAITING, delivered: false, subscribed: false };
       actors.push(a);
-      if (permit) {
-        permit = false;
-        a.state = BY_ONE;
+      if (permit !== WAITING) {
+        a.state = permit;
+        permit = WAITING;
       } else queue.push(a);
       if (rng.int(2) === 0) subscribe(a);
     } else if (roll < 6) {
@@ -83,7 +86,7 @@ function simulate(rng: Rng, steps: number): void {
       const a = rng.pick(actors);
       if (!a.subscribed) subscribe(a);
     }
-    if (rng.int(3) === 0) runDeliveries(Infinity);
+    if (rng.int(3) === 0) deliveries.run(Infinity);
 
     for (let i = 0; i < actors.length; i++) {
       const a = actors[i];
@@ -95,10 +98,10 @@ function simulate(rng: Rng, steps: number): void {
 
   // The stored permit, if any, is observable exactly once.
   const probe = notify.notified();
-  assert.equal(probe.isDone(), permit && queue.length === 0, "the stored permit matches the model");
+  assert.equal(probe.isDone(), permit !== WAITING && queue.length === 0, "the stored permit matches the model");
   probe.cancel();
   for (let i = 0; i < actors.length; i++) actors[i].op.cancel("end");
-  runDeliveries(Infinity);
+  deliveries.run(Infinity);
   assert.equal(pool.live, 0, "no node left behind");
 }
 

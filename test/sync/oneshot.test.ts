@@ -3,7 +3,7 @@ import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { oneshot } from "../../src/sync/oneshot";
 import { assert } from "../assert";
-import { settle } from "../helpers";
+import { quiesce } from "../helpers";
 
 const VM = typeof process === "undefined";
 
@@ -15,10 +15,10 @@ describe("oneshot (Tokio sync_oneshot scenarios)", function () {
     rx.then(function (v) {
       got = v;
     });
-    await settle(5);
+    await quiesce();
     assert.equal(got, undefined);
     assert.equal(tx.send(1), true);
-    await settle(5);
+    await quiesce();
     assert.equal(got, 1);
   });
 
@@ -177,13 +177,14 @@ describe("oneshot", function () {
     assert.ok(tx.closed().isDone());
   });
 
-  it("drops a sent, untaken value when the receiver is cancelled", async function () {
+  it("keeps a sent, untaken value for tryRecv when the receiver is cancelled (SPEC §10)", async function () {
     const [tx, rx] = oneshot<number>();
     const closed = tx.closed();
     tx.send(4);
     assert.ok(rx.cancel());
     assert.ok(closed.isDone());
     await assert.rejects(rx, { code: "ERR_CANCELLED" });
+    assert.equal(rx.tryRecv(), 4, "nothing is lost");
     assert.throws(function () {
       rx.tryRecv();
     }, { code: "ERR_CLOSED" });
@@ -205,7 +206,7 @@ describe("oneshot", function () {
     tx.send(4);
     assert.ok(rx.cancel());
     assert.ok(closed.isDone());
-    await settle(5);
+    await quiesce();
     assert.ok(!delivered, "the value is not delivered after cancel");
     assert.equal(error && error.code, "ERR_CANCELLED");
   });
@@ -220,7 +221,7 @@ describe("oneshot", function () {
       got.push(v + "2");
     });
     tx.send("x");
-    await settle(5);
+    await quiesce();
     assert.deepEqual(got, ["x1", "x2"]);
   });
 

@@ -1,7 +1,8 @@
-import { Op, runDeliveries } from "../../src/core/op";
+import { Op } from "../../src/core/op";
 import { NodePool } from "../../src/core/pool";
 import { RwLock, RwLockReadGuard, RwLockWriteGuard } from "../../src/sync/rwlock";
 import { assert } from "../assert";
+import { SyncDeliveries } from "../helpers";
 import { forEachSeed, Rng } from "../rng";
 
 const VM = typeof process === "undefined";
@@ -27,6 +28,7 @@ function simulate(rng: Rng, steps: number): void {
   const pool = new NodePool({ capacity: 2, maxCapacity: 256 });
   const lock = new RwLock(0, { maxReaders, pool });
   const actors: Actor[] = [];
+  const deliveries = new SyncDeliveries();
   let lastWrite = 0;
   let writes = 0;
 
@@ -37,7 +39,8 @@ function simulate(rng: Rng, steps: number): void {
   }
 
   function subscribe(actor: Actor): void {
-    actor.op.then(
+    deliveries.watch(
+      actor.op,
       function (g) {
         actor.guard = g;
       },
@@ -96,7 +99,7 @@ function simulate(rng: Rng, steps: number): void {
       const a = rng.pick(actors);
       if (a.op !== null && a.guard === null && !a.failed) subscribe(a);
     }
-    runDeliveries(Infinity);
+    deliveries.run(Infinity);
     check(step);
   }
 
@@ -106,7 +109,7 @@ function simulate(rng: Rng, steps: number): void {
     if (a.op !== null) a.op.cancel("end");
     if (a.guard !== null) a.guard.release();
   }
-  runDeliveries(Infinity);
+  deliveries.run(Infinity);
   for (let i = 0; i < actors.length; i++) {
     const a = actors[i];
     if (a.guard !== null) a.guard.release(); // delivered during the wind-down

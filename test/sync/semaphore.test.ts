@@ -1,7 +1,7 @@
 import { Op } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
-import { settle, track } from "../helpers";
+import { quiesce, track } from "../helpers";
 
 const VM = typeof process === "undefined";
 const MAX = Semaphore.MAX_PERMITS;
@@ -30,7 +30,7 @@ describe("Semaphore (Tokio sync_semaphore scenarios)", function () {
     const held = s.tryAcquire() as Permit;
     const op = s.acquire();
     const out = track(op);
-    await settle(10);
+    await quiesce();
     assert.ok(!out.done, "still waiting");
     held.release();
     const p = await op;
@@ -298,7 +298,7 @@ describe("Semaphore", function () {
       p.release();
     });
     s.addPermits(2);
-    await settle(10);
+    await quiesce();
     assert.equal(cancelled, true);
     await assert.rejects(b, { code: "ERR_CANCELLED" });
     assert.ok(cOut.done && cOut.value instanceof Permit, "c got b's permit");
@@ -326,7 +326,7 @@ describe("Semaphore", function () {
       assert.equal(s.tryAcquire(), null, "no try overtakes it either");
     }
     const permit = await big;
-    await settle(10);
+    await quiesce();
     assert.deepEqual(order, ["big"]);
     permit.release();
     for (let i = 0; i < smalls.length; i++) (await smalls[i]).release();

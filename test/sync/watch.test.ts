@@ -3,7 +3,7 @@ import { NodePool } from "../../src/core/pool";
 import { watch } from "../../src/sync/watch";
 import { assert } from "../assert";
 import { forEachSeed } from "../rng";
-import { settle, track } from "../helpers";
+import { quiesce, track } from "../helpers";
 
 const SCALE = typeof process === "undefined" ? 10000 : 100000;
 
@@ -12,15 +12,15 @@ describe("watch", function () {
   it("completes changed() on a send and rejects it once the sender closes", async function () {
     const [tx, rx] = watch("one");
     const c = track(rx.changed());
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done);
     assert.ok(tx.send("two"));
-    await settle(16);
+    await quiesce();
     assert.ok(c.ok);
     assert.equal(rx.borrow(), "two");
     const c2 = track(rx.changed());
     tx.close();
-    await settle(16);
+    await quiesce();
     assert.equal(c2.error.code, "ERR_CLOSED");
     assert.equal(rx.borrow(), "two");
   });
@@ -43,11 +43,11 @@ describe("watch", function () {
     rx.markUnchanged();
     assert.ok(!rx.hasChanged());
     const c = track(rx.changed());
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done);
     c.done = false;
     tx.send(3);
-    await settle(16);
+    await quiesce();
     assert.ok(c.ok);
   });
 
@@ -58,7 +58,7 @@ describe("watch", function () {
     const a = track(rx1.changed());
     const b = track(rx2.changed());
     tx.send(1);
-    await settle(16);
+    await quiesce();
     assert.ok(a.ok && b.ok);
     tx.send(2);
     tx.send(3);
@@ -66,11 +66,11 @@ describe("watch", function () {
     await rx1.changed();
     assert.equal(rx1.borrowAndUpdate(), 4);
     const again = track(rx1.changed());
-    await settle(16);
+    await quiesce();
     assert.ok(!again.done, "changed() completes once for several sends");
     tx.send(5);
     tx.close();
-    await settle(16);
+    await quiesce();
     assert.ok(again.ok);
     await rx2.changed(); // the unseen final value
     assert.equal(rx2.borrow(), 5);
@@ -89,11 +89,11 @@ describe("watch", function () {
     assert.equal(rx.borrowAndUpdate(), 2);
     const c = track(rx.changed());
     tx1.close();
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done, "not woken while a sender remains");
     assert.throws(() => tx1.send(3), { code: "ERR_CLOSED" });
     tx2.close();
-    await settle(16);
+    await quiesce();
     assert.equal(c.error.code, "ERR_CLOSED");
   });
 
@@ -104,10 +104,10 @@ describe("watch", function () {
     assert.equal(tx.receiverCount(), 2);
     const c = track(tx.closed());
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done);
     rx2.close();
-    await settle(16);
+    await quiesce();
     assert.ok(c.ok);
     assert.ok(tx.isClosed());
     assert.equal(tx.send(1), false, "no receivers: nothing stored");
@@ -131,14 +131,14 @@ describe("watch", function () {
         }),
       { message: /boom/ },
     );
-    await settle(16);
+    await quiesce();
     assert.ok(!c.done, "a throwing modify notifies nobody");
     assert.equal(rx.borrow().n, 1);
     tx.sendModify(function (v) {
       v.n = 2;
       return "ignored";
     });
-    await settle(16);
+    await quiesce();
     assert.ok(c.ok);
     assert.equal(rx.borrow().n, 2);
     assert.throws(() => tx.sendModify(null as unknown as () => void), { name: "TypeError", message: /fn/ });
@@ -162,10 +162,10 @@ describe("watch", function () {
     assert.equal(await rx.waitFor((v) => v === 0), 0);
     const w = track(rx.waitFor((v) => v >= 3));
     for (let i = 1; i <= 2; i++) tx.send(i);
-    await settle(16);
+    await quiesce();
     assert.ok(!w.done);
     tx.send(3);
-    await settle(16);
+    await quiesce();
     assert.equal(w.value, 3);
     assert.ok(!rx.hasChanged(), "waitFor marks the value seen");
     const thrown = rx.waitFor(function () {
@@ -203,13 +203,13 @@ describe("watch", function () {
     const a = track(rx.changed());
     const b = track(other.changed());
     rx.close();
-    await settle(16);
+    await quiesce();
     assert.equal(a.error.code, "ERR_CLOSED");
     assert.ok(!b.done);
     await assert.rejects(rx.changed(), { code: "ERR_CLOSED" });
     assert.throws(() => rx.hasChanged(), { code: "ERR_CLOSED" });
     tx.send(1);
-    await settle(16);
+    await quiesce();
     assert.ok(b.ok);
   });
 

@@ -73,7 +73,7 @@ describe("timeout", function () {
     });
   });
 
-  it("returns a permit won in the same instant the limit passed", async function () {
+  it("lets the inner op win when it completes in the instant the limit passes, before the timer", async function () {
     const rt = simRuntime();
     await rt.run(async function () {
       const sem = new Semaphore(0);
@@ -87,8 +87,29 @@ describe("timeout", function () {
       }, 0);
       const acquire = sem.acquire();
       const op = timeout(50, acquire);
-      await assert.rejects(op, { code: "ERR_TIMEOUT" });
+      const permit = await op;
       assert.ok(granted, "the waiter held the permit when the limit passed");
+      assert.equal(permit.permits, 1, "the timeout owns the inner op: its completion wins at once");
+      assert.equal(rt.stats().timers.live, 0, "the timeout's timer was removed");
+      permit.release();
+      assert.equal(sem.availablePermits(), 1);
+    });
+  });
+
+  it("returns a permit won in the same instant the limit passed when the timeout is cancelled before delivery", async function () {
+    const rt = simRuntime();
+    await rt.run(async function () {
+      const sem = new Semaphore(0);
+      const acquire = sem.acquire();
+      const op = timeout(50, acquire);
+      rt.insertTimer(now() + 50, {
+        wake: function () {
+          sem.addPermits(1);
+          assert.ok(op.isDone(), "complete, not yet delivered");
+          assert.ok(op.cancel("late"), "still cancellable");
+        },
+      }, 0);
+      await assert.rejects(op, { code: "ERR_CANCELLED" });
       assert.equal(sem.availablePermits(), 1, "the permit went back to the semaphore");
       assert.equal(await outcome(acquire), "ERR_CANCELLED");
     });

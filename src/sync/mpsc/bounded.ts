@@ -11,15 +11,16 @@
  *
  * Implementation notes:
  * - A `send` is "reserve a slot, then push". The message enters the queue when the send op
- *   is delivered (the op subscribes to itself so that happens even if nobody awaits it),
+ *   is taken (`commit`; `takeWhenDone` makes that happen even if nobody awaits it),
  *   which is what lets a send that was granted its slot but cancelled before delivery
  *   withdraw its message and return the slot: the receiver never saw it. Until then the
  *   slot counts in `Chan.reserved`, so a closed channel is not reported drained early.
- * - `trySend` fails while such granted sends are in flight: their messages go first.
+ * - `trySend` and `tryReserve` fail while such granted sends are in flight: their messages
+ *   go first (a granted send holds its place in the order until delivered or withdrawn).
  */
 
 import { signalOf, WaitOptions } from "../../core/cancel";
-import { checkCount, closedError, invalidArgument, outOfRange } from "../../core/errors";
+import { checkInteger, closedError, invalidArgument, invalidState } from "../../core/errors";
 import { Op } from "../../core/op";
 import { NodePool, PoolOptions } from "../../core/pool";
 import { WAKE_READY, Waker } from "../../core/waker";
@@ -44,7 +45,7 @@ export class SendPermit<T> {
   /** Queues `value` in the reserved slot (even after the receiver closed). Allocates: never. */
   send(value: T): void {
     checkMessage(value);
-    if (this.used) throw new TypeError("this SendPermit was already used or released");
+    if (this.used) throw invalidState("this SendPermit was already used or released");
     this.used = true;
     this.chan.reserved--;
     this.chan.push(value);
@@ -121,8 +122,8 @@ class SendOp<T> extends Op<void> implements Waker {
     else if (r === CLOSED) this.refuse();
     else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
     else this.handle = r;
-    // Subscribe to ourselves: delivery is when the message enters the queue.
-    super.then(undefined, undefined);
+    // Taken even if nobody awaits it: the take is when the message enters the queue.
+    this.takeWhenDone();
     this.watch(signal);
     return this;
   }
@@ -160,8 +161,8 @@ class SendOp<T> extends Op<void> implements Waker {
     this.chan.unreserve();
   }
 
-  /** @internal The send is observed now: its message enters the queue first. */
-  deliver(): void {
+  /** The send is taken now: its message enters the queue. */
+  protected commit(): void {
     if (this.granted) {
       const chan = this.chan;
       const value = this.value as T;
@@ -171,7 +172,6 @@ class SendOp<T> extends Op<void> implements Waker {
       chan.reserved--;
       chan.push(value);
     }
-    super.deliver();
   }
 }
 
@@ -213,11 +213,15 @@ export class Sender<T> extends SenderBase<T> {
     return new ReserveOp<T>(this.chan).start(this.open(), options);
   }
 
-  /** A SendPermit now, or `null` when full; throws `ERR_CLOSED` when closed. Allocates: the permit. */
+  /**
+   * A SendPermit now, or `null` when full (or while earlier sends are granted but
+   * undelivered: a permit could otherwise overtake them); throws `ERR_CLOSED` when closed.
+   * Allocates: the permit.
+   */
   tryReserve(): SendPermit<T> | null {
     if (!this.open()) throw closedError("the channel");
     const chan = this.chan;
-    if (!(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
+    if (chan.grantedSends > 0 || !(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
     chan.reserved++;
     return new SendPermit<T>(chan);
   }
@@ -240,13 +244,14 @@ export class Sender<T> extends SenderBase<T> {
 }
 
 /**
- * A bounded mpsc channel of `capacity` (an integer ≥ 1) messages. Allocates: on creation
- * (the ring of `capacity` slots, the semaphore; the pool when `options.pool` holds options).
+ * A bounded mpsc channel of `capacity` (an integer from 1 to 2**30 - 1) messages. The
+ * capacity is a limit, not an allocation. Allocates: on creation (a ring of at most 32
+ * slots, the semaphore; the pool when `options.pool` holds options), and when the ring
+ * doubles (up to `capacity`) for messages held now.
  */
 export function channel<T>(capacity: number, options?: ChannelOptions): [Sender<T>, Receiver<T>] {
-  checkCount("capacity", capacity, MAX_PERMITS);
-  if (capacity < 1) throw outOfRange("capacity", "an integer of at least 1", capacity);
-  const pool = resolvePool(options && options.pool);
+  checkInteger("capacity", capacity, 1, MAX_PERMITS);
+  const pool = resolvePool(options);
   const chan = new Chan<T>(pool, new BatchSemaphore(capacity, pool), capacity);
   return [new Sender<T>(chan), new Receiver<T>(chan)];
 }

@@ -5,16 +5,17 @@
  * own kind plus the `Receiver` defined here; the receiver does not care which kind of sender
  * feeds it. A bounded chan carries a `BatchSemaphore` of `capacity` slots: a sender takes a
  * slot before its message enters the queue and the slot is freed only when the message is
- * received (handed to the receiver's callback, or taken by `tryRecv`).
+ * received (taken out of the receive op — by delivery, `join`, `select`… — or by `tryRecv`).
  *
  * Implementation notes (invariants):
  * - Bounded: queued messages + messages held by complete, undelivered receive ops +
  *   `reserved` (slots granted to senders that have not pushed yet) never exceed `capacity`,
- *   because each of them owns one semaphore slot. So the preallocated `Ring` of `capacity`
- *   never overflows, even when a cancelled receive puts its message back at the head.
+ *   because each of them owns one semaphore slot. So the `Ring`, which grows on demand up to
+ *   `capacity` (and shrinks back once empty), never refuses a push, even when a cancelled
+ *   receive puts its message back at the head.
  * - While `receivers` (waiting receive ops) is non-empty the queue is empty: every push
  *   and every put-back serves the waiting receivers first.
- * - Receive ops that are complete but not yet delivered form the "in flight" chain, oldest
+ * - Receive ops that are complete but not yet taken form the "in flight" chain, oldest
  *   first. Cancelling one gives its messages to the in-flight ops created after it (each
  *   keeps its count) and puts the last ones back at the head, so the messages still come
  *   out in the order they were sent. The chain is normally 0 or 1 long.
@@ -31,6 +32,14 @@ import { NIL, NodePool } from "../../core/pool";
 import { Ring } from "../../core/ring";
 import { Waker } from "../../core/waker";
 import { BatchSemaphore } from "../batch_semaphore";
+
+/** True for an array `recvMany` can append to (feature-detected: Espruino cannot freeze). */
+function appendable(buf: unknown): boolean {
+  return Array.isArray(buf) && (typeof Object.isExtensible !== "function" || Object.isExtensible(buf));
+}
+
+/** Slots a bounded channel's ring starts with; it doubles up to the capacity as needed. */
+const INITIAL_RING = 32;
 
 /** The largest `limit` `recvMany` accepts. */
 const MAX_BATCH = 1073741824;
@@ -56,7 +65,8 @@ export class Chan<T> {
     readonly sem: BatchSemaphore | null,
     capacity: number,
   ) {
-    this.queue = sem === null ? new Ring<T>(capacity) : new Ring<T>(capacity, capacity);
+    // Bounded: the ring starts small and grows up to `capacity` (a limit, not an allocation).
+    this.queue = sem === null ? new Ring<T>(capacity) : new Ring<T>(capacity < INITIAL_RING ? capacity : INITIAL_RING, capacity);
     this.receivers = new WaitList(pool);
     this.closeWatchers = new WaitList(pool);
   }
@@ -174,7 +184,8 @@ export class RecvOp<T> extends Op<any> implements Waker {
     const signal = signalOf(options);
     const chan = this.chan;
     if (this.failIfAborted(signal)) return this;
-    if (chan.queue.length > 0 && chan.receivers.head === NIL) this.take();
+    if (this.limit === 0) this.complete(0);
+    else if (chan.queue.length > 0 && chan.receivers.head === NIL) this.take();
     else if (chan.isDrained()) this.finish();
     else {
       const slot = chan.receivers.park(this, 0);
@@ -249,9 +260,15 @@ export class RecvOp<T> extends Op<any> implements Waker {
     this.one = undefined;
   }
 
-  /** @internal The messages reach the receiver now: append them and free their slots. */
-  deliver(): void {
+  /** The messages are taken now: append them to `buf` and free their slots. */
+  protected commit(): void {
     const n = this.holding;
+    if (n > 0 && this.buf !== null && !appendable(this.buf)) {
+      // The buffer was frozen after the call: its messages go back unread, and the op fails.
+      this.giveBack(undefined);
+      this.replaceResult(false, invalidArgument("buf", "an extensible array", this.buf));
+      return;
+    }
     if (n > 0) {
       const chan = this.chan;
       this.holding = 0;
@@ -265,7 +282,6 @@ export class RecvOp<T> extends Op<any> implements Waker {
       chan.releaseSlots(n);
       if (chan.receivers.head !== NIL) chan.serve();
     }
-    super.deliver();
   }
 }
 
@@ -372,18 +388,14 @@ export class Receiver<T> {
 
   /**
    * Waits for at least one message and appends up to `limit` of them to `buf` (when the op
-   * is delivered); resolves how many. 0 at once for `limit` 0, and 0 when closed and drained.
+   * is delivered); resolves how many. 0 at once for `limit` 0 (options are still checked, an
+   * aborted signal still rejects), and 0 when closed and drained. A `buf` that cannot grow
+   * (frozen, sealed, not extensible) is a `TypeError` before anything is taken.
    * Allocates: per call (the op and an array holding the batch until delivery).
    */
   recvMany(buf: T[], limit: number, options?: WaitOptions): Op<number> {
-    if (!Array.isArray(buf)) throw invalidArgument("buf", "an array", buf);
-    checkCount("limit", limit, MAX_BATCH);
-    if (limit === 0) {
-      const op = new Op<number>();
-      op.complete(0);
-      return op;
-    }
-    return new RecvOp<T>(this.chan, buf, limit).start(options) as Op<number>;
+    if (!appendable(buf)) throw invalidArgument("buf", "an extensible array", buf);
+    return new RecvOp<T>(this.chan, buf, checkCount("limit", limit, MAX_BATCH)).start(options) as Op<number>;
   }
 
   /**

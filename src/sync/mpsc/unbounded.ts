@@ -16,6 +16,11 @@ import { resolvePool } from "../batch_semaphore";
 import { ChannelOptions, checkMessage } from "./bounded";
 import { Chan, Receiver, SenderBase } from "./chan";
 
+/**
+ * The sending half of an unbounded channel, as Tokio's `UnboundedSender`: `send` is
+ * synchronous and never waits, so there is no `trySend`, `reserve` or `capacity`. Each
+ * clone is closed on its own; the channel closes for the receiver when every clone closed.
+ */
 export class UnboundedSender<T> extends SenderBase<T> {
   /**
    * Queues `value` now. Throws `ERR_CLOSED` (with `value`) when this clone or the receiver
@@ -36,6 +41,6 @@ export class UnboundedSender<T> extends SenderBase<T> {
 
 /** An unbounded mpsc channel. Allocates: on creation (a small ring), then when the ring doubles. */
 export function unboundedChannel<T>(options?: ChannelOptions): [UnboundedSender<T>, Receiver<T>] {
-  const chan = new Chan<T>(resolvePool(options && options.pool), null, 16);
+  const chan = new Chan<T>(resolvePool(options), null, 16);
   return [new UnboundedSender<T>(chan), new Receiver<T>(chan)];
 }

@@ -1,0 +1,137 @@
+/**
+ * What every Node-side QuickJS host in this repo shares (`kyoto run`, the test harness, the
+ * benchmarks): loading an engine, the guest prelude, draining the job queue, reading a guest
+ * error, and mapping guest stack frames through source maps.
+ *
+ * Engines are quickjs-emscripten's release-sync builds (research/engines.md §1e): "quickjs"
+ * (bellard) and "quickjs-ng". Stack size is capped at 256 KiB: above ~384 KiB V8's own stack
+ * overflows first and corrupts the runtime (research/engines.md §1d).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire, SourceMap } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+export const ENGINES = ["quickjs", "quickjs-ng"];
+export const STACK_SIZE = 256 * 1024;
+
+/** The guest prelude (console, timers, kyotoHost): evaluate it as a script before any module. */
+export const PRELUDE_FILE = path.join(here, "guest_prelude.js");
+export const PRELUDE_SOURCE = readFileSync(PRELUDE_FILE, "utf8");
+
+/** A fresh WebAssembly instance of the engine (so an abort in one guest cannot poison the next). */
+export async function loadEngine(name) {
+  if (!ENGINES.includes(name)) throw new TypeError(`unknown engine "${name}": expected ${ENGINES.join(" or ")}`);
+  if (name === "quickjs") {
+    const { newQuickJSWASMModule, RELEASE_SYNC } = await import("quickjs-emscripten");
+    return newQuickJSWASMModule(RELEASE_SYNC);
+  }
+  const { newQuickJSWASMModuleFromVariant } = await import("quickjs-emscripten-core");
+  const variant = require("@jitl/quickjs-ng-wasmfile-release-sync");
+  return newQuickJSWASMModuleFromVariant(variant.default ?? variant);
+}
+
+/** `memory_used_size` and friends from `computeMemoryUsage()`. */
+export function memoryUsage(rt, vm) {
+  const h = rt.computeMemoryUsage();
+  try {
+    return vm.dump(h);
+  } finally {
+    h.dispose();
+  }
+}
+
+/**
+ * Reads (and disposes) a guest error handle as `{ name, message, stack, code? }`. A thrown
+ * non-error becomes an Error-shaped record saying so.
+ */
+export function readError(vm, handle) {
+  try {
+    const d = vm.dump(handle);
+    if (d !== null && typeof d === "object") {
+      const out = { name: String(d.name ?? "Error"), message: String(d.message ?? JSON.stringify(d)), stack: String(d.stack ?? "") };
+      if (d.code !== undefined) out.code = String(d.code);
+      return out;
+    }
+    return { name: "Error", message: "non-error thrown: " + String(d), stack: "" };
+  } finally {
+    handle.dispose();
+  }
+}
+
+/** True for QuickJS's out-of-memory exception. */
+export function isOutOfMemory(e) {
+  return e.name === "InternalError" && /out of memory/.test(e.message);
+}
+
+/**
+ * Runs pending jobs until none is left. An exception escaping a job is passed to `onError`
+ * (as a read error record) and draining continues; `beforeRead()` runs first (a host lifts
+ * its memory limit there, so an out-of-memory error can be read). Returns the jobs run.
+ */
+export function drainJobs(rt, vm, onError, beforeRead) {
+  let ran = 0;
+  for (;;) {
+    const r = rt.executePendingJobs(-1);
+    if (r.error) {
+      if (beforeRead) beforeRead();
+      onError(readError(vm, r.error));
+      continue;
+    }
+    ran += r.value;
+    if (r.value === 0 || !rt.hasPendingJob()) return ran;
+  }
+}
+
+/**
+ * Rewrites `file:line:col` stack frames to the original sources through `<file>.map`.
+ * `locate(frameFile)` turns the file name a frame shows into a path on disk (or null);
+ * `display(sourcePath)` formats the original source's path.
+ */
+export class StackMapper {
+  constructor(locate, display = (p) => p) {
+    this.locate = locate;
+    this.display = display;
+    this.maps = new Map();
+  }
+
+  map(stack) {
+    return String(stack).replace(/([(\s])([^\s():]+\.m?js):(\d+)(?::(\d+))?/g, (all, pre, file, line, col) => {
+      const disk = this.locate(file);
+      const map = disk ? this.sourceMap(disk) : null;
+      if (!map) return all;
+      const entry = map.findEntry(Number(line) - 1, col ? Number(col) - 1 : 0);
+      if (!entry || !entry.originalSource) return all;
+      const src = path.resolve(path.dirname(disk), entry.originalSource);
+      return `${pre}${this.display(src)}:${(entry.originalLine ?? 0) + 1}:${(entry.originalColumn ?? 0) + 1}`;
+    });
+  }
+
+  sourceMap(file) {
+    if (!this.maps.has(file)) {
+      let map = null;
+      if (existsSync(file + ".map")) {
+        try {
+          map = new SourceMap(JSON.parse(readFileSync(file + ".map", "utf8")));
+        } catch {
+          map = null;
+        }
+      }
+      this.maps.set(file, map);
+    }
+    return this.maps.get(file);
+  }
+}
+
+/**
+ * `def(name, impl)` installs a host function on the guest object `target`: `impl` gets the
+ * argument handles and returns a plain value (number, boolean as 1/0, string, or undefined).
+ */
+export function hostFunctions(vm, target) {
+  const ret = (v) =>
+    v === undefined ? undefined : typeof v === "number" ? vm.newNumber(v) : typeof v === "boolean" ? vm.newNumber(v ? 1 : 0) : vm.newString(String(v));
+  return (name, impl) => vm.newFunction(name, (...args) => ret(impl(...args))).consume((f) => vm.setProp(target, name, f));
+}

@@ -60,6 +60,8 @@ export default [
     input: nodeEntries,
     external: nodeBuiltin,
     onwarn,
+    // As for QuickJS below: kyoto.mjs holds the runtime and sim.mjs imports it.
+    preserveEntrySignatures: "allow-extension",
     plugins: [ts({ target: "ES2020" })],
     output: [
       {
@@ -96,6 +98,9 @@ export default [
   {
     input: quickjsEntries,
     external: quickjsHostModule,
+    // kyoto.mjs may export internals that sim.mjs needs, so the two stay one file each
+    // (a device loads kyoto.mjs alone) instead of sharing a third chunk.
+    preserveEntrySignatures: "allow-extension",
     onwarn,
     plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],
     output: [

@@ -307,8 +307,7 @@ describe("cancellation signals", function () {
     it("Semaphore.acquire: the waiter is withdrawn and the next permit is not swallowed", function () {
       const s = new Semaphore(0);
       assert.throws(() => s.acquire(1, { signal: refusingSignal() }), { name: "TypeError", message: /no listeners/ });
-      assert.equal(s.waiterCount(), 0);
-      assert.equal(s.inner.pool.live, 0);
+      assert.equal(s.waiterCount(), 0, "no waiter left queued");
       s.addPermits(1);
       assert.equal(s.availablePermits(), 1, "the released permit stays free");
     });

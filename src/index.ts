@@ -14,6 +14,7 @@ export {
   ERR_SOCKET,
   ERR_TIMEOUT,
   setDebug,
+  setErrorReporter,
 } from "./core/errors";
 export type { KyotoError } from "./core/errors";
 export { CancelSignal, CancelSource } from "./core/cancel";
@@ -56,7 +57,22 @@ export { select } from "./runtime/select";
 export type { Awaitable, Selected, SelectResult } from "./runtime/select";
 export { EV_ACCEPTABLE, EV_ERROR, EV_READABLE, EV_TIMER, EV_WAKE, EV_WRITABLE, setDefaultHalFactory } from "./runtime/host";
 export type { HalFactory, HalSink, TimeHal } from "./runtime/host";
-export type { Hal, HalPeer } from "./io/hal";
+export type { Hal, HalPeer, NetHal, SocketHal } from "./io/hal";
+export { E_ADDRINUSE, E_INVAL, E_IO, E_NOSOCKETS, E_PIPE, E_REFUSED, E_RESET, E_TIMEDOUT, E_UNREACH, HAL_NONE, halErrorName } from "./io/hal";
+export type { IoAttachment } from "./runtime/runtime";
+export { TcpListener } from "./net/tcp_listener";
+export type { ListenOptions } from "./net/tcp_listener";
+export { TcpStream } from "./net/tcp_stream";
+export type { ConnectOptions } from "./net/tcp_stream";
+export { UdpSocket } from "./net/udp_socket";
+export type { Received } from "./net/udp_socket";
+export { formatAddr, parseAddr } from "./net/addr";
+export type { AddrLike, SocketAddr } from "./net/addr";
+export { copy, CopyOp } from "./net/copy";
+export { Lines, lines } from "./net/lines";
+export type { LineResult } from "./net/lines";
+export type { Reader, Thenable, Writer } from "./net/io_traits";
+export { utf8Decode, utf8Encode } from "./net/utf8";
 export { TimerWheel } from "./runtime/time/wheel";
 export type { TimerWheelOptions } from "./runtime/time/wheel";
 export { sleep, sleepUntil } from "./time/sleep";

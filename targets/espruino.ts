@@ -1,14 +1,14 @@
 /**
  * Composition root for Espruino (dist/espruino/kyoto.js, global `kyoto`): the portable API
- * with the Espruino HAL as the default host. The HAL is the time-only one while this API has
- * no socket classes; with them, it becomes `createEspruinoNetHal` (hal/espruino/sockets.ts).
- * (`kyoto build` composes its own root per app and picks the HAL from the app's imports.)
+ * with the Espruino HAL, sockets included (hal/espruino/sockets.ts), as the default host.
+ * (`kyoto build` composes its own root per app and takes the time-only HAL when the app
+ * imports no socket class.)
  */
 import { setDefaultHalFactory } from "../src/runtime/host";
-import { createEspruinoHal } from "../hal/espruino/index";
+import { createEspruinoNetHal } from "../hal/espruino/sockets";
 
 setDefaultHalFactory(function () {
-  return createEspruinoHal();
+  return createEspruinoNetHal();
 });
 
 export * from "../src/index";

@@ -68,6 +68,24 @@ export function isOutOfMemory(e) {
 }
 
 /**
+ * `rt.executePendingJobs(-1)` without quickjs-emscripten 0.32.0's stray context: when a job
+ * grows the WebAssembly memory, it reads the job's context pointer through a detached view,
+ * finds no context for it and wraps a *new* one that nobody disposes (upstream issue #269,
+ * fix in PR #248); left alone, the runtime cannot be freed (`list_empty(&rt->gc_obj_list)`
+ * aborts). Returns `[result, release]`: read (and dispose) the result, then call `release()`,
+ * which disposes the contexts that call created (an error handle belongs to one of them).
+ */
+export function executeJobs(rt) {
+  const known = rt.contextMap ? new Set(rt.contextMap.values()) : null;
+  const result = rt.executePendingJobs(-1);
+  const release = () => {
+    if (known === null) return;
+    for (const ctx of [...rt.contextMap.values()]) if (!known.has(ctx) && ctx.alive) ctx.dispose();
+  };
+  return [result, release];
+}
+
+/**
  * Runs pending jobs until none is left. An exception escaping a job is passed to `onError`
  * (as a read error record) and draining continues; `beforeRead()` runs first (a host lifts
  * its memory limit there, so an out-of-memory error can be read). Returns the jobs run.
@@ -75,12 +93,19 @@ export function isOutOfMemory(e) {
 export function drainJobs(rt, vm, onError, beforeRead) {
   let ran = 0;
   for (;;) {
-    const r = rt.executePendingJobs(-1);
+    const [r, release] = executeJobs(rt);
     if (r.error) {
       if (beforeRead) beforeRead();
-      onError(readError(vm, r.error));
+      let e;
+      try {
+        e = readError(vm, r.error);
+      } finally {
+        release();
+      }
+      onError(e);
       continue;
     }
+    release();
     ran += r.value;
     if (r.value === 0 || !rt.hasPendingJob()) return ran;
   }

@@ -1,6 +1,6 @@
 /**
- * The Node HAL (time part): `performance.now()` for the clock, one `setTimeout` for the host
- * timer, `setImmediate` for wakes. Sockets (`node:net`, `node:dgram`) come with the net layer.
+ * The Node HAL: `performance.now()` for the clock, one `setTimeout` for the host timer,
+ * `setImmediate` for wakes, and sockets over `node:net` / `node:dgram` (`sockets.ts`).
  *
  * Timers are referenced (not `unref`'d): a pending kyoto sleep keeps the process alive the way
  * a pending `setTimeout` does, and `run()` never lets Node exit while `main` waits on a timer.
@@ -8,17 +8,18 @@
  * holds nothing.
  */
 
-import { Hal } from "../../src/io/hal";
-import { TimerHal } from "../../src/runtime/timer_hal";
+import { NodeHal } from "./sockets";
+
+export { NodeHal, SEND_WINDOW } from "./sockets";
 
 /** True when the environment asks for kyoto's debug mode (`KYOTO_DEBUG=1`): the Node target passes it to `setDebug`. */
 export function debugRequested(): boolean {
   return process.env.KYOTO_DEBUG === "1";
 }
 
-/** A HAL on Node's clock and timers. Allocates: on construction. */
-export function createNodeHal(): Hal {
-  return new TimerHal({
+/** A HAL on Node's clock, timers and sockets. Allocates: on construction. */
+export function createNodeHal(): NodeHal {
+  return new NodeHal({
     clock: function () {
       return performance.now();
     },

@@ -70,8 +70,8 @@ declare const clearTimeout: ((handle: unknown) => void) | undefined;
 
 /** The socket calls a host may provide; forwarded unchanged when it does. */
 const SOCKET_CALLS = [
-  "tcpConnect", "tcpListen", "tcpAccept", "localPort", "tcpRead", "tcpWrite", "tcpShutdown", "tcpClose",
-  "udpBind", "udpSend", "udpRecv", "udpClose",
+  "tcpConnect", "tcpListen", "tcpAccept", "localPort", "tcpRead", "tcpWrite", "tcpShutdown", "tcpSetNoDelay", "tcpClose",
+  "udpBind", "udpSend", "udpRecv", "udpClose", "sockAddr",
 ];
 
 /** A HAL that forwards to an embedder implementing the contract. */

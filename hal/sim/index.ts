@@ -1,13 +1,15 @@
 /**
- * The simulated HAL: a virtual clock for deterministic tests (and, later, an in-memory
- * network with seeded loss, latency and partitions).
+ * The simulated HAL: a virtual clock and an in-memory network (`net.ts`) with seeded
+ * latency, bandwidth, loss, reordering, duplication, partitions and resets, for
+ * deterministic tests: the same seed gives the same run, packet for packet.
  *
  * Time is integer milliseconds and starts at 0. It moves only in two ways:
  * - when the runtime asks for a wake because its budget ran out (`wake(true)`), the clock
  *   advances by 1 ms before `EV_WAKE` is delivered: a busy runtime is not a frozen clock. A
  *   wake for a `yieldNow` alone (`wake(false)`) does not move it (SPEC §10);
- * - when nothing else is pending, the clock jumps to the armed timer's deadline and `EV_TIMER`
- *   is delivered: a sleep wakes exactly at its deadline, however long it is, in no real time.
+ * - when nothing else is pending, the clock jumps to the armed timer's deadline (or to the
+ *   next packet arrival or retransmission, if earlier): a sleep wakes exactly at its
+ *   deadline, however long it is, in no real time.
  *
  * The sim still needs the host to get control back once native microtasks (the code after an
  * `await`) have settled: it schedules its pump with the `defer` option when given, else the
@@ -17,13 +19,19 @@
  * the current host turn, which is what makes "nothing else is pending" observable.
  *
  * Implementation notes:
- * - One event per pump, so microtasks run between events. Priority: a timer already due, then
- *   a wake (+1 ms when the budget was spent), then the jump to the next deadline.
+ * - One event per pump, so microtasks run between events. Each pump first runs the network
+ *   work due now (packets arriving, retransmission timers), which only queues socket events.
+ *   Priority: a queued socket event, a timer already due, a wake (+1 ms when the budget was
+ *   spent), then the jump to the earliest of the timer's deadline and the network's next item.
  * - Events never arrive from inside a HAL call: calls only record and schedule the pump.
  */
 
 import { invalidArgument, invalidState } from "../../src/core/errors";
-import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "../../src/io/hal";
+import { EV_TIMER, EV_WAKE, HalPeer, HalSink, SocketHal, TimeHal } from "../../src/io/hal";
+import { SimNetOptions } from "../../src/sim";
+import { SimNet } from "./net";
+
+export { SimNet } from "./net";
 
 // Host scheduling functions, looked up with `typeof` (absent ones are never called).
 declare const setImmediate: ((fn: () => void) => unknown) | undefined;
@@ -34,6 +42,8 @@ export interface SimHalOptions {
   seed?: number;
   /** How to run a callback after the current host turn (default: setImmediate, else setTimeout 0). */
   defer?: (fn: () => void) => void;
+  /** How the simulated network behaves (latency, loss, …; see `SimNetOptions`). */
+  net?: SimNetOptions;
 }
 
 function hostDefer(): (fn: () => void) => void {
@@ -52,7 +62,7 @@ function hostDefer(): (fn: () => void) => void {
   throw invalidState("the sim HAL needs options.defer: this host has neither setImmediate nor setTimeout");
 }
 
-export class SimHal implements TimeHal {
+export class SimHal implements TimeHal, SocketHal {
   readonly seed: number;
   private clock = 0;
   private sink: HalSink | null = null;
@@ -70,6 +80,8 @@ export class SimHal implements TimeHal {
   budgetWakes = 0;
   /** Timer events delivered so far. */
   timerFirings = 0;
+  /** The simulated network: its controls (`partition`, `heal`, `reset`, `transcript`) and counters. */
+  readonly net: SimNet;
 
   constructor(options?: SimHalOptions) {
     const seed = options && options.seed !== undefined ? options.seed : 1;
@@ -81,6 +93,20 @@ export class SimHal implements TimeHal {
     this.pumpFn = function () {
       self.pump();
     };
+    this.net = new SimNet(
+      {
+        now: function () {
+          return self.clock;
+        },
+        random: function () {
+          return self.random();
+        },
+        poke: function () {
+          self.schedule();
+        },
+      },
+      options && options.net,
+    );
   }
 
   setSink(sink: HalSink): void {
@@ -138,10 +164,12 @@ export class SimHal implements TimeHal {
     this.pumpScheduled = false;
     const sink = this.sink;
     if (sink === null) return;
-    if (this.deadline >= 0 && this.deadline <= this.clock) {
-      this.deadline = -1;
-      this.timerFirings++;
-      sink(EV_TIMER, 0, 0);
+    const net = this.net;
+    net.runDue(this.clock);
+    if (net.deliverOne(sink)) {
+      // one socket event
+    } else if (this.deadline >= 0 && this.deadline <= this.clock) {
+      this.fireTimer(sink);
     } else if (this.wakePending) {
       this.wakePending = false;
       if (this.advancePending) {
@@ -151,13 +179,65 @@ export class SimHal implements TimeHal {
       }
       this.wakes++;
       sink(EV_WAKE, 0, 0);
-    } else if (this.deadline >= 0) {
-      this.clock = this.deadline;
-      this.deadline = -1;
-      this.timerFirings++;
-      sink(EV_TIMER, 0, 0);
+    } else {
+      const next = net.nextTime();
+      if (this.deadline >= 0 && (next < 0 || this.deadline <= next)) {
+        this.clock = this.deadline;
+        this.fireTimer(sink);
+      } else if (next >= 0) {
+        if (next > this.clock) this.clock = next;
+        net.runDue(this.clock);
+        net.deliverOne(sink);
+      }
     }
-    if (this.wakePending || this.deadline >= 0) this.schedule();
+    if (this.wakePending || this.deadline >= 0 || net.hasEvents() || net.nextTime() >= 0) this.schedule();
+  }
+
+  private fireTimer(sink: HalSink): void {
+    this.deadline = -1;
+    this.timerFirings++;
+    sink(EV_TIMER, 0, 0);
+  }
+
+  // The socket half of the contract is the simulated network's.
+  tcpConnect(ip: string, port: number, noDelay: boolean): number {
+    return this.net.tcpConnect(ip, port, noDelay);
+  }
+  tcpListen(ip: string, port: number, backlog: number): number {
+    return this.net.tcpListen(ip, port, backlog);
+  }
+  tcpAccept(listener: number): number {
+    return this.net.tcpAccept(listener);
+  }
+  tcpRead(h: number, buf: Uint8Array, off: number, len: number): number {
+    return this.net.tcpRead(h, buf, off, len);
+  }
+  tcpWrite(h: number, buf: Uint8Array, off: number, len: number): number {
+    return this.net.tcpWrite(h, buf, off, len);
+  }
+  tcpShutdown(h: number): number {
+    return this.net.tcpShutdown(h);
+  }
+  tcpSetNoDelay(h: number, on: boolean): void {
+    this.net.tcpSetNoDelay(h, on);
+  }
+  tcpClose(h: number): void {
+    this.net.tcpClose(h);
+  }
+  udpBind(ip: string, port: number): number {
+    return this.net.udpBind(ip, port);
+  }
+  udpSend(h: number, buf: Uint8Array, off: number, len: number, ip: string, port: number): number {
+    return this.net.udpSend(h, buf, off, len, ip, port);
+  }
+  udpRecv(h: number, buf: Uint8Array, off: number, len: number, from: HalPeer): number {
+    return this.net.udpRecv(h, buf, off, len, from);
+  }
+  udpClose(h: number): void {
+    this.net.udpClose(h);
+  }
+  sockAddr(h: number, remote: boolean, out: HalPeer): number {
+    return this.net.sockAddr(h, remote, out);
   }
 }
 

@@ -9,7 +9,7 @@
  * linear per add. The listener is removed when the last op using the signal settles.
  */
 
-import { abortReason, invalidArgument } from "./errors";
+import { abortReason, invalidArgument, reportError } from "./errors";
 
 export interface SignalLike {
   readonly aborted: boolean;
@@ -82,8 +82,7 @@ export function attachSignal(member: SignalMember, signal: SignalLike): void {
     const shared = typeof Object.isExtensible !== "function" || Object.isExtensible(signal) ||
       Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
     fanout = new Fanout(signal, shared);
-    // The listener first: if the host's addEventListener throws, nothing has changed.
-    signal.addEventListener("abort", fanout.listener);
+    signal.addEventListener("abort", fanout.listener); // may throw: nothing is recorded yet
     if (shared) holder[FANOUT_KEY] = fanout;
   }
   member.signalFanout = fanout;
@@ -107,8 +106,13 @@ export function detachSignal(member: SignalMember): void {
   member.signalPrev = null;
   member.signalNext = null;
   if (--fanout.count === 0) {
-    fanout.signal.removeEventListener("abort", fanout.listener);
     if (fanout.shared) (fanout.signal as unknown as { [key: string]: Fanout | null })[FANOUT_KEY] = null;
+    // A signal-like object's own code: a throw is reported, never raised inside an op's settle.
+    try {
+      fanout.signal.removeEventListener("abort", fanout.listener);
+    } catch (err) {
+      reportError(err);
+    }
   }
 }
 
@@ -139,7 +143,15 @@ export class CancelSignal implements SignalLike {
     this.reason = reason;
     const listeners = this.listeners;
     this.listeners = [];
-    for (let i = 0; i < listeners.length; i++) listeners[i]();
+    // Like a host AbortSignal: every listener runs, and a throwing one is reported, not raised
+    // (it would otherwise escape from the `abort()`/`cancel()` that fired the signal).
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i]();
+      } catch (err) {
+        reportError(err);
+      }
+    }
   }
 }
 

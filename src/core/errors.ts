@@ -230,3 +230,24 @@ export function checkOptions<O>(options: O | undefined, name?: string): O | unde
   }
   return options;
 }
+
+let reporter: ((error: unknown) => void) | null = null;
+
+/**
+ * Installs where errors go that have no caller to be thrown to — a throwing signal listener
+ * or host function (`wake()`, `armTimer()`, a delivery host's `request()`) — and returns the
+ * previous reporter (`null`: the default, an unhandled rejection where Promise exists, which
+ * the host reports). Allocates: never.
+ */
+export function setErrorReporter(next: ((error: unknown) => void) | null): ((error: unknown) => void) | null {
+  const previous = reporter;
+  reporter = next;
+  return previous;
+}
+
+/** Reports `error` through the installed reporter (see `setErrorReporter`); never throws where Promise exists. */
+export function reportError(error: unknown): void {
+  if (reporter !== null) reporter(error);
+  else if (typeof Promise === "function") Promise.reject(error);
+  else throw error;
+}

@@ -43,8 +43,11 @@
  *    code too; it may re-enter primitives (cancel losers), which the primitives allow: their
  *    state is consistent before they complete an op.
  * 6. Delivery order never decides who gets a resource: that was fixed when the op queued.
- *    Plain delivery of a done, observed op goes through the ready ring (drained by the
- *    delivery host: a microtask by default, the running runtime under its budget).
+ *    An op observed when it is already done is delivered at once if the ring is empty
+ *    and the delivery host's budget admits it (counted against the budget), so deliveries
+ *    stay in FIFO order; an op that completes while observed,
+ *    or one the budget does not admit, goes through the ready ring (drained by the host: a
+ *    microtask by default, the running runtime under its budget, SPEC §6).
  *
  * Subclass hooks (stable; sockets and hosts build on them): `complete(value)`, `fail(error)`,
  * `abandon(reason)`, `giveBack(value)`, `commit(value)`, `failIfAborted(signal)`,
@@ -53,7 +56,7 @@
  */
 
 import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
-import { cancelledError, forWaiter, waitingCall } from "./errors";
+import { cancelledError, forWaiter, reportError, waitingCall } from "./errors";
 import { Ring } from "./ring";
 
 // `flags` packs the state (low two bits) with booleans.
@@ -79,9 +82,15 @@ const SETTLED = 256;
 type Settle = ((arg: unknown) => void) | null;
 type Executor = (resolve: (value: any) => void, reject: (reason?: any) => void) => void;
 
-/** Who drains the ready ring: `request()` is called once when the ring needs a drain. */
+/**
+ * Who drains the ready ring: `request()` is called once when the ring needs a drain.
+ * `admit()` is asked before a delivery that could happen at once (an observed op that is
+ * already done): true counts it against the host's budget and lets it through; false sends
+ * it to the ring.
+ */
 export interface DeliveryHost {
   request(): void;
+  admit(): boolean;
 }
 
 /** A combinator that owns ops: told when an owned op becomes done (its result still in it). */
@@ -97,6 +106,9 @@ const microtaskHost: DeliveryHost = {
   request(): void {
     if (resolved !== null) resolved.then(drainAll);
   },
+  admit(): boolean {
+    return true;
+  },
 };
 let host: DeliveryHost = microtaskHost;
 
@@ -109,7 +121,15 @@ function enqueue(op: Op<unknown>): void {
   ready.push(op);
   if (!drainOwed) {
     drainOwed = true;
-    host.request();
+    try {
+      host.request();
+    } catch (err) {
+      // An embedder's host threw (say its wake()): report it, drain this batch from a
+      // microtask instead, and let the next batch ask the host again. Never wedged.
+      reportError(err);
+      if (resolved !== null) resolved.then(drainAll);
+      else drainOwed = false;
+    }
   }
 }
 
@@ -370,8 +390,7 @@ export class Op<T> extends OpBase<T> {
     try {
       attachSignal(link, signal);
     } catch (err) {
-      // The start throws, so nobody will ever hold this op: withdraw its waiter (or give back
-      // what it was granted) before rethrowing, leaving nothing queued.
+      // The signal's addEventListener threw: the call fails and takes nothing.
       this.cancel(err);
       throw err;
     }
@@ -416,8 +435,11 @@ export class Op<T> extends OpBase<T> {
     if ((flags & TAKEN) !== 0) {
       if ((flags & SETTLED) === 0) this.settlePromise();
     } else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
-      // Done and not the owner's to take (or cancelled, owner or not): delivery takes it.
-      enqueue(this as Op<unknown>);
+      // Done and not the owner's to take (or cancelled, owner or not): delivered now while
+      // nothing waits in the ring ahead of it (deliveries stay FIFO) and the host's budget
+      // has room; else through the ring.
+      if (ready.length === 0 && host.admit()) this.takeResult();
+      else enqueue(this as Op<unknown>);
     }
   }
 

@@ -1,71 +1,30 @@
 /**
  * The HAL contract (SPEC §7): what a host adapter (`hal/node`, `hal/quickjs`, `hal/espruino`,
- * `hal/sim`) implements. Types and event kinds only; `hal/README.md` is the prose version.
+ * `hal/sim`) implements. Types, event kinds and error codes only; `hal/README.md` is the
+ * prose a device porter writes an adapter from, and `test/hal/conformance.ts` checks it.
  *
- * - Numbers cross the boundary, not objects: small integer handles (>= 0; -1 = failure), and
- *   one event sink `(kind, handle, arg)` registered once with `setSink`.
- * - Events are never delivered re-entrantly from inside a HAL call: a call schedules, and the
- *   event arrives from a later host callback.
- * - Time: one host timer (`armTimer` replaces, `cancelTimer`), `now()`, `wake()`. The runtime
- *   keeps its own timer wheel and arms the host timer for the earliest deadline only.
- * - Sockets are readiness-based with caller-owned buffers, shaped like ECMA-419. They are
- *   optional here so that a time-only HAL (or one for a host without networking) is complete;
- *   the net layer checks for them and fails its ops when they are missing.
+ * - Numbers cross the boundary, not objects: small integer handles (>= 0), negative integers
+ *   for "nothing now" and for errors, and one event sink `(kind, handle, arg)` registered once
+ *   with `setSink`.
+ * - Events are never delivered re-entrantly from inside a HAL call: a call records and
+ *   schedules; the event arrives from a later host callback. No event names a handle after
+ *   `tcpClose`/`udpClose` returned.
+ * - Time: one host timer (`armTimer` replaces, `cancelTimer`), `now()`, `wake()`.
+ * - Sockets are readiness-based with caller-owned buffers, shaped like ECMA-419: an event says
+ *   "something is ready", then a synchronous call copies bytes into or out of the caller's
+ *   `Uint8Array`. Every socket call returns at once. A host without networking implements the
+ *   time part only; the net layer then fails its ops with `ERR_SOCKET` (`hostCode` "ENOSYS").
  */
 
 export { EV_ACCEPTABLE, EV_ERROR, EV_READABLE, EV_TIMER, EV_WAKE, EV_WRITABLE } from "../runtime/host";
 export type { HalFactory, HalSink, TimeHal } from "../runtime/host";
 import type { TimeHal } from "../runtime/host";
 
-/** Where a datagram came from; filled in by `udpRecv` (a caller-owned object, reused). */
+/** An address a socket call fills in (a caller-owned object, reused). */
 export interface HalPeer {
   ip: string;
   port: number;
 }
-
-/** A complete HAL: the time part plus (optionally) sockets. */
-export interface Hal extends TimeHal {
-  /** Capability bits (see the `CAP_*` constants); 0 or absent for a time-only HAL. */
-  readonly caps?: number;
-
-  /** Starts a TCP connection; `EV_WRITABLE(h, credit)` when connected, `EV_ERROR(h, code)` otherwise. */
-  tcpConnect?(ip: string, port: number, noDelay: boolean): number;
-  /** Listens on `port`; `EV_ACCEPTABLE(h, pending)` as connections arrive. Port 0 picks one. */
-  tcpListen?(port: number, ip?: string): number;
-  /** Takes one pending connection: its handle, or -1 when none is pending. */
-  tcpAccept?(listener: number): number;
-  /** The local port of a listener or socket. */
-  localPort?(h: number): number;
-  /** Copies up to `len` bytes into `buf[off…]`: the count, 0 when nothing is buffered now, -1 at end of stream. */
-  tcpRead?(h: number, buf: Uint8Array, off: number, len: number): number;
-  /** Accepts up to `len` bytes from `buf[off…]`: the count taken (0 = wait for `EV_WRITABLE`). */
-  tcpWrite?(h: number, buf: Uint8Array, off: number, len: number): number;
-  /** Half-closes the write side (FIN). */
-  tcpShutdown?(h: number): void;
-  /** Closes the socket or listener; no event for `h` arrives afterwards. */
-  tcpClose?(h: number): void;
-
-  /** Binds a UDP socket; `EV_READABLE(h, datagrams)` as they arrive. */
-  udpBind?(port: number, ip?: string): number;
-  /** Sends one datagram: `len`, or a negative code. */
-  udpSend?(h: number, buf: Uint8Array, off: number, len: number, ip: string, port: number): number;
-  /** Receives one datagram into `buf[off…]` and fills `from`: its length, or -1 when none is queued. */
-  udpRecv?(h: number, buf: Uint8Array, off: number, len: number, from: HalPeer): number;
-  udpClose?(h: number): void;
-}
-
-/** `caps` bit: TCP client sockets. */
-export const CAP_TCP_CLIENT = 1;
-/** `caps` bit: TCP listeners. */
-export const CAP_TCP_SERVER = 2;
-/** `caps` bit: UDP sockets. */
-export const CAP_UDP = 4;
-/** `caps` bit: `now()` is a true monotonic clock (not clamped from a settable one). */
-export const CAP_MONOTONIC = 8;
-
-// --- The socket contract as branch `net` defines it (HAL_NONE, E_* codes, SocketHal, NetHal),
-// --- taken verbatim so hal/espruino/sockets.ts and test/hal/conformance.ts build against it
-// --- before `net` lands; `net`'s src/io/hal.ts replaces this whole file when it does.
 
 /**
  * "Nothing now" from `tcpAccept` and `udpRecv`; "end of stream" from `tcpRead` (the peer
@@ -92,6 +51,12 @@ export const E_NOSOCKETS = -9;
 export const E_IO = -10;
 
 const ERROR_NAMES = ["", "", "ECONNRESET", "ECONNREFUSED", "EADDRINUSE", "ETIMEDOUT", "EPIPE", "EINVAL", "EHOSTUNREACH", "EMFILE", "EIO"];
+
+/** The name of a negative HAL error code (`-2` → "ECONNRESET"); what `ERR_SOCKET.hostCode` carries. */
+export function halErrorName(code: number): string {
+  const i = -code;
+  return i >= 2 && i < ERROR_NAMES.length ? ERROR_NAMES[i] : "EIO";
+}
 
 /**
  * The socket half of the contract. Handles of TCP sockets, listeners and UDP sockets share
@@ -158,6 +123,21 @@ export interface SocketHal {
   /** Fills `out` with the local (`remote` false) or peer address of any socket: 0, or a negative code. */
   sockAddr(h: number, remote: boolean, out: HalPeer): number;
 }
+
+/** A HAL: the time part, and the socket part when the host has networking. */
+export interface Hal extends TimeHal, Partial<SocketHal> {
+  /** Capability bits (`CAP_*`), for hosts that announce what they have; 0 or absent when unknown. */
+  readonly caps?: number;
+}
+
+/** `caps` bit: TCP client sockets. */
+export const CAP_TCP_CLIENT = 1;
+/** `caps` bit: TCP listeners. */
+export const CAP_TCP_SERVER = 2;
+/** `caps` bit: UDP sockets. */
+export const CAP_UDP = 4;
+/** `caps` bit: `now()` is a true monotonic clock (not clamped from a settable one). */
+export const CAP_MONOTONIC = 8;
 
 /** A HAL with sockets. */
 export interface NetHal extends TimeHal, SocketHal {}

@@ -31,7 +31,7 @@ import { DeliveryHost, Op, setDeliveryHost } from "../core/op";
 import { NodePool, PoolStats } from "../core/pool";
 import { Waker } from "../core/waker";
 import { defaultWaiterPool } from "../sync/batch_semaphore";
-import { HalSink, TimeHal, defaultHal } from "./host";
+import { TimeHal, defaultHal } from "./host";
 import { Scheduler } from "./scheduler";
 import { JoinHandle, TASK_ABORTED, TASK_RUNNING, TaskFn, TaskOwner, TaskTable } from "./task";
 import { TimerWheel } from "./time/wheel";
@@ -47,6 +47,21 @@ export interface RuntimeOptions {
   maxWaiters?: number;
   /** Deliveries per turn before yielding to the host (default 128). */
   budget?: number;
+  /** Socket buffers (one per open TCP stream, and per `lines`/`copy` in progress) the runtime may hand out at once (default 16,384). */
+  maxBuffers?: number;
+  /** Bytes per socket buffer, allocated on first use (default 16,384). */
+  bufferSize?: number;
+}
+
+/**
+ * What the io layer (`src/io/driver.ts`) attaches to a runtime the first time a socket is
+ * opened on it: socket events, the buffer pool's stats, and closing every socket with the
+ * runtime. The runtime sits below `io`, so it only knows this shape.
+ */
+export interface IoAttachment {
+  onEvent(kind: number, handle: number, arg: number): void;
+  bufferStats(): PoolStats;
+  close(reason: unknown): void;
 }
 
 export interface RuntimeStats {
@@ -78,8 +93,12 @@ export class Runtime implements TaskOwner {
   private readonly tasks: TaskTable;
   private readonly wheel: TimerWheel;
   private readonly scheduler: Scheduler;
+  /** Socket buffers this runtime may hand out at once, and their size (read by the io layer). */
+  readonly maxBuffers: number;
+  readonly bufferSize: number;
   private depth = 0;
   private closed = false;
+  private ioAttachment: IoAttachment | null = null;
 
   /** Allocates: on construction (the tables). */
   constructor(options?: RuntimeOptions) {
@@ -87,6 +106,8 @@ export class Runtime implements TaskOwner {
     const maxTasks = o.maxTasks === undefined ? 65536 : checkInteger("options.maxTasks", o.maxTasks, 1, 4194304);
     const maxTimers = o.maxTimers === undefined ? 65536 : checkInteger("options.maxTimers", o.maxTimers, 1, 4194304);
     const budget = o.budget === undefined ? 128 : checkInteger("options.budget", o.budget, 1, 1073741824);
+    this.maxBuffers = o.maxBuffers === undefined ? 16384 : checkInteger("options.maxBuffers", o.maxBuffers, 1, 4194304);
+    this.bufferSize = o.bufferSize === undefined ? 16384 : checkInteger("options.bufferSize", o.bufferSize, 64, 16777216);
     this.tasks = new TaskTable(64, maxTasks);
     this.wheel = new TimerWheel({ capacity: maxTimers < 64 ? maxTimers : 64, maxCapacity: maxTimers });
     if (o.maxWaiters === undefined) this.waiters = defaultWaiterPool();
@@ -189,9 +210,17 @@ export class Runtime implements TaskOwner {
     return this.scheduler.removeTimer(handle);
   }
 
-  /** Routes socket events (`EV_READABLE` … `EV_ERROR`) to the io layer. */
-  setIoHandler(handler: HalSink | null): void {
-    this.scheduler.io = handler;
+  /** The io layer's attachment, or null before the first socket. */
+  io(): IoAttachment | null {
+    return this.ioAttachment;
+  }
+
+  /** Attaches the io layer: socket events (`EV_READABLE` … `EV_ERROR`) go to it from now on. */
+  attachIo(io: IoAttachment): void {
+    this.ioAttachment = io;
+    this.scheduler.io = function (kind: number, handle: number, arg: number) {
+      io.onEvent(kind, handle, arg);
+    };
   }
 
   /** Live, peak and capacity of each table. Allocates: the result objects. */
@@ -200,7 +229,7 @@ export class Runtime implements TaskOwner {
       tasks: this.tasks.stats(),
       timers: this.wheel.stats(),
       waiters: this.waiters.stats(),
-      buffers: { live: 0, peak: 0, capacity: 0 },
+      buffers: this.ioAttachment === null ? { live: 0, peak: 0, capacity: this.maxBuffers } : this.ioAttachment.bufferStats(),
     };
   }
 
@@ -214,8 +243,9 @@ export class Runtime implements TaskOwner {
   }
 
   /**
-   * Aborts every task left (handles reject `ERR_CANCELLED`, cause `ERR_CLOSED`), wakes every
-   * timer with `WAKE_CLOSED`, fails pending `yieldNow` ops and releases the host timer. Later
+   * Aborts every task left (handles reject `ERR_CANCELLED`, cause `ERR_CLOSED`), closes every
+   * socket (pending socket ops reject `ERR_CLOSED`), wakes every timer with `WAKE_CLOSED`,
+   * fails pending `yieldNow` ops and releases the host timer. Later
    * spawns and runs fail with `ERR_CLOSED`. Idempotent. Allocates: the errors.
    */
   close(): void {
@@ -227,6 +257,7 @@ export class Runtime implements TaskOwner {
       const handle = handles[slot];
       if (handle !== null && handle !== undefined) handle.abort(reason);
     }
+    if (this.ioAttachment !== null) this.ioAttachment.close(reason);
     this.scheduler.close(reason);
     if (defaultRuntime === this) defaultRuntime = null;
   }

@@ -28,9 +28,10 @@
  *   rings the running loop is draining.
  */
 
+import { reportError } from "../core/errors";
 import { DeliveryHost, pendingDeliveries, runDeliveries } from "../core/op";
 import { Ring } from "../core/ring";
-import { WAKE_CLOSED, Waker } from "../core/waker";
+import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
 import { SlotRing } from "./task";
 import { TimerWheel } from "./time/wheel";
@@ -68,6 +69,7 @@ export class Scheduler implements DeliveryHost {
   private lastNow = 0;
   private readonly deferred = new Ring<Deferred>(8);
   private readonly turnFn: () => void;
+  private readonly wakeFallback: () => void;
   /** Socket events go here (installed by the io layer). */
   io: HalSink | null = null;
 
@@ -84,6 +86,9 @@ export class Scheduler implements DeliveryHost {
       self.turnScheduled = false;
       self.turn();
     };
+    this.wakeFallback = function () {
+      self.onEvent(EV_WAKE, 0, 0);
+    };
     hal.setSink(function (kind: number, handle: number, arg: number) {
       self.onEvent(kind, handle, arg);
     });
@@ -99,6 +104,13 @@ export class Scheduler implements DeliveryHost {
   /** DeliveryHost: the ready ring has ops to deliver. */
   request(): void {
     this.requestTurn();
+  }
+
+  /** DeliveryHost: a delivery at once, counted against the budget while it has room. */
+  admit(): boolean {
+    if (this.spent >= this.budget) return false;
+    this.spent++;
+    return true;
   }
 
   /** Makes sure a turn will run: soon (a resolved-promise callback) or after the next wake. */
@@ -119,13 +131,24 @@ export class Scheduler implements DeliveryHost {
       // A wake asked for by a yieldNow, now also owed to a spent budget: tell the HAL.
       if (spent && !this.wakeForBudget) {
         this.wakeForBudget = true;
-        this.hal.wake(true);
+        this.callWake(true);
       }
       return;
     }
     this.waitingWake = true;
     this.wakeForBudget = spent;
-    this.hal.wake(spent);
+    this.callWake(spent);
+  }
+
+  /** `hal.wake(forBudget)`; if the embedder's wake() throws, no EV_WAKE is coming: report it and wake from a microtask instead (that turn cannot yield to the host, but nothing is wedged). */
+  private callWake(forBudget: boolean): void {
+    try {
+      this.hal.wake(forBudget);
+    } catch (err) {
+      reportError(err);
+      if (resolved !== null) resolved.then(this.wakeFallback);
+      else this.waitingWake = false;
+    }
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
@@ -166,7 +189,7 @@ export class Scheduler implements DeliveryHost {
     if (next < 0) {
       if (this.armedAt >= 0) {
         this.armedAt = -1;
-        this.hal.cancelTimer();
+        this.callHal(-1);
       }
       return;
     }
@@ -176,7 +199,23 @@ export class Scheduler implements DeliveryHost {
     if (delta < 0) delta = 0;
     else if (delta > MAX_ARM) delta = MAX_ARM;
     this.armedAt = now + delta;
-    this.hal.armTimer(delta);
+    // The embedder's armTimer() threw: nothing is armed, and the next turn tries again.
+    if (!this.callHal(delta)) this.armedAt = -1;
+  }
+
+  /** `armTimer(delta)`, or `cancelTimer()` for -1; a throw is reported and returns false. */
+  private callHal(delta: number): boolean {
+    try {
+      if (delta < 0) this.hal.cancelTimer();
+      else this.hal.armTimer(delta);
+      return true;
+    } catch (err) {
+      // Reported; the host is asked for a wake so that the next turn tries again.
+      this.timerDirty = true;
+      reportError(err);
+      this.yieldToHost();
+      return false;
+    }
   }
 
   private onEvent(kind: number, handle: number, arg: number): void {
@@ -184,7 +223,11 @@ export class Scheduler implements DeliveryHost {
     if (kind === EV_TIMER) {
       this.armedAt = -1;
       this.timerDirty = true;
-      this.wheel.advance(this.now());
+      try {
+        this.wheel.advance(this.now());
+      } catch (err) {
+        reportError(err); // a raw insertTimer waker threw; every due timer still fired
+      }
     } else if (kind === EV_WAKE) {
       this.waitingWake = false;
       this.wakeForBudget = false;
@@ -202,8 +245,6 @@ export class Scheduler implements DeliveryHost {
     this.inTurn = true;
     const budget = this.budget;
     const starts = this.starts;
-    let failed = false;
-    let error: unknown = undefined;
     for (;;) {
       if (this.spent >= budget) break;
       if (starts.length > 0) {
@@ -217,19 +258,11 @@ export class Scheduler implements DeliveryHost {
       const room = budget - this.spent;
       const n = ready < room ? ready : room;
       this.spent += n;
-      try {
-        runDeliveries(n);
-      } catch (err) {
-        if (!failed) {
-          failed = true;
-          error = err;
-        }
-      }
+      runDeliveries(n); // runs no user code (callbacks run from the promises' own microtasks)
     }
     this.inTurn = false;
     if (starts.length > 0 || (this.isHost && pendingDeliveries() > 0)) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
-    if (failed) rethrowLater(error);
   }
 
   /**
@@ -244,20 +277,13 @@ export class Scheduler implements DeliveryHost {
       if (waker === null || waker === undefined) continue;
       const token = pool.token[slot];
       this.wheel.cancel(pool.handleOf(slot));
-      waker.wake(token, WAKE_CLOSED);
+      const fault = wakeCatching(waker as Waker, token, WAKE_CLOSED);
+      if (fault !== NO_FAULT) reportError(fault);
     }
     this.timerDirty = false;
     if (this.armedAt >= 0) {
       this.armedAt = -1;
-      this.hal.cancelTimer();
+      this.callHal(-1);
     }
   }
-}
-
-/** Reports a callback's exception without breaking the turn (as an unhandled rejection where Promise exists). */
-function rethrowLater(error: unknown): void {
-  if (resolved === null) throw error;
-  resolved.then(function () {
-    throw error;
-  });
 }

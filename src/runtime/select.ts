@@ -120,14 +120,19 @@ export abstract class GroupOp<R> extends Op<R> implements OpOwner {
 
   private subscribe(index: number): void {
     const self = this;
-    this.inputs[index].then(
-      function (value: unknown) {
-        if (!self.isDone()) self.inputDone(index, true, value);
-      },
-      function (error: unknown) {
-        if (!self.isDone()) self.inputDone(index, false, error);
-      },
-    );
+    try {
+      this.inputs[index].then(
+        function (value: unknown) {
+          if (!self.isDone()) self.inputDone(index, true, value);
+        },
+        function (error: unknown) {
+          if (!self.isDone()) self.inputDone(index, false, error);
+        },
+      );
+    } catch (err) {
+      // A foreign thenable's then threw: that input failed.
+      if (!this.isDone()) this.inputDone(index, false, err);
+    }
   }
 }
 

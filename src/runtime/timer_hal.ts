@@ -32,7 +32,8 @@ export function hostDelay(deltaMs: number): number {
 }
 
 export class TimerHal implements TimeHal {
-  private sink: HalSink | null = null;
+  /** The runtime's event sink (adapters that add sockets deliver through it too). */
+  protected sink: HalSink | null = null;
   /** The host timer's handle, or null when none is armed. */
   private timer: unknown = null;
   private wakePending = false;

@@ -20,12 +20,15 @@
  * - Conservation: free + assigned to queued nodes + assigned to granted nodes + held by
  *   completed acquirers = initial + added − forgotten.
  * - The fast path (queue empty, enough permits) touches no list and allocates nothing.
+ * - A waker that throws (user code given to `acquire`) does not stop the wake loop: every
+ *   other satisfied or closed waiter is still woken, and the first error is rethrown to the
+ *   caller of `release`/`close`/`cancel` once the state is consistent.
  */
 
 import { checkCount, checkOptions, invalidArgument, outOfRange } from "../core/errors";
 import { WaitList } from "../core/list";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
-import { WAKE_CLOSED, WAKE_READY, Waker } from "../core/waker";
+import { NO_FAULT, WAKE_CLOSED, WAKE_READY, Waker, wakeCatching } from "../core/waker";
 
 /** The largest permit count a semaphore can hold: 2**30 - 1. */
 export const MAX_PERMITS = 1073741823;
@@ -197,14 +200,17 @@ export class BatchSemaphore {
     this.closed = true;
     const pool = this.pool;
     let slot: number;
+    let fault = NO_FAULT;
     // One at a time, so a waker that cancels another waiter finds it still linked.
     while ((slot = this.waiters.popFront()) !== NIL) {
       this.permits += pool.assigned[slot];
       const waker = pool.wakers[slot] as Waker;
       const token = pool.token[slot];
       pool.free(slot);
-      waker.wake(token, WAKE_CLOSED);
+      const f = wakeCatching(waker, token, WAKE_CLOSED);
+      if (fault === NO_FAULT) fault = f;
     }
+    if (fault !== NO_FAULT) throw fault;
   }
 
   private handOut(n: number): void {
@@ -243,16 +249,16 @@ export class BatchSemaphore {
     this.waking = true;
     const pool = this.pool;
     const granted = this.granted;
-    try {
-      let slot: number;
-      while ((slot = granted.popFront()) !== NIL) {
-        const waker = pool.wakers[slot] as Waker;
-        const token = pool.token[slot];
-        pool.free(slot);
-        waker.wake(token, WAKE_READY);
-      }
-    } finally {
-      this.waking = false;
+    let fault = NO_FAULT;
+    let slot: number;
+    while ((slot = granted.popFront()) !== NIL) {
+      const waker = pool.wakers[slot] as Waker;
+      const token = pool.token[slot];
+      pool.free(slot);
+      const f = wakeCatching(waker, token, WAKE_READY);
+      if (fault === NO_FAULT) fault = f;
     }
+    this.waking = false;
+    if (fault !== NO_FAULT) throw fault;
   }
 }

@@ -29,6 +29,15 @@ type Thenable<T> = { then(onValue: (value: T) => unknown, onError: (error: unkno
 /** What `timeout` accepts: an op, a thenable, or a function given `{ signal }`. */
 export type TimeoutTarget<T> = Op<T> | PromiseLike<T> | ((context: { signal: SignalLike }) => T | PromiseLike<T>);
 
+/** `thenable.then(onValue, onError)`; a synchronous throw from a foreign `then` counts as its error. */
+function subscribe<T>(thenable: Thenable<T>, onValue: (value: T) => void, onError: (error: unknown) => void): void {
+  try {
+    thenable.then(onValue, onError);
+  } catch (err) {
+    onError(err);
+  }
+}
+
 function isThenable(value: unknown): boolean {
   return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as Thenable<unknown>).then === "function";
 }
@@ -92,7 +101,7 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
     };
     if (typeof target !== "function") {
       if (typeof (target as Op<T>).cancel === "function") this.other = target as Op<T>;
-      (target as Thenable<T>).then(onValue, onError);
+      subscribe(target as Thenable<T>, onValue, onError);
       return this;
     }
     const source = new CancelSource();
@@ -104,7 +113,7 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
       onError(err);
       return this;
     }
-    if (isThenable(result)) (result as Thenable<T>).then(onValue, onError);
+    if (isThenable(result)) subscribe(result as Thenable<T>, onValue, onError);
     else onValue(result as T);
     return this;
   }

@@ -270,6 +270,9 @@ describe("Op", function () {
         request(): void {
           requests++;
         },
+        admit(): boolean {
+          return false; // every delivery through the ring
+        },
       });
       const ops: Array<Op<number>> = [];
       for (let i = 0; i < 5; i++) {
@@ -297,12 +300,16 @@ describe("Op", function () {
 
     it("hands queued deliveries to the new host when it is installed", async function () {
       await quiesce();
-      const op = readyOp("queued");
+      const op = new Op<string>();
       op.then(function () {});
+      op.complete("queued"); // completes while observed: queued for delivery
       let requests = 0;
       previous = setDeliveryHost({
         request(): void {
           requests++;
+        },
+        admit(): boolean {
+          return false; // every delivery through the ring
         },
       });
       assert.equal(requests, 1);
@@ -313,7 +320,7 @@ describe("Op", function () {
 
     it("never runs a callback inside runDeliveries: a throwing callback cannot break a batch", async function () {
       await quiesce();
-      previous = setDeliveryHost({ request(): void {} });
+      previous = setDeliveryHost({ request(): void {}, admit: () => false });
       const a = readyOp("a");
       const chained = a.then(function () {
         throw new Error("callback failed");
@@ -328,7 +335,7 @@ describe("Op", function () {
     });
 
     it("restores the microtask default with setDeliveryHost(null)", async function () {
-      previous = setDeliveryHost({ request(): void {} });
+      previous = setDeliveryHost({ request(): void {}, admit: () => false });
       const custom = setDeliveryHost(null);
       assert.ok(custom !== null);
       const p = await new Semaphore(1).acquire();

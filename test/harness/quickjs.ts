@@ -11,11 +11,9 @@
  *
  * Disposal is checked: `dispose()` throws when the runtime still holds guest objects (QuickJS
  * aborts on `list_empty(&rt->gc_obj_list)`), with the engine's own message, which is
- * captured instead of printed. One such leak is quickjs-emscripten's, not ours: when a job
- * grows the WebAssembly memory, `executePendingJobs` (0.32.0) reads the job's context
- * pointer through a detached view, finds no context for it and wraps a *new* one
- * (`newContext({ contextPointer: undefined })`) that nobody disposes (upstream issue #269,
- * fix in PR #248). `disposeStrayContexts()` frees such contexts after every drain.
+ * captured instead of printed. One such leak is quickjs-emscripten's own (a context it wraps
+ * when a job grows the WebAssembly memory): jobs run through `executeJobs`
+ * (bin/lib/quickjs_vm.mjs), which frees it.
  */
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -31,7 +29,7 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import {
-  ENGINES as ENGINE_NAMES, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  ENGINES as ENGINE_NAMES, executeJobs, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
   hostFunctions,
 } from "../../bin/lib/quickjs_vm.mjs";
 import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
@@ -197,7 +195,6 @@ export class GuestFile {
     this.timers.clear();
     let failure: unknown = null;
     try {
-      this.disposeStrayContexts();
       this.vm?.dispose();
       this.rt?.dispose();
     } catch (err) {
@@ -211,12 +208,6 @@ export class GuestFile {
     }
   }
 
-  /** Disposes contexts quickjs-emscripten wrapped on its own (see the file comment); ours stays. */
-  private disposeStrayContexts(): void {
-    const rt = this.rt as unknown as { contextMap?: Map<unknown, QuickJSContext> } | null;
-    if (!rt || !rt.contextMap) return;
-    for (const ctx of [...rt.contextMap.values()]) if (ctx !== this.vm && ctx.alive) ctx.dispose();
-  }
 
   // --- plumbing --------------------------------------------------------------------------
 
@@ -295,14 +286,18 @@ export class GuestFile {
   private drain(): void {
     const rt = this.rt!;
     for (let guard = 0; guard < 1000; guard++) {
-      const r = rt.executePendingJobs(-1);
+      const [r, release] = executeJobs(rt);
       if (r.error) {
-        const e = this.take(r.error);
-        this.disposeStrayContexts();
+        let e: GuestError;
+        try {
+          e = this.take(r.error);
+        } finally {
+          release();
+        }
         this.evalScript(`__harness.fail(${JSON.stringify("error in a job: " + e.name + ": " + e.message)})`);
         continue;
       }
-      this.disposeStrayContexts();
+      release();
       if (r.value === 0 || !rt.hasPendingJob()) return;
     }
   }

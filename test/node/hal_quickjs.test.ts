@@ -206,15 +206,15 @@ describe("hal/quickjs host discovery", function () {
       cancelTimer: () => undefined,
       wake: () => undefined,
       caps: 3,
-      tcpListen(port: number, ip?: string) {
-        seen.push(["listen", port, ip, this === host]);
+      tcpListen(ip: string, port: number, backlog: number) {
+        seen.push(["listen", port, ip, backlog, this === host]);
         return 7;
       },
     };
     const hal = quickJsHalFrom({ host }, {});
     assert.equal(hal.caps, 3);
-    assert.equal(hal.tcpListen!(0, "127.0.0.1"), 7);
-    assert.deepEqual(seen, [["listen", 0, "127.0.0.1", true]]);
+    assert.equal(hal.tcpListen!("127.0.0.1", 0, 16), 7);
+    assert.deepEqual(seen, [["listen", 0, "127.0.0.1", 16, true]]);
     assert.equal(hal.tcpConnect, undefined);
   });
 });

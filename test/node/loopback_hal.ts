@@ -54,7 +54,7 @@ export class LoopbackHal implements Hal {
     setImmediate(() => s.hal.sink?.(kind, h, arg));
   }
 
-  tcpListen(port: number): number {
+  tcpListen(_ip: string, port: number): number {
     return this.open("listener", port);
   }
   tcpConnect(_ip: string, port: number): number {
@@ -95,15 +95,16 @@ export class LoopbackHal implements Hal {
     }
     return n === 0 && s.ended ? -1 : n;
   }
-  tcpShutdown(h: number): void {
+  tcpShutdown(h: number): number {
     const peer = socks[socks[h]!.peer]!;
     peer.ended = true;
     this.emit(peer, socks[h]!.peer, EV_READABLE, 0);
+    return 0;
   }
   tcpClose(h: number): void {
     socks[h] = null;
   }
-  udpBind(port: number): number {
+  udpBind(_ip: string, port: number): number {
     return this.open("udp", port);
   }
   udpSend(h: number, buf: Uint8Array, off: number, len: number, _ip: string, port: number): number {

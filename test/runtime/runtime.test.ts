@@ -97,7 +97,7 @@ describe("Runtime", function () {
       const s = rt.stats();
       assert.deepEqual(s.tasks, { live: 3, peak: 3, capacity: 8 });
       assert.deepEqual(s.timers, { live: 1, peak: 1, capacity: 4 });
-      assert.deepEqual(s.buffers, { live: 0, peak: 0, capacity: 0 });
+      assert.deepEqual(s.buffers, { live: 0, peak: 0, capacity: 16384 }, "no socket yet: the default maxBuffers");
       assert.ok(s.waiters.live >= 3, "the three acquires wait in the waiter pool");
       sem.addPermits(3);
       for (let i = 0; i < handles.length; i++) (await handles[i]).release();

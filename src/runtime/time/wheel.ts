@@ -43,7 +43,7 @@
 import { invalidArgument } from "../../core/errors";
 import { WaitList } from "../../core/list";
 import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../../core/pool";
-import { WAKE_READY, Waker } from "../../core/waker";
+import { NO_FAULT, WAKE_READY, Waker, wakeCatching } from "../../core/waker";
 
 const LEVELS = 8;
 const SLOTS = 32;
@@ -118,6 +118,8 @@ export class TimerWheel {
   private readonly occupied = new Int32Array(LEVELS);
   /** A lower bound of the overflow list's deadlines (cancels do not raise it). */
   private overflowMin = Infinity;
+  /** The first error a waker threw during the running `advance` (rethrown at its end). */
+  private fault: unknown = NO_FAULT;
 
   /** Allocates: on construction (the pool, the lists) and when the table grows. */
   constructor(options?: TimerWheelOptions) {
@@ -226,6 +228,12 @@ export class TimerWheel {
       fired += this.drain(taken);
     }
     if (now > this.elapsed) this.elapsed = now;
+    const fault = this.fault;
+    if (fault !== NO_FAULT) {
+      // Every due timer fired; a throwing waker (a raw `insertTimer` caller's) is reported now.
+      this.fault = NO_FAULT;
+      throw fault;
+    }
     return fired;
   }
 
@@ -250,7 +258,8 @@ export class TimerWheel {
       const token = pool.token[node];
       pool.free(node);
       fired++;
-      waker.wake(token, WAKE_READY);
+      const f = wakeCatching(waker, token, WAKE_READY);
+      if (this.fault === NO_FAULT) this.fault = f;
     }
   }
 

@@ -1,0 +1,119 @@
+/**
+ * IoDriver: a runtime's socket side. It is attached to the runtime the first time a socket is
+ * opened on it (`ioDriver(runtime)`), routes the HAL's socket events to the socket that owns
+ * the handle, owns the runtime's `BufferPool`, and closes every socket when the runtime
+ * closes.
+ *
+ * Implementation notes:
+ * - The handle table is a plain array indexed by HAL handle (handles are small integers, one
+ *   number space for every kind of socket). A socket registers when the HAL gives it a handle
+ *   and unregisters before calling the HAL's close, so a stale event finds nothing.
+ * - Resources waiting for a free buffer (a listener whose accept met a full pool) are kept in
+ *   arrival order and all woken when a slot is released; those still short queue again.
+ */
+
+import { closedError, KyotoError, socketError } from "../core/errors";
+import { PoolStats } from "../core/pool";
+import { IoAttachment, Runtime } from "../runtime/runtime";
+import { BufferPool } from "./buffers";
+import { halErrorName, hasSockets, HalPeer, NetHal } from "./hal";
+
+/** What the driver routes events to: a TCP stream, a listener, a UDP socket. */
+export interface IoResource {
+  /** A HAL event for this resource's handle. Must not throw. */
+  onIoEvent(kind: number, arg: number): void;
+  /** The runtime is closing: fail pending ops with `reason` and close the handle. */
+  closeByRuntime(reason: unknown): void;
+}
+
+/** Something waiting for a buffer slot to be released. */
+export interface SlotWaiter {
+  onSlotFree(): void;
+}
+
+export class IoDriver implements IoAttachment {
+  readonly buffers: BufferPool;
+  /** A scratch address for `sockAddr` / `udpRecv` results (copied out at once). */
+  readonly scratch: HalPeer = { ip: "", port: 0 };
+  private readonly table: Array<IoResource | null> = [];
+  private readonly slotWaiters: SlotWaiter[] = [];
+  private closed = false;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly hal: NetHal,
+  ) {
+    this.buffers = new BufferPool(runtime.maxBuffers, runtime.bufferSize);
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  register(h: number, r: IoResource): void {
+    while (this.table.length <= h) this.table.push(null);
+    this.table[h] = r;
+  }
+
+  unregister(h: number): void {
+    if (h >= 0 && h < this.table.length) this.table[h] = null;
+  }
+
+  onEvent(kind: number, handle: number, arg: number): void {
+    const r = handle >= 0 && handle < this.table.length ? this.table[handle] : null;
+    if (r !== null) r.onIoEvent(kind, arg);
+  }
+
+  bufferStats(): PoolStats {
+    return this.buffers.stats();
+  }
+
+  /** Returns a buffer slot and wakes every waiter for one, oldest first (those still short wait again). */
+  releaseSlot(slot: number): void {
+    this.buffers.release(slot);
+    if (this.slotWaiters.length === 0) return;
+    const waiters = this.slotWaiters.splice(0, this.slotWaiters.length);
+    for (let i = 0; i < waiters.length; i++) waiters[i].onSlotFree();
+  }
+
+  waitForSlot(w: SlotWaiter): void {
+    if (this.slotWaiters.indexOf(w) < 0) this.slotWaiters.push(w);
+  }
+
+  stopWaitingForSlot(w: SlotWaiter): void {
+    const i = this.slotWaiters.indexOf(w);
+    if (i >= 0) this.slotWaiters.splice(i, 1);
+  }
+
+  close(reason: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.slotWaiters.length = 0;
+    const table = this.table;
+    for (let h = 0; h < table.length; h++) {
+      const r = table[h];
+      if (r !== null) r.closeByRuntime(reason);
+    }
+  }
+}
+
+/**
+ * The runtime's driver, attached on first use. Throws `ERR_SOCKET` (`hostCode` "ENOSYS") when
+ * the runtime's HAL has no sockets, `ERR_CLOSED` when the runtime is closed.
+ */
+export function ioDriver(runtime: Runtime): IoDriver {
+  const attached = runtime.io();
+  if (attached instanceof IoDriver) return attached;
+  if (runtime.isClosed()) throw closedError("the runtime");
+  const hal = runtime.hal;
+  if (!hasSockets(hal)) throw socketError("this runtime's HAL has no sockets", "ENOSYS");
+  const driver = new IoDriver(runtime, hal);
+  runtime.attachIo(driver);
+  return driver;
+}
+
+/** `ERR_SOCKET` for a negative HAL code, `hostCode` = its name ("ECONNRESET", …). */
+export function halError(code: number, what: string): KyotoError {
+  const name = halErrorName(code);
+  return socketError(what + ": " + name, name);
+}

@@ -1,0 +1,245 @@
+/**
+ * TcpListener: accepts TCP connections.
+ *
+ * @example
+ * const listener = await TcpListener.bind("127.0.0.1:8080");
+ * for (;;) {
+ *   const socket = await listener.accept();
+ *   spawn(() => serve(socket));
+ * }
+ *
+ * `bind` resolves once the host listens (port 0 picks a free port: read it with
+ * `localAddr()`). Accepts queue in call order. Each accepted stream takes a slot of the
+ * runtime's buffer pool; while the pool is full, `accept` waits and the connection stays in
+ * the host's backlog — connections never cost unbounded memory.
+ *
+ * Cancellation: a cancelled accept loses no connection. One cancelled after it took a
+ * connection (before its result was taken) hands it back to the front of the listener, for
+ * the next accept.
+ */
+
+import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { closedError, invalidArgument } from "../core/errors";
+import { failedOp, Op } from "../core/op";
+import { currentRuntime } from "../runtime/runtime";
+import { halError, ioDriver, IoDriver, IoResource, SlotWaiter } from "../io/driver";
+import { EV_ACCEPTABLE, EV_ERROR, EV_WRITABLE, HAL_NONE } from "../io/hal";
+import { IoOp } from "../io/io_op";
+import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { TcpStream } from "./tcp_stream";
+
+/** Options of `TcpListener.bind`. */
+export interface ListenOptions extends WaitOptions {
+  /** Pending connections the host may queue (default 511). */
+  backlog?: number;
+}
+
+export class TcpListener implements IoResource, SlotWaiter {
+  private readonly waiters: AcceptOp[] = [];
+  /** Connections handed back by accepts cancelled after taking them; served first. */
+  private readonly returned: TcpStream[] = [];
+  private binding: BindOp | null = null;
+  private failure: unknown = null;
+  private closed = false;
+  private local: SocketAddr | null = null;
+
+  private constructor(
+    private readonly driver: IoDriver,
+    private readonly h: number,
+  ) {
+    driver.register(h, this);
+  }
+
+  /**
+   * Listens on `addr` (`"127.0.0.1:8080"`, `{ host, port }`, or a port number, which binds
+   * 127.0.0.1). Rejects `ERR_SOCKET` (`hostCode` "EADDRINUSE", …). Allocates: the op and the listener.
+   */
+  static bind(addr: AddrLike, options?: ListenOptions): Op<TcpListener> {
+    const a = parseAddr(addr, "addr");
+    const signal = signalOf(options);
+    const backlog = options && options.backlog !== undefined ? options.backlog : 511;
+    if (typeof backlog !== "number" || backlog < 1 || Math.floor(backlog) !== backlog) throw invalidArgument("options.backlog", "a positive integer", backlog);
+    let driver: IoDriver;
+    try {
+      driver = ioDriver(currentRuntime());
+    } catch (err) {
+      return failedOp(err);
+    }
+    const op = new BindOp();
+    if (op.abortedAlready(signal)) return op;
+    const h = driver.hal.tcpListen(a.host, a.port, backlog);
+    if (h < 0) op.fail(halError(h, "listen failed"));
+    else {
+      const listener = new TcpListener(driver, h);
+      listener.binding = op;
+      op.listener = listener;
+      op.watchSignal(signal);
+    }
+    return op;
+  }
+
+  /** Waits for the next connection. Rejects `ERR_CLOSED` once the listener is closed. Allocates: the op. */
+  accept(options?: WaitOptions): Op<TcpStream> {
+    const op = new AcceptOp(this);
+    const signal = signalOf(options);
+    if (op.abortedAlready(signal)) return op;
+    if (this.failure !== null) op.fail(this.failure);
+    else if (this.closed) op.fail(closedError("the listener"));
+    else {
+      this.waiters.push(op);
+      this.serve();
+    }
+    op.watchSignal(signal);
+    return op;
+  }
+
+  /** The address the listener is bound to (the real port when bound to port 0). Allocates: the result. */
+  localAddr(): SocketAddr {
+    if (this.local === null) {
+      const out = this.driver.scratch;
+      const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, false, out);
+      if (r < 0) throw halError(r, "localAddr");
+      this.local = { host: out.ip, port: out.port };
+    }
+    return { host: this.local.host, port: this.local.port };
+  }
+
+  /** Stops listening: pending accepts reject `ERR_CLOSED`, unaccepted connections are closed. Idempotent. */
+  close(): void {
+    this.closeWith(closedError("the listener"));
+  }
+
+  onIoEvent(kind: number, arg: number): void {
+    if (kind === EV_WRITABLE) {
+      const op = this.binding;
+      this.binding = null;
+      if (op !== null) op.complete(this);
+    } else if (kind === EV_ACCEPTABLE) this.serve();
+    else if (kind === EV_ERROR) {
+      const err = halError(arg, "listen failed");
+      const op = this.binding;
+      this.binding = null;
+      if (op !== null) {
+        op.fail(err);
+        this.closeWith(err);
+      } else {
+        this.failure = err;
+        this.failWaiters(err);
+      }
+    }
+  }
+
+  onSlotFree(): void {
+    this.serve();
+  }
+
+  closeByRuntime(reason: unknown): void {
+    const op = this.binding;
+    this.binding = null;
+    if (op !== null) op.fail(reason);
+    this.closeWith(reason);
+  }
+
+  /** @internal An accept cancelled after taking `stream` hands it back. */
+  handBack(stream: TcpStream): void {
+    if (this.closed) stream.close();
+    else {
+      this.returned.unshift(stream);
+      this.serve();
+    }
+  }
+
+  /** @internal */
+  forget(op: AcceptOp): void {
+    const i = this.waiters.indexOf(op);
+    if (i >= 0) this.waiters.splice(i, 1);
+    if (this.waiters.length === 0) this.driver.stopWaitingForSlot(this);
+  }
+
+  /** Gives pending connections to waiting accepts, oldest first. */
+  private serve(): void {
+    const driver = this.driver;
+    while (this.waiters.length > 0 && !this.closed) {
+      const returned = this.returned.shift();
+      if (returned !== undefined) {
+        (this.waiters.shift() as AcceptOp).complete(returned);
+        continue;
+      }
+      const slot = driver.buffers.acquire();
+      if (slot < 0) {
+        driver.waitForSlot(this);
+        return;
+      }
+      const h = driver.hal.tcpAccept(this.h);
+      if (h < 0) {
+        driver.releaseSlot(slot);
+        if (h < HAL_NONE) {
+          this.failure = halError(h, "accept failed");
+          this.failWaiters(this.failure);
+        }
+        return;
+      }
+      (this.waiters.shift() as AcceptOp).complete(new TcpStream(driver, h, slot));
+    }
+  }
+
+  private failWaiters(err: unknown): void {
+    const waiters = this.waiters.splice(0, this.waiters.length);
+    for (let i = 0; i < waiters.length; i++) waiters[i].fail(err);
+    this.driver.stopWaitingForSlot(this);
+  }
+
+  private closeWith(err: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failWaiters(err);
+    const returned = this.returned.splice(0, this.returned.length);
+    for (let i = 0; i < returned.length; i++) returned[i].close();
+    this.driver.unregister(this.h);
+    this.driver.hal.tcpClose(this.h);
+  }
+}
+
+/** `TcpListener.bind`: completes when the host listens. */
+class BindOp extends IoOp<TcpListener> {
+  listener: TcpListener | null = null;
+
+  abortedAlready(signal: SignalLike | null): boolean {
+    return this.failIfAborted(signal);
+  }
+
+  watchSignal(signal: SignalLike | null): void {
+    this.watch(signal);
+  }
+
+  protected abandon(): void {
+    if (this.listener !== null) this.listener.close();
+  }
+
+  protected giveBack(listener: TcpListener): void {
+    listener.close();
+  }
+}
+
+/** `TcpListener.accept`. */
+class AcceptOp extends IoOp<TcpStream> {
+  constructor(private readonly listener: TcpListener) {
+    super();
+  }
+
+  abortedAlready(signal: SignalLike | null): boolean {
+    return this.failIfAborted(signal);
+  }
+
+  watchSignal(signal: SignalLike | null): void {
+    this.watch(signal);
+  }
+
+  protected abandon(): void {
+    this.listener.forget(this);
+  }
+
+  protected giveBack(stream: TcpStream): void {
+    this.listener.handBack(stream);
+  }
+}

@@ -1,0 +1,578 @@
+/**
+ * TcpStream: one TCP connection.
+ *
+ * @example
+ * const stream = await TcpStream.connect("127.0.0.1:8080");
+ * await stream.writeAll(bytes);
+ * const n = await stream.read(buf);          // 0 = the peer finished sending
+ * stream.close();
+ *
+ * Every waiting method returns an op and takes `{ signal }`. One read and one write may be in
+ * progress at a time (a second fails `ERR_BUSY`); reads and writes may overlap. Reads copy
+ * straight from the host into the caller's buffer.
+ *
+ * Cancellation (SPEC §4.3):
+ * - `read` / `readExact`: no byte is lost. Bytes a cancelled read had already taken from the
+ *   host are pushed back in front of the stream, so the next read returns them first.
+ * - `write` / `writeAll`: a write *reserves* room and hands its bytes to the host only when
+ *   its result is taken (`commit`); cancelled before that, nothing of it is sent. `writeAll`
+ *   sends its earlier chunks as it goes (only its last chunk is reserved): when it is
+ *   cancelled part way, `op.written` says how many bytes were sent.
+ * - `connect`: a cancelled connect closes its half-open socket.
+ *
+ * Write buffering: bytes go straight to the host while it has write credit; what it does not
+ * take waits in the stream's send buffer (a slot of the runtime's buffer pool, allocated on
+ * first use) and goes out on `EV_WRITABLE`. A write waits while that buffer is full, so a
+ * peer that never reads stops the writer: memory stays bounded by the host's queue plus one
+ * buffer. `close()` still sends what is buffered (then FIN), unless the stream failed.
+ *
+ * Implementation notes:
+ * - `reserved` bytes (taken by an uncommitted write) count against the send buffer's room
+ *   but are not in it; `staged` bytes are in it, oldest first. staged + reserved <= size.
+ * - A host error (`EV_ERROR`, or a negative return) sets `failure` once: pending and later
+ *   ops fail with that `ERR_SOCKET`, buffered bytes are dropped.
+ */
+
+import { signalOf, WaitOptions } from "../core/cancel";
+import { busyError, closedError, invalidArgument, KyotoError, socketError } from "../core/errors";
+import { failedOp, Op } from "../core/op";
+import { currentRuntime } from "../runtime/runtime";
+import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
+import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
+import { IoOp } from "../io/io_op";
+import { moveToFront } from "../io/buffers";
+import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { checkBuffer } from "./io_traits";
+
+/** Options of `TcpStream.connect`. */
+export interface ConnectOptions extends WaitOptions {
+  /** Disable Nagle's algorithm from the start (default false). */
+  noDelay?: boolean;
+}
+
+export class TcpStream implements IoResource {
+  /** @internal The pending connect, until the host says connected. */
+  connecting: ConnectOp | null = null;
+  /** @internal */
+  reader: ReadOp | null = null;
+  /** @internal */
+  writer: WriteOp | null = null;
+  /** @internal */
+  failure: KyotoError | null = null;
+  /** @internal Bytes reserved by an uncommitted write. */
+  reserved = 0;
+  private staged = 0;
+  private stash: Uint8Array | null = null;
+  private stashOff = 0;
+  private closed = false;
+  private lingering = false;
+  private shutdownOp: ShutdownOp | null = null;
+  private shutDown = false;
+  private local: SocketAddr | null = null;
+  private peer: SocketAddr | null = null;
+
+  /** @internal Use `TcpStream.connect` or `TcpListener.accept`. */
+  constructor(
+    /** @internal */ readonly driver: IoDriver,
+    /** @internal */ readonly h: number,
+    private slot: number,
+  ) {
+    driver.register(h, this);
+  }
+
+  /**
+   * Connects to `addr` (`"127.0.0.1:8080"` or `{ host, port }`). Rejects `ERR_SOCKET`
+   * (`hostCode` "ECONNREFUSED", …), `ERR_POOL_EXHAUSTED` (pool "buffers") when the runtime's
+   * buffer pool is full, `ERR_CANCELLED`. Allocates: the op and the stream.
+   */
+  static connect(addr: AddrLike, options?: ConnectOptions): Op<TcpStream> {
+    const a = parseAddr(addr, "addr");
+    const signal = signalOf(options);
+    const noDelay = !!(options && options.noDelay);
+    let driver: IoDriver;
+    try {
+      driver = ioDriver(currentRuntime());
+    } catch (err) {
+      return failedOp(err);
+    }
+    return new ConnectOp(driver).start(a, noDelay, signal);
+  }
+
+  /**
+   * Reads into `buf`: resolves with the count (at least 1), or 0 once the peer has finished
+   * sending (or `buf` is empty). Allocates: the op.
+   */
+  read(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    return new ReadOp(this, buf, false).start(signalOf(options));
+  }
+
+  /**
+   * Reads exactly `buf.length` bytes; rejects `ERR_CLOSED` when the stream ends first (the
+   * bytes read so far stay readable). Allocates: the op.
+   */
+  readExact(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    return new ReadOp(this, buf, true).start(signalOf(options));
+  }
+
+  /** Writes some of `buf` (at least 1 byte unless `buf` is empty); resolves with the count. Allocates: the op. */
+  write(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    return new WriteOp(this, buf, false).start(signalOf(options));
+  }
+
+  /** Writes all of `buf`; resolves with its length. Allocates: the op. */
+  writeAll(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    return new WriteOp(this, buf, true).start(signalOf(options));
+  }
+
+  /**
+   * Half-closes: once every byte written so far is handed to the host, sends FIN. Reading
+   * goes on; later writes fail `ERR_SOCKET` ("EPIPE"). Allocates: the op.
+   */
+  shutdown(options?: WaitOptions): Op<void> {
+    const op = new ShutdownOp(this);
+    const signal = signalOf(options);
+    if (op.failIfAbortedNow(signal)) return op;
+    if (this.failure !== null) op.fail(this.failure);
+    else if (this.closed) op.fail(closedError("the stream"));
+    else if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
+    else {
+      this.shutdownOp = op;
+      this.flush();
+    }
+    op.watchNow(signal);
+    return op;
+  }
+
+  /**
+   * Closes the stream: pending ops reject `ERR_CLOSED`; bytes already written are still sent,
+   * then FIN; unread received bytes are dropped. Idempotent. Allocates: never.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reader !== null || this.writer !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
+    if (this.staged > 0 && this.failure === null) this.lingering = true;
+    else this.finishClose();
+  }
+
+  /** True once `close()` was called. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** This end's address. Allocates: the result. */
+  localAddr(): SocketAddr {
+    if (this.local === null) this.local = this.addr(false);
+    return { host: this.local.host, port: this.local.port };
+  }
+
+  /** The peer's address. Allocates: the result. */
+  peerAddr(): SocketAddr {
+    if (this.peer === null) this.peer = this.addr(true);
+    return { host: this.peer.host, port: this.peer.port };
+  }
+
+  /** Turns Nagle's algorithm off (`true`: small writes leave at once) or on. */
+  setNoDelay(noDelay: boolean): void {
+    if (typeof noDelay !== "boolean") throw invalidArgument("noDelay", "a boolean", noDelay);
+    if (!this.closed && this.failure === null) this.driver.hal.tcpSetNoDelay(this.h, noDelay);
+  }
+
+  // ---- internals used by the ops ----
+
+  /** @internal Copies up to `len` bytes into `buf[off…]`: pushed-back bytes first, then the host's. */
+  pull(buf: Uint8Array, off: number, len: number): number {
+    const stash = this.stash;
+    if (stash !== null) {
+      const available = stash.length - this.stashOff;
+      const n = available < len ? available : len;
+      buf.set(stash.subarray(this.stashOff, this.stashOff + n), off);
+      this.stashOff += n;
+      if (this.stashOff === stash.length) this.stash = null;
+      return n;
+    }
+    if (this.failure !== null) return -2;
+    const n = this.driver.hal.tcpRead(this.h, buf, off, len);
+    if (n < HAL_NONE) this.setFailure(halError(n, "the connection failed"));
+    return n;
+  }
+
+  /** @internal Pushes bytes back in front of the stream (a cancelled read's). Allocates: one array. */
+  unread(bytes: Uint8Array): void {
+    if (bytes.length === 0 || this.closed) return;
+    const rest = this.stash === null ? 0 : this.stash.length - this.stashOff;
+    const merged = new Uint8Array(bytes.length + rest);
+    merged.set(bytes, 0);
+    if (this.stash !== null) merged.set(this.stash.subarray(this.stashOff), bytes.length);
+    this.stash = merged;
+    this.stashOff = 0;
+  }
+
+  /** @internal Room for a write to reserve (the send buffer's free space). */
+  room(): number {
+    return this.driver.buffers.size - this.staged - this.reserved;
+  }
+
+  /** @internal Hands `buf[off, off+n)` to the host, buffering what it does not take. */
+  push(buf: Uint8Array, off: number, n: number): void {
+    let taken = 0;
+    if (this.staged === 0) {
+      taken = this.driver.hal.tcpWrite(this.h, buf, off, n);
+      if (taken < 0) {
+        this.setFailure(halError(taken, "the connection failed"));
+        return;
+      }
+    }
+    if (taken < n) {
+      this.driver.buffers.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
+      this.staged += n - taken;
+    }
+  }
+
+  /** @internal Why a write cannot go on now (failed, shut down, closed), or null. */
+  writeBlocker(): KyotoError | null {
+    if (this.failure !== null) return this.failure;
+    if (this.closed) return closedError("the stream");
+    if (this.shutDown || this.shutdownOp !== null) return socketError("the stream was shut down for writing", "EPIPE");
+    return null;
+  }
+
+  /** @internal The stream failed: pending and later ops get `err`; buffered bytes are dropped. */
+  setFailure(err: KyotoError): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.staged = 0;
+    this.failPending(err);
+    if (this.lingering) this.finishClose();
+  }
+
+  onIoEvent(kind: number, arg: number): void {
+    if (kind === EV_ERROR) {
+      const connect = this.connecting;
+      if (connect !== null) {
+        this.connecting = null;
+        this.failure = halError(arg, "connect failed");
+        connect.fail(this.failure);
+        this.finishClose();
+        return;
+      }
+      this.setFailure(halError(arg, "the connection failed"));
+      return;
+    }
+    if (kind === EV_WRITABLE) {
+      const connect = this.connecting;
+      if (connect !== null) {
+        this.connecting = null;
+        connect.complete(this);
+        return;
+      }
+      this.flush();
+      return;
+    }
+    if (kind === EV_READABLE && this.reader !== null) this.reader.step();
+  }
+
+  closeByRuntime(reason: unknown): void {
+    const connect = this.connecting;
+    this.connecting = null;
+    if (connect !== null) connect.fail(reason);
+    this.failPending(reason);
+    this.lingering = false;
+    this.closed = true;
+    this.finishClose();
+  }
+
+  /** @internal Frees the handle and the buffer slot at once. */
+  finishClose(): void {
+    if (this.slot < 0) return;
+    const slot = this.slot;
+    this.slot = -1;
+    this.closed = true;
+    this.lingering = false;
+    this.stash = null;
+    this.driver.unregister(this.h);
+    this.driver.hal.tcpClose(this.h);
+    this.driver.releaseSlot(slot);
+  }
+
+  /** Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
+  private flush(): void {
+    const hal: NetHal = this.driver.hal;
+    if (this.staged > 0 && this.failure === null) {
+      const buf = this.driver.buffers.buffer(this.slot);
+      const n = hal.tcpWrite(this.h, buf, 0, this.staged);
+      if (n < 0) {
+        this.setFailure(halError(n, "the connection failed"));
+        return;
+      }
+      if (n > 0) {
+        moveToFront(buf, n, this.staged);
+        this.staged -= n;
+      }
+    }
+    if (this.writer !== null) this.writer.step();
+    if (this.staged > 0) return;
+    if (this.lingering) {
+      this.finishClose();
+      return;
+    }
+    const shutdown = this.shutdownOp;
+    if (shutdown !== null && this.reserved === 0 && this.failure === null) {
+      this.shutdownOp = null;
+      this.shutDown = true;
+      const r = hal.tcpShutdown(this.h);
+      if (r < 0) shutdown.fail(halError(r, "shutdown failed"));
+      else shutdown.complete(undefined);
+    }
+  }
+
+  /** @internal A committed write may have left bytes for a waiting shutdown. */
+  afterCommit(): void {
+    if (this.shutdownOp !== null) this.flush();
+  }
+
+  /** @internal A cancelled shutdown. */
+  dropShutdown(op: ShutdownOp): void {
+    if (this.shutdownOp === op) this.shutdownOp = null;
+  }
+
+  private failPending(err: unknown): void {
+    const reader = this.reader;
+    const writer = this.writer;
+    const shutdown = this.shutdownOp;
+    this.reader = null;
+    this.writer = null;
+    this.shutdownOp = null;
+    if (reader !== null) reader.fail(err);
+    if (writer !== null) writer.fail(err);
+    if (shutdown !== null) shutdown.fail(err);
+  }
+
+  private addr(remote: boolean): SocketAddr {
+    const out = this.driver.scratch;
+    const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, remote, out);
+    if (r < 0) throw halError(r, remote ? "peerAddr" : "localAddr");
+    return { host: out.ip, port: out.port };
+  }
+}
+
+/** `TcpStream.connect`: completes with the stream when the host says connected. */
+class ConnectOp extends IoOp<TcpStream> {
+  private stream: TcpStream | null = null;
+
+  constructor(private readonly driver: IoDriver) {
+    super();
+  }
+
+  start(a: SocketAddr, noDelay: boolean, signal: ReturnType<typeof signalOf>): ConnectOp {
+    if (this.failIfAborted(signal)) return this;
+    const driver = this.driver;
+    const slot = driver.buffers.acquire();
+    if (slot < 0) {
+      this.fail(driver.buffers.exhausted());
+      return this;
+    }
+    const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
+    if (h < 0) {
+      driver.releaseSlot(slot);
+      this.fail(halError(h, "connect failed"));
+      return this;
+    }
+    const stream = new TcpStream(driver, h, slot);
+    stream.connecting = this;
+    this.stream = stream;
+    this.watch(signal);
+    return this;
+  }
+
+  protected abandon(): void {
+    const stream = this.stream;
+    if (stream !== null) {
+      stream.connecting = null;
+      stream.finishClose();
+    }
+  }
+
+  protected giveBack(stream: TcpStream): void {
+    stream.close();
+  }
+}
+
+/** `read` and `readExact`. */
+class ReadOp extends IoOp<number> {
+  private got = 0;
+
+  constructor(
+    private readonly stream: TcpStream,
+    private readonly buf: Uint8Array,
+    private readonly exact: boolean,
+  ) {
+    super();
+  }
+
+  start(signal: ReturnType<typeof signalOf>): ReadOp {
+    if (this.failIfAborted(signal)) return this;
+    const s = this.stream;
+    if (s.reader !== null) this.fail(busyError("read"));
+    else if (s.failure !== null) this.fail(s.failure);
+    else if (s.isClosed()) this.fail(closedError("the stream"));
+    else if (this.buf.length === 0) this.complete(0);
+    else {
+      s.reader = this;
+      this.step();
+    }
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal Reads what is there; completes, fails, or keeps waiting for `EV_READABLE`. */
+  step(): void {
+    if (this.isDone()) return; // complete, waiting to be taken: its bytes are in `buf`
+    const s = this.stream;
+    const buf = this.buf;
+    for (;;) {
+      const n = s.pull(buf, this.got, buf.length - this.got);
+      if (n > 0) {
+        this.got += n;
+        if (!this.exact || this.got === buf.length) {
+          this.complete(this.got);
+          return;
+        }
+        continue;
+      }
+      if (n === 0) return;
+      if (n === HAL_NONE) {
+        if (!this.exact) {
+          this.complete(0);
+          return;
+        }
+        s.reader = null;
+        s.unread(buf.subarray(0, this.got));
+        const err = closedError("the stream");
+        err.message = "the stream ended after " + this.got + " of " + buf.length + " bytes";
+        this.fail(err);
+        return;
+      }
+      if (s.reader === this) s.reader = null;
+      this.fail(s.failure);
+      return;
+    }
+  }
+
+  protected commit(): void {
+    if (this.stream.reader === this) this.stream.reader = null;
+  }
+
+  protected abandon(): void {
+    this.giveBack(this.got);
+  }
+
+  protected giveBack(n: number): void {
+    const s = this.stream;
+    if (s.reader === this) s.reader = null;
+    s.unread(this.buf.subarray(0, n));
+  }
+}
+
+/** `write` and `writeAll`: the last (or only) chunk is reserved and handed over on commit. */
+class WriteOp extends IoOp<number> {
+  /** Bytes of `buf` already handed to the host (for `writeAll` cancelled part way). */
+  written = 0;
+  private held = 0;
+
+  constructor(
+    private readonly stream: TcpStream,
+    private readonly buf: Uint8Array,
+    private readonly all: boolean,
+  ) {
+    super();
+  }
+
+  start(signal: ReturnType<typeof signalOf>): WriteOp {
+    if (this.failIfAborted(signal)) return this;
+    const s = this.stream;
+    const blocker = s.writeBlocker();
+    if (s.writer !== null) this.fail(busyError("write"));
+    else if (blocker !== null) this.fail(blocker);
+    else if (this.buf.length === 0) this.complete(0);
+    else {
+      s.writer = this;
+      this.step();
+    }
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal Reserves (or, for writeAll's earlier chunks, sends) what the send buffer has room for. */
+  step(): void {
+    if (this.isDone()) return; // complete, its chunk reserved until taken
+    const s = this.stream;
+    for (;;) {
+      const blocker = s.writeBlocker();
+      if (blocker !== null) {
+        if (s.writer === this) s.writer = null;
+        this.fail(blocker);
+        return;
+      }
+      const room = s.room();
+      if (room <= 0) return;
+      const remaining = this.buf.length - this.written;
+      const n = remaining < room ? remaining : room;
+      if (!this.all || n === remaining) {
+        s.reserved += n;
+        this.held = n;
+        this.complete(this.written + n);
+        return;
+      }
+      s.push(this.buf, this.written, n);
+      this.written += n;
+    }
+  }
+
+  protected commit(): void {
+    const s = this.stream;
+    const n = this.held;
+    this.held = 0;
+    s.reserved -= n;
+    if (s.writer === this) s.writer = null;
+    if (s.failure === null && !s.isClosed()) {
+      s.push(this.buf, this.written, n);
+      this.written += n;
+      s.afterCommit();
+    }
+  }
+
+  protected abandon(): void {
+    if (this.stream.writer === this) this.stream.writer = null;
+  }
+
+  protected giveBack(): void {
+    this.stream.reserved -= this.held;
+    this.held = 0;
+    this.abandon();
+    this.stream.afterCommit();
+  }
+}
+
+/** `shutdown`: completes once FIN is requested from the host. */
+class ShutdownOp extends Op<void> {
+  constructor(private readonly stream: TcpStream) {
+    super();
+  }
+
+  failIfAbortedNow(signal: ReturnType<typeof signalOf>): boolean {
+    return this.failIfAborted(signal);
+  }
+
+  watchNow(signal: ReturnType<typeof signalOf>): void {
+    this.watch(signal);
+  }
+
+  protected abandon(): void {
+    this.stream.dropShutdown(this);
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * UdpSocket: datagrams.
+ *
+ * @example
+ * const socket = await UdpSocket.bind("127.0.0.1:0");
+ * await socket.sendTo(bytes, "127.0.0.1:9000");
+ * const { n, addr } = await socket.recvFrom(buf);
+ *
+ * One receive and one send may be in progress at a time (a second fails `ERR_BUSY`). A
+ * datagram longer than the buffer is truncated. `connect(addr)` sets a default peer for
+ * `send` and makes `recv` drop datagrams from anyone else.
+ *
+ * Cancellation: a receive cancelled after it took a datagram (before its result was taken)
+ * puts the datagram back in front, for the next receive. A send completes as the host takes
+ * the datagram; cancelling it after that does not recall it (UDP promises no delivery anyway).
+ */
+
+import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { busyError, closedError, invalidArgument, KyotoError } from "../core/errors";
+import { failedOp, Op } from "../core/op";
+import { currentRuntime } from "../runtime/runtime";
+import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
+import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
+import { IoOp } from "../io/io_op";
+import { copyOf } from "../io/buffers";
+import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { checkBuffer } from "./io_traits";
+
+/** What `recvFrom` resolves with. */
+export interface Received {
+  /** Bytes copied into the buffer. */
+  n: number;
+  /** Who sent the datagram. */
+  addr: SocketAddr;
+}
+
+interface Held {
+  data: Uint8Array;
+  addr: SocketAddr;
+}
+
+export class UdpSocket implements IoResource {
+  private binding: UdpBindOp | null = null;
+  private receiver: RecvOp | null = null;
+  private sender: SendOp | null = null;
+  private readonly held: Held[] = [];
+  private failure: KyotoError | null = null;
+  private closed = false;
+  private ready = false;
+  private peer: SocketAddr | null = null;
+  private local: SocketAddr | null = null;
+
+  private constructor(
+    private readonly driver: IoDriver,
+    private readonly h: number,
+  ) {
+    driver.register(h, this);
+  }
+
+  /** Binds a UDP socket to `addr` (port 0 picks one). Rejects `ERR_SOCKET` ("EADDRINUSE", …). Allocates: the op and the socket. */
+  static bind(addr: AddrLike, options?: WaitOptions): Op<UdpSocket> {
+    const a = parseAddr(addr, "addr");
+    const signal = signalOf(options);
+    let driver: IoDriver;
+    try {
+      driver = ioDriver(currentRuntime());
+    } catch (err) {
+      return failedOp(err);
+    }
+    const op = new UdpBindOp();
+    if (op.abortedAlready(signal)) return op;
+    const h = driver.hal.udpBind(a.host, a.port);
+    if (h < 0) op.fail(halError(h, "bind failed"));
+    else {
+      const socket = new UdpSocket(driver, h);
+      socket.binding = op;
+      op.socket = socket;
+      op.watchSignal(signal);
+    }
+    return op;
+  }
+
+  /** Sends `buf` as one datagram to `addr`; resolves with its length. Allocates: the op. */
+  sendTo(buf: Uint8Array, addr: AddrLike, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    return new SendOp(this, buf, parseAddr(addr, "addr")).start(signalOf(options));
+  }
+
+  /** Receives one datagram into `buf`. Allocates: the op and the result. */
+  recvFrom(buf: Uint8Array, options?: WaitOptions): Op<Received> {
+    checkBuffer(buf);
+    return new RecvOp(this, buf, false).start(signalOf(options)) as unknown as Op<Received>;
+  }
+
+  /** Sets the default peer for `send`/`recv` (no packet is sent). Allocates: the parsed address. */
+  connect(addr: AddrLike): void {
+    this.peer = parseAddr(addr, "addr");
+  }
+
+  /** Sends `buf` to the connected peer. Allocates: the op. */
+  send(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    if (this.peer === null) return failedOp(closedError("no peer: call connect(addr) first; the socket"));
+    return new SendOp(this, buf, this.peer).start(signalOf(options));
+  }
+
+  /** Receives one datagram from the connected peer into `buf`; resolves with its length. Allocates: the op. */
+  recv(buf: Uint8Array, options?: WaitOptions): Op<number> {
+    checkBuffer(buf);
+    if (this.peer === null) return failedOp(closedError("no peer: call connect(addr) first; the socket"));
+    return new RecvOp(this, buf, true).start(signalOf(options)) as unknown as Op<number>;
+  }
+
+  /** The bound address. Allocates: the result. */
+  localAddr(): SocketAddr {
+    if (this.local === null) {
+      const out = this.driver.scratch;
+      const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, false, out);
+      if (r < 0) throw halError(r, "localAddr");
+      this.local = { host: out.ip, port: out.port };
+    }
+    return { host: this.local.host, port: this.local.port };
+  }
+
+  /** Closes the socket: pending ops reject `ERR_CLOSED`; queued datagrams are dropped. Idempotent. */
+  close(): void {
+    this.closeWith(closedError("the socket"));
+  }
+
+  onIoEvent(kind: number, arg: number): void {
+    if (kind === EV_WRITABLE) {
+      if (!this.ready) {
+        this.ready = true;
+        const op = this.binding;
+        this.binding = null;
+        if (op !== null) op.complete(this);
+      }
+      if (this.sender !== null) this.sender.step();
+    } else if (kind === EV_READABLE) {
+      if (this.receiver !== null) this.receiver.step();
+    } else if (kind === EV_ERROR) {
+      const err = halError(arg, this.ready ? "the socket failed" : "bind failed");
+      const op = this.binding;
+      this.binding = null;
+      if (op !== null) op.fail(err);
+      this.failure = err;
+      this.failPending(err);
+    }
+  }
+
+  closeByRuntime(reason: unknown): void {
+    const op = this.binding;
+    this.binding = null;
+    if (op !== null) op.fail(reason);
+    this.closeWith(reason);
+  }
+
+  // ---- used by the ops ----
+
+  /** @internal Starts `op` as the receiver, or says why it cannot. */
+  claimReceiver(op: RecvOp): KyotoError | null {
+    if (this.receiver !== null) return busyError("receive");
+    if (this.failure !== null) return this.failure;
+    if (this.closed) return closedError("the socket");
+    this.receiver = op;
+    return null;
+  }
+
+  /** @internal */
+  claimSender(op: SendOp): KyotoError | null {
+    if (this.sender !== null) return busyError("send");
+    if (this.failure !== null) return this.failure;
+    if (this.closed) return closedError("the socket");
+    this.sender = op;
+    return null;
+  }
+
+  /** @internal */
+  releaseReceiver(op: RecvOp): void {
+    if (this.receiver === op) this.receiver = null;
+  }
+
+  /** @internal */
+  releaseSender(op: SendOp): void {
+    if (this.sender === op) this.sender = null;
+  }
+
+  /** @internal Takes one datagram (held-back ones first): its length and sender, -1 for none, or an error code. */
+  take(buf: Uint8Array, out: { addr: SocketAddr | null }, fromPeerOnly: boolean): number {
+    for (;;) {
+      let n: number;
+      const held = this.held.shift();
+      if (held !== undefined) {
+        n = held.data.length < buf.length ? held.data.length : buf.length;
+        buf.set(held.data.subarray(0, n));
+        out.addr = held.addr;
+      } else {
+        const from = this.driver.scratch;
+        n = this.driver.hal.udpRecv(this.h, buf, 0, buf.length, from);
+        if (n < 0) {
+          if (n < HAL_NONE) {
+            this.failure = halError(n, "the socket failed");
+          }
+          return n;
+        }
+        out.addr = { host: from.ip, port: from.port };
+      }
+      const peer = this.peer;
+      if (fromPeerOnly && peer !== null && (out.addr.host !== peer.host || out.addr.port !== peer.port)) continue;
+      return n;
+    }
+  }
+
+  /** @internal Puts a datagram back in front (a receive cancelled after taking it). Allocates: a copy. */
+  hold(data: Uint8Array, addr: SocketAddr): void {
+    if (!this.closed) this.held.unshift({ data: copyOf(data, 0, data.length), addr: addr });
+  }
+
+  /** @internal Hands a datagram to the host: its length, 0 for "wait for EV_WRITABLE", or an error code. */
+  transmit(buf: Uint8Array, to: SocketAddr): number {
+    if (this.failure !== null) return -2;
+    const n = this.driver.hal.udpSend(this.h, buf, 0, buf.length, to.host, to.port);
+    if (n < 0) this.failure = halError(n, "send failed");
+    return n;
+  }
+
+  /** @internal */
+  failureOrClosed(): KyotoError {
+    return this.failure !== null ? this.failure : closedError("the socket");
+  }
+
+  private failPending(err: unknown): void {
+    const r = this.receiver;
+    const s = this.sender;
+    this.receiver = null;
+    this.sender = null;
+    if (r !== null) r.fail(err);
+    if (s !== null) s.fail(err);
+  }
+
+  private closeWith(err: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.held.length = 0;
+    this.failPending(err);
+    this.driver.unregister(this.h);
+    this.driver.hal.udpClose(this.h);
+  }
+}
+
+class UdpBindOp extends IoOp<UdpSocket> {
+  socket: UdpSocket | null = null;
+
+  abortedAlready(signal: SignalLike | null): boolean {
+    return this.failIfAborted(signal);
+  }
+
+  watchSignal(signal: SignalLike | null): void {
+    this.watch(signal);
+  }
+
+  protected abandon(): void {
+    if (this.socket !== null) this.socket.close();
+  }
+
+  protected giveBack(socket: UdpSocket): void {
+    socket.close();
+  }
+}
+
+/** `recvFrom` (resolves `{ n, addr }`) and `recv` (resolves `n`). */
+class RecvOp extends IoOp<Received | number> {
+  private readonly from: { addr: SocketAddr | null } = { addr: null };
+
+  constructor(
+    private readonly socket: UdpSocket,
+    private readonly buf: Uint8Array,
+    private readonly connected: boolean,
+  ) {
+    super();
+  }
+
+  start(signal: SignalLike | null): RecvOp {
+    if (this.failIfAborted(signal)) return this;
+    const refused = this.socket.claimReceiver(this);
+    if (refused !== null) this.fail(refused);
+    else this.step();
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal */
+  step(): void {
+    if (this.isDone()) return;
+    const s = this.socket;
+    const n = s.take(this.buf, this.from, this.connected);
+    if (n === HAL_NONE) return;
+    if (n < 0) {
+      s.releaseReceiver(this);
+      this.fail(s.failureOrClosed());
+      return;
+    }
+    this.complete(this.connected ? n : { n: n, addr: this.from.addr as SocketAddr });
+  }
+
+  protected commit(): void {
+    this.socket.releaseReceiver(this);
+  }
+
+  protected abandon(): void {
+    this.socket.releaseReceiver(this);
+  }
+
+  protected giveBack(result: Received | number): void {
+    this.socket.releaseReceiver(this);
+    const n = typeof result === "number" ? result : result.n;
+    this.socket.hold(this.buf.subarray(0, n), this.from.addr as SocketAddr);
+  }
+}
+
+/** `sendTo` / `send`: hands the datagram to the host as soon as it has room. */
+class SendOp extends IoOp<number> {
+  constructor(
+    private readonly socket: UdpSocket,
+    private readonly buf: Uint8Array,
+    private readonly to: SocketAddr,
+  ) {
+    super();
+  }
+
+  start(signal: SignalLike | null): SendOp {
+    if (this.failIfAborted(signal)) return this;
+    const refused = this.socket.claimSender(this);
+    if (refused !== null) this.fail(refused);
+    else this.step();
+    this.watch(signal);
+    return this;
+  }
+
+  /** @internal Sends now when the host takes it (the op then completes); else waits for `EV_WRITABLE`. */
+  step(): void {
+    if (this.isDone()) return;
+    const s = this.socket;
+    const n = s.transmit(this.buf, this.to);
+    if (n === 0 && this.buf.length > 0) return;
+    s.releaseSender(this);
+    if (n < 0) this.fail(s.failureOrClosed());
+    else this.complete(n);
+  }
+
+  protected abandon(): void {
+    this.socket.releaseSender(this);
+  }
+}

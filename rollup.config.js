@@ -1,9 +1,10 @@
 /**
  * One rollup config, every bundle (SPEC §3):
  *
- *   dist/node/{kyoto,sim}.{mjs,cjs,d.ts}  from targets/node.ts and targets/sim.ts (ES2020).
- *       Built together so that `kyoto/sim` imports `kyoto` instead of carrying a second
- *       copy of the runtime (SPEC §10). ESM and CJS are separate copies of each other.
+ *   dist/node/{kyoto,sim,core}.{cjs,mjs,d.ts,d.cts}  from targets/{node,sim,core}.ts
+ *       (ES2020). Built together so that the entries share one copy of the runtime (SPEC
+ *       §10); the CommonJS files are that copy and each .mjs re-exports its .cjs
+ *       (tools/node_entries.mjs), so `import` and `require` share it too.
  *   dist/quickjs/{kyoto,sim}.mjs   from targets/quickjs.ts and targets/quickjs_sim.ts: ES2020
  *       modules, unminified (readable stack traces on devices), `sim` importing `kyoto`;
  *       and {kyoto,sim}.min.mjs, the same minified with a source map to the TypeScript: what
@@ -16,93 +17,64 @@
  * The ES2020 outputs also get their module-scope `const`/`let` rewritten to `var`
  * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
-import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { ESPRUINO_TS_OPTIONS, espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
+import { espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
+import { typescriptTranspile } from "./tools/rollup_ts.mjs";
+import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
 
-const sources = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"];
-
-/** The TypeScript plugin for one target. Type errors are reported by `npm run check`. */
-function ts(compilerOptions) {
-  return typescript({
-    tsconfig: "./tsconfig.json",
-    include: sources,
-    exclude: ["test/**", "tools/**", "node_modules/**"],
-    noEmitOnError: false,
-    compilerOptions: {
-      noEmit: false,
-      allowJs: false,
-      declaration: false,
-      sourceMap: false,
-      types: ["node"],
-      ...compilerOptions,
-    },
-  });
-}
-
-/** Keeps TypeScript's diagnostics out of the build log (tsc reports them in `npm run check`). */
-function onwarn(warning, warn) {
-  if (warning.plugin === "typescript" && /TS\d+/.test(String(warning.message))) return;
-  warn(warning);
+/** Transpile-only TypeScript for one target (tools/rollup_ts.mjs); tsc checks types once, in `npm run check`. */
+function ts(options) {
+  return typescriptTranspile({ tsconfig: "./tsconfig.json", ...options });
 }
 
 const nodeBuiltin = (id) => id.startsWith("node:");
 // QuickJS host modules a device build may import; everything else is bundled.
 const quickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
-const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts" };
+const nodeEntries = { kyoto: "targets/node.ts", sim: "targets/sim.ts", core: "targets/core.ts" };
 const quickjsEntries = { kyoto: "targets/quickjs.ts", sim: "targets/quickjs_sim.ts" };
 
-export default [
+const configs = [
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    onwarn,
-    // As for QuickJS below: kyoto.mjs holds the runtime and sim.mjs imports it.
-    preserveEntrySignatures: "allow-extension",
     plugins: [ts({ target: "ES2020" })],
-    output: [
-      {
-        dir: "dist/node",
-        format: "es",
-        entryFileNames: "[name].mjs",
-        chunkFileNames: "chunks/[name]-[hash].mjs",
-        plugins: [topLevelVarPlugin()],
-      },
-      {
-        dir: "dist/node",
-        format: "cjs",
-        entryFileNames: "[name].cjs",
-        chunkFileNames: "chunks/[name]-[hash].cjs",
-        exports: "named",
-        plugins: [topLevelVarPlugin()],
-      },
-    ],
+    output: {
+      dir: "dist/node",
+      format: "cjs",
+      entryFileNames: "[name].cjs",
+      chunkFileNames: "chunks/runtime-[hash].cjs",
+      exports: "named",
+      plugins: [topLevelVarPlugin(), esmEntries()],
+    },
   },
   {
     input: nodeEntries,
     external: nodeBuiltin,
-    onwarn,
-    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"] } })],
-    output: { dir: "dist/node", format: "es", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: ["node"], stripInternal: true } })],
+    output: {
+      dir: "dist/node",
+      format: "es",
+      entryFileNames: "[name].d.ts",
+      chunkFileNames: "chunks/types-[hash].d.ts",
+      plugins: [ctsTwins()],
+    },
   },
   {
     // kyoto/quickjs's types: kyoto's declarations plus the QuickJS HAL's.
     input: "targets/quickjs.ts",
-    onwarn,
-    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: [] } })],
+    plugins: [dts({ tsconfig: "./tsconfig.json", compilerOptions: { types: [], stripInternal: true } })],
     output: { file: "dist/quickjs/kyoto.d.ts", format: "es" },
   },
   {
     input: quickjsEntries,
-    external: quickjsHostModule,
-    // kyoto.mjs may export internals that sim.mjs needs, so the two stay one file each
-    // (a device loads kyoto.mjs alone) instead of sharing a third chunk.
+    // One file per entry: what sim needs beyond kyoto's exports goes into kyoto.mjs as extra
+    // exports instead of a shared chunk (a device loads the bundle as one module).
     preserveEntrySignatures: "allow-extension",
-    onwarn,
-    plugins: [ts({ target: "ES2020", types: [], sourceMap: true })],
+    external: quickjsHostModule,
+    plugins: [ts({ target: "ES2020", sourceMap: true })],
     output: [
       { dir: "dist/quickjs", format: "es", entryFileNames: "[name].mjs", sourcemap: true, plugins: [topLevelVarPlugin()] },
       {
@@ -116,9 +88,9 @@ export default [
   },
   {
     input: "targets/espruino.ts",
-    onwarn,
-    // ES5 with tslib's helpers bundled once (tree-shaken), minified, hoisted: tools/espruino_build.mjs.
-    plugins: [ts({ ...ESPRUINO_TS_OPTIONS, sourceMap: true }), espruinoMangle()],
+    // ES5 with tslib's helpers bundled once (tree-shaken), internal names renamed, minified,
+    // hoisted: tools/espruino_build.mjs.
+    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",
@@ -130,3 +102,17 @@ export default [
     },
   },
 ];
+
+// tools/build.mjs runs three parts at once, each in its own process: the declarations
+// ("types"), the ES2020 bundles for Node and QuickJS, which share one transpile of each file
+// ("es2020"), and the ES5 Espruino bundle ("es5"). Unset: everything.
+const PARTS = { types: (c) => partOf(c) === "types", es2020: (c) => partOf(c) === "es2020", es5: (c) => partOf(c) === "es5" };
+const part = process.env.KYOTO_BUILD;
+if (part && !PARTS[part]) throw new Error(`KYOTO_BUILD=${part}: expected one of ${Object.keys(PARTS).join(", ")}`);
+export default part ? configs.filter(PARTS[part]) : configs;
+
+function partOf(config) {
+  if (config.plugins.some((p) => p.name === "dts")) return "types";
+  const outputs = [].concat(config.output);
+  return outputs.some((o) => o.file === "dist/espruino/kyoto.js") ? "es5" : "es2020";
+}

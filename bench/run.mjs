@@ -8,7 +8,7 @@
  * --filter keeps the cases whose "scenario/lib/param" contains any of the comma-separated
  * substrings; their rows replace the same rows in the saved results (others are kept).
  * --src measures src/index.ts through tsx instead of dist/node/kyoto.mjs (the default when
- * the bundle is missing). Results: bench/results/latest.json and latest.md.
+ * the bundle is missing). Results: bench/results/latest.json, latest.md and the chart latest.svg.
  */
 import { spawn, execSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildMarkdown, renderScenario, summarize } from "./lib/report.mjs";
+import { buildChart } from "./lib/chart.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -201,7 +202,7 @@ async function main() {
   console.log(`done in ${seconds} s`);
   if (opts.save) {
     save(scenarios, done, ctx, opts, machine, seconds);
-    console.log(`saved bench/results/latest.json and latest.md`);
+    console.log(`saved bench/results/latest.json, latest.md and latest.svg`);
   }
 }
 
@@ -231,6 +232,7 @@ function save(scenarios, done, ctx, opts, machine, seconds) {
   const result = { machine, runs: opts.runs, quick: opts.quick, seconds, scenarios: all };
   writeFileSync(jsonFile, JSON.stringify(result, null, 1) + "\n");
   writeFileSync(path.join(resultsDir, "latest.md"), buildMarkdown(result));
+  writeFileSync(path.join(resultsDir, "latest.svg"), buildChart(result));
 }
 
 main().catch((err) => {

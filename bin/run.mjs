@@ -99,15 +99,19 @@ async function runNode(o) {
     console.error("kyoto run: dist/node/kyoto.mjs is missing: run `npm run build`");
     return 2;
   }
-  // "kyoto" and "kyoto/sim" resolve to this checkout's Node bundle, wherever the script lives.
-  const targets = { kyoto: pathToFileURL(path.join(dist, "kyoto.mjs")).href, "kyoto/sim": pathToFileURL(path.join(dist, "sim.mjs")).href };
+  // "kyoto", "kyoto/sim" and "kyoto/core" resolve to this checkout's Node bundle, wherever the script lives.
+  const targets = {
+    kyoto: pathToFileURL(path.join(dist, "kyoto.mjs")).href,
+    "kyoto/sim": pathToFileURL(path.join(dist, "sim.mjs")).href,
+    "kyoto/core": pathToFileURL(path.join(dist, "core.mjs")).href,
+  };
   const hooks = `const t = ${JSON.stringify(targets)};
 export async function resolve(spec, ctx, next) { return Object.hasOwn(t, spec) ? { url: t[spec], shortCircuit: true } : next(spec, ctx); }`;
   register("data:text/javascript," + encodeURIComponent(hooks));
-  const kyoto = await import(targets.kyoto);
+  const core = await import(targets["kyoto/core"]);
   let ticker = null;
   const sample = (label) => {
-    const s = { memory: process.memoryUsage().heapUsed, limit: 0, kyoto: kyoto.currentRuntime().stats() };
+    const s = { memory: process.memoryUsage().heapUsed, limit: 0, kyoto: core.currentRuntime().stats() };
     console.error(statsLine(s, label));
   };
   if (o.stats) {

@@ -4,6 +4,7 @@
 
 import { CancelSource, broadcast, channel, watch } from "kyoto";
 
+/** @param {string} title */
 function section(title) {
   console.log("\n== " + title);
 }
@@ -11,6 +12,7 @@ function section(title) {
 async function pipeline() {
   section("mpsc: 3 producers, capacity 2 — a slot frees when a message is received");
   const [tx, rx] = channel(2);
+  /** @param {string} name @param {import("kyoto").Sender<string>} sender */
   async function producer(name, sender) {
     for (let i = 1; i <= 3; i++) await sender.send(name + i); // waits while 2 are unreceived
     sender.close();
@@ -39,7 +41,7 @@ async function config() {
     for (;;) {
       try {
         await r.changed();
-      } catch (err) {
+      } catch (/** @type {any} */ err) {
         return "observer " + k + " saw " + seen.join(", ") + " then " + err.code;
       }
       seen.push(r.borrowAndUpdate().level);
@@ -66,7 +68,7 @@ async function fanout() {
   }
   try {
     await slow.recv();
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("slow:", err.code, "skipped", err.skipped);
   }
   console.log("slow resumes at", await slow.recv(), "then", await slow.recv());

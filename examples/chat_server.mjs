@@ -19,10 +19,11 @@ const stopping = new Notify();
 const stopSource = new CancelSource();
 const clients = new JoinSet();
 
+/** @param {import("kyoto").TcpStream} socket */
 async function serve(socket) {
   const inbox = hub.subscribe();
   const input = lines(socket);
-  const send = (text) => socket.writeAll(utf8Encode(text + "\n"));
+  const send = (/** @type {string} */ text) => socket.writeAll(utf8Encode(text + "\n"));
   try {
     await send("welcome! your name?");
     const first = await input.next();
@@ -66,6 +67,7 @@ const accepting = (async () => {
 })();
 
 if (demo) {
+  /** @param {string} name @param {string[]} says */
   async function bot(name, says) {
     const s = await TcpStream.connect(listener.localAddr());
     const heard = lines(s);

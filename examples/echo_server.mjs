@@ -33,7 +33,7 @@ for (;;) {
   let socket;
   try {
     socket = await listener.accept({ signal: stop.signal });
-  } catch (e) {
+  } catch (/** @type {any} */ e) {
     break; // stopped
   }
 
@@ -48,7 +48,7 @@ for (;;) {
           n = await socket.read(buf, { signal });
           // socket closed
           if (n === 0) return;
-        } catch (e) {
+        } catch (/** @type {any} */ e) {
           if (e.code !== "ERR_CANCELLED") console.error("failed to read from socket; err =", e.code, e.hostCode);
           return;
         }
@@ -56,7 +56,7 @@ for (;;) {
         // Write the data back
         try {
           await socket.writeAll(buf.subarray(0, n), { signal });
-        } catch (e) {
+        } catch (/** @type {any} */ e) {
           if (e.code !== "ERR_CANCELLED") console.error("failed to write to socket; err =", e.code, e.hostCode);
           return;
         }

@@ -3,6 +3,7 @@
 
 import { Barrier, CancelSource, Mutex, Notify, RwLock, oneshot } from "kyoto";
 
+/** @param {string} title */
 function section(title) {
   console.log("\n== " + title);
 }
@@ -28,7 +29,7 @@ async function mutex() {
   gaveUp.cancel("too slow");
   try {
     await waiting;
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("queued lock rejected with", err.code, "- the queue is empty again");
   }
   guard.release();
@@ -58,6 +59,7 @@ async function notify() {
   ready.notifyOne(); // nobody waits yet: stored
   await ready.notified();
   console.log("a notification sent before the wait was not lost");
+  /** @type {number[]} */
   const woken = [];
   // Op.then only registers callbacks (no chaining), so wrap each wait in an async function.
   const waits = [1, 2, 3].map(async (i) => {

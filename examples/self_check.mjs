@@ -4,6 +4,7 @@
 
 import { TcpStream, now, utf8Decode, utf8Encode } from "kyoto";
 
+/** @param {import("kyoto").AddrLike} addr */
 export async function selfCheck(addr) {
   const started = now();
   const message = "hello from kyoto's own client\nbytes go round\n";

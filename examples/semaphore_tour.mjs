@@ -3,7 +3,9 @@
 // `node examples/semaphore_tour.mjs`.
 
 import { CancelSource, Semaphore } from "kyoto";
+import { NodePool } from "kyoto/core";
 
+/** @param {string} title */
 function section(title) {
   console.log("\n== " + title);
 }
@@ -11,7 +13,9 @@ function section(title) {
 async function fairness() {
   section("FIFO hand-off: three workers share one permit");
   const sem = new Semaphore(1);
+  /** @type {string[]} */
   const order = [];
+  /** @param {string} name */
   async function worker(name) {
     for (let round = 0; round < 2; round++) {
       const permit = await sem.acquire();
@@ -40,17 +44,19 @@ async function batch() {
 
 async function cancellation() {
   section("Cancellation: 100,000 waiters give up, nothing stays behind");
-  const sem = new Semaphore(1, { pool: { capacity: 1024, maxCapacity: 1 << 17 } });
+  // A pool of its own (kyoto/core), so we can look inside: it starts at 1024 slots and may grow.
+  const pool = new NodePool({ capacity: 1024, maxCapacity: 1 << 17 });
+  const sem = new Semaphore(1, { pool });
   const holder = await sem.acquire();
   const source = new CancelSource();
   const waiters = [];
   for (let i = 0; i < 100000; i++) waiters.push(sem.acquire(1, { signal: source.signal }));
-  const stats = sem.inner.pool.stats();
+  const stats = pool.stats();
   console.log("parked:", sem.waiterCount(), "waiters in a pool of", stats.capacity, "typed-array slots");
   source.cancel("shutting down");
   let cancelled = 0;
   await Promise.all(waiters.map((op) => Promise.resolve(op).catch((err) => err.code === "ERR_CANCELLED" && cancelled++)));
-  console.log("cancelled:", cancelled, "| still queued:", sem.waiterCount(), "| pool nodes in use:", sem.inner.pool.stats().live);
+  console.log("cancelled:", cancelled, "| still queued:", sem.waiterCount(), "| pool nodes in use:", pool.stats().live);
   holder.release();
   const fresh = await sem.acquire();
   console.log("a fresh acquire is granted at once; permits free after release:", (fresh.release(), sem.availablePermits()));
@@ -64,7 +70,7 @@ async function closing() {
   sem.close();
   try {
     await waiting;
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("waiter rejected with", err.code);
   }
   held.release();

@@ -7,6 +7,7 @@
 import { JoinSet, Semaphore, channel, select, sleep, spawn, tryJoin, yieldNow } from "kyoto";
 import { createSimRuntime } from "kyoto/sim";
 
+/** @param {string} title */
 function section(title) {
   console.log("\n== " + title);
 }
@@ -27,7 +28,7 @@ await rt.run(async () => {
   task.abort();
   try {
     await task;
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("task handle:", err.code, "| waiters left:", sem.waiterCount());
   }
   hog.release();
@@ -35,6 +36,7 @@ await rt.run(async () => {
   section("JoinSet: results in completion order");
   const set = new JoinSet();
   for (const ms of [30, 10, 20]) set.spawn(async () => (await sleep(ms), ms));
+  /** @type {string[]} */
   const order = [];
   for (let r = await set.joinNext(); r !== undefined; r = await set.joinNext()) order.push(r);
   console.log("joined:", order.join(", "), "at t =", rt.now(), "ms");
@@ -56,7 +58,7 @@ await rt.run(async () => {
   });
   try {
     await tryJoin([pool.acquire(), failing]);
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("tryJoin:", err.message, "| permit back in the pool:", pool.availablePermits() === 1);
   }
 

@@ -5,6 +5,7 @@
 import { Semaphore, createRuntime, interval, now, sleep, timeout } from "kyoto";
 import { createSimRuntime } from "kyoto/sim";
 
+/** @param {string} title */
 function section(title) {
   console.log("\n== " + title);
 }
@@ -21,7 +22,7 @@ async function realClock() {
   const sem = new Semaphore(0);
   try {
     await timeout(30, sem.acquire());
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`${err.code}: ${err.message}; waiters still queued: ${sem.waiterCount()}`);
   }
 
@@ -29,9 +30,9 @@ async function realClock() {
   try {
     await timeout(25, async ({ signal }) => {
       while (!signal.aborted) await sleep(10);
-      console.log(`the work saw its signal abort (reason ${signal.reason.code})`);
+      console.log(`the work saw its signal abort (reason ${/** @type {any} */ (signal.reason).code})`);
     });
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log(`timeout rejected with ${err.code}`);
   }
   await sleep(20); // let the abandoned work notice its signal
@@ -46,7 +47,7 @@ async function simClock() {
     console.log(`virtual time passed: ${now() - t0} ms`);
 
     section("interval(300) and the missed-tick behaviours (a 650 ms stall after tick 300)");
-    for (const behavior of ["burst", "delay", "skip"]) {
+    for (const behavior of /** @type {const} */ (["burst", "delay", "skip"])) {
       const s = now();
       const every = interval(300, { missedTickBehavior: behavior });
       const ticks = [];

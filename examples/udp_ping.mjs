@@ -29,7 +29,7 @@ for (let seq = 1; seq <= 5; seq++) {
       if (utf8Decode(buf, 0, n) === "pong " + seq) break;
     }
     console.log("ping " + seq + ": pong in " + (now() - sent) + " ms");
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     console.log("ping " + seq + ": " + err.code);
   }
 }

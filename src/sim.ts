@@ -9,6 +9,8 @@
  * `src/` may not import `hal/`, so the simulated HAL itself (`hal/sim`) is installed by the
  * composition root (`targets/sim.ts` calls `setSimHalFactory(createSimHal)`); code that
  * imports sources directly (tests) can pass `options.hal` or install the factory itself.
+ *
+ * @module kyoto/sim
  */
 
 import { checkOptions, invalidState } from "./core/errors";
@@ -88,11 +90,12 @@ export interface SimRuntime extends Runtime {
   readonly sim: SimControls;
 }
 
+/** @internal */
 export type SimHalFactory = (options: { seed?: number; defer?: (fn: () => void) => void; net?: SimNetOptions }) => SimControls;
 
 let simFactory: SimHalFactory | null = null;
 
-/** Installs the simulated HAL's factory (done by `targets/sim.ts`). Allocates: never. */
+/** @internal Installs the simulated HAL's factory (done by `targets/sim.ts`). Allocates: never. */
 export function setSimHalFactory(factory: SimHalFactory | null): void {
   simFactory = factory;
 }
@@ -100,6 +103,18 @@ export function setSimHalFactory(factory: SimHalFactory | null): void {
 /**
  * Creates a runtime on virtual time. `options.hal`, when given, must be a simulated HAL.
  * Allocates: the runtime, its tables and its HAL.
+ *
+ * @example
+ * ```ts
+ * const rt = createSimRuntime({ seed: 7 });
+ * const elapsed = await rt.run(async () => {
+ *   const start = now();
+ *   await sleep(3_600_000); // an hour of virtual time, at once
+ *   return now() - start;
+ * });
+ * console.log(elapsed); // 3600000
+ * rt.close();
+ * ```
  */
 export function createSimRuntime(options?: SimRuntimeOptions): SimRuntime {
   const o: SimRuntimeOptions = checkOptions(options) || {};

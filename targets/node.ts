@@ -11,5 +11,3 @@ setDefaultHalFactory(createNodeHal);
 setDebug(debugRequested());
 
 export * from "../src/index";
-// The device runner (bin/lib/device_host.mjs) forwards a QuickJS guest's HAL calls to this adapter.
-export { createNodeHal } from "../hal/node/index";

@@ -105,6 +105,8 @@ export function checkEspruinoSources(program) {
     const rel = relative(sf.fileName);
     if (!isPortableFile(rel)) continue;
     const visit = (node) => {
+      // Types are erased: `[Symbol.asyncIterator](): …` in an interface references nothing.
+      if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return;
       let names = [];
       let text = null;
       if (ts.isPropertyAccessExpression(node)) {

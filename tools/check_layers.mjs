@@ -1,8 +1,8 @@
 /**
  * The layer check (SPEC §2): imports go one way,
  *   src/core → src/sync → src/runtime → src/time → src/io → src/net → hal/<host> → targets
- * A file may import its own layer or lower ones. src/index.ts and src/sim.ts are the
- * entry files and may import any src layer. src/ never imports hal/, targets/ or a
+ * A file may import its own layer or lower ones. src/index.ts, src/core_api.ts and
+ * src/sim.ts are the entry files and may import any src layer. src/ never imports hal/, targets/ or a
  * package; hal/<host> may import src/ and its own folder only, never targets/; only the
  * node HAL may import `node:` modules, and only the quickjs HAL the QuickJS host modules.
  */
@@ -12,7 +12,7 @@ import ts from "typescript";
 import { root } from "./tsprogram.mjs";
 
 export const SRC_LAYERS = ["core", "sync", "runtime", "time", "io", "net"];
-const ENTRY_FILES = new Set(["src/index.ts", "src/sim.ts"]);
+const ENTRY_FILES = new Set(["src/index.ts", "src/core_api.ts", "src/sim.ts"]);
 
 /** Classifies a repo-relative path. */
 export function layerOf(rel) {

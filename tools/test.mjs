@@ -41,7 +41,7 @@ function runMocha(args) {
 }
 
 const steps = [];
-steps.push(run("build (rollup -c)", bin("rollup"), ["-c"]));
+steps.push(run("build (tools/build.mjs)", process.execPath, [path.join(root, "tools/build.mjs")]));
 let counts = null;
 if (steps[0].ok) {
   steps.push(run("check (tools/check.mjs)", process.execPath, [path.join(root, "tools/check.mjs")]));

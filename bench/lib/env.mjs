@@ -14,15 +14,18 @@ export const now = () => performance.now();
 /** True when the runner asked for the reduced `--quick` configuration. */
 export const quick = process.env.KYOTO_BENCH_QUICK === "1";
 
-/** Which kyoto this process measures: "dist" (dist/node/kyoto.mjs) or "src" (src/index.ts via tsx). */
+/** Which kyoto this process measures: "dist" (dist/node) or "src" (src/index.ts and src/core_api.ts via tsx). */
 export const kyotoSource = process.env.KYOTO_BENCH_SRC === "1" ? "src" : "dist";
 
 let kyotoModule = null;
-/** kyoto's public API, loaded once. */
+/** kyoto's public API with the `kyoto/core` pieces (the timer wheel), loaded once. */
 export async function loadKyoto() {
   if (kyotoModule === null) {
-    kyotoModule =
-      kyotoSource === "src" ? await import("../../src/index.ts") : await import("../../dist/node/kyoto.mjs");
+    const [api, core] =
+      kyotoSource === "src"
+        ? [await import("../../src/index.ts"), await import("../../src/core_api.ts")]
+        : [await import("../../dist/node/kyoto.mjs"), await import("../../dist/node/core.mjs")];
+    kyotoModule = { ...api, ...core };
   }
   return kyotoModule;
 }

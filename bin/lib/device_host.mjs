@@ -4,7 +4,7 @@
  *
  * - The guest gets the prelude (console, timers) and `kyotoHost`, whose `open()` gives each
  *   kyoto runtime a channel. Every contract call on a channel (time and sockets) is forwarded
- *   to a Node HAL adapter of its own (`createNodeHal` from the Node bundle), and that adapter's
+ *   to a Node HAL adapter of its own (`createNodeHal` from the Node bundle's kyoto/core), and that adapter's
  *   events are delivered to the channel's sink as three numbers.
  * - After every call into the guest (the app's evaluation, an event, a timer) the job queue
  *   is drained: kyoto's continuations are promise jobs.
@@ -71,7 +71,7 @@ export class DeviceHost {
    * `qjs` does). The outcome arrives on `done` (an exit code).
    */
   async start(script, args = []) {
-    this.createNodeHal = this.options.createHal ?? (await import(pathToFileURL(path.join(DIST, "node/kyoto.mjs")).href)).createNodeHal;
+    this.createNodeHal = this.options.createHal ?? (await import(pathToFileURL(path.join(DIST, "node/core.mjs")).href)).createNodeHal;
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
     rt.setMaxStackSize(this.options.stack || STACK_SIZE);

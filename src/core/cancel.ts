@@ -116,7 +116,18 @@ export function detachSignal(member: SignalMember): void {
   }
 }
 
-/** The signal a `CancelSource` hands out. */
+/**
+ * The signal a `CancelSource` hands out.
+ *
+ * @example
+ * ```ts
+ * const source = new CancelSource();
+ * const signal: CancelSignal = source.signal;
+ * signal.addEventListener("abort", () => console.log("aborted:", signal.reason));
+ * source.cancel("done");
+ * console.log(signal.aborted); // true
+ * ```
+ */
 export class CancelSignal implements SignalLike {
   aborted = false;
   reason: unknown = undefined;
@@ -159,9 +170,17 @@ export class CancelSignal implements SignalLike {
  * A minimal AbortController that works without host support.
  *
  * @example
+ * ```ts
+ * const sem = new Semaphore(0);
  * const source = new CancelSource();
- * const op = sem.acquire(1, { signal: source.signal });
- * source.cancel("no longer needed"); // op rejects with ERR_CANCELLED, cause "no longer needed"
+ * const waiting = sem.acquire(1, { signal: source.signal });
+ * source.cancel("no longer needed"); // the waiter leaves the queue at once
+ * try {
+ *   await waiting;
+ * } catch (err) {
+ *   console.log((err as KyotoError).code, (err as KyotoError).cause); // "ERR_CANCELLED" "no longer needed"
+ * }
+ * ```
  */
 export class CancelSource {
   readonly signal = new CancelSignal();

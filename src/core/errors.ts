@@ -48,6 +48,20 @@ let debug = false;
  * Turns recording of waiting calls on or off: with it on, every op keeps an `Error` made when
  * it was created, and an outcome error it rejects with shows that stack. Costs one stack
  * capture per op: for debugging, not production.
+ *
+ * @example
+ * ```ts
+ * setDebug(true); // or KYOTO_DEBUG=1 in the environment
+ * const sem = new Semaphore(0);
+ * const waiting = sem.acquire(); // this line shows in the error's stack
+ * sem.close();
+ * try {
+ *   await waiting;
+ * } catch (err) {
+ *   console.log((err as KyotoError).stack);
+ * }
+ * setDebug(false);
+ * ```
  */
 export function setDebug(on: boolean): void {
   debug = on === true;
@@ -238,6 +252,13 @@ let reporter: ((error: unknown) => void) | null = null;
  * or host function (`wake()`, `armTimer()`, a delivery host's `request()`) — and returns the
  * previous reporter (`null`: the default, an unhandled rejection where Promise exists, which
  * the host reports). Allocates: never.
+ *
+ * @example
+ * ```ts
+ * const previous = setErrorReporter((error) => console.error("kyoto could not deliver:", error));
+ * // … later:
+ * setErrorReporter(previous);
+ * ```
  */
 export function setErrorReporter(next: ((error: unknown) => void) | null): ((error: unknown) => void) | null {
   const previous = reporter;

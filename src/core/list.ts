@@ -18,6 +18,20 @@
 import { NIL, NodePool, UNLINKED } from "./pool";
 import { Waker } from "./waker";
 
+/**
+ * An intrusive doubly linked list of pool slots: park at the back, unlink any node in O(1),
+ * take the oldest first.
+ *
+ * @example
+ * ```ts
+ * const pool = new NodePool({ capacity: 8 });
+ * const list = new WaitList(pool);
+ * const waker = { wake: (token: number) => console.log("woken", token) };
+ * const slot = list.park(waker, 7); // NIL when the pool is exhausted
+ * list.remove(slot); // O(1), e.g. when the waiter is cancelled
+ * pool.free(slot);
+ * ```
+ */
 export class WaitList {
   head = NIL;
   tail = NIL;

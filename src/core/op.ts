@@ -137,6 +137,16 @@ function enqueue(op: Op<unknown>): void {
  * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many are
  * still queued. When it returns more than 0 the caller owes another call. Delivery runs no
  * user code (callbacks run from the promise's own microtasks).
+ *
+ * @example
+ * ```ts
+ * // A host that delivers op results from its own loop instead of microtasks.
+ * let owed = false;
+ * setDeliveryHost({ request: () => { owed = true; }, admit: () => false });
+ * new Semaphore(1).acquire().then((permit) => permit.release());
+ * if (owed) runDeliveries(Infinity); // the permit is handed over here
+ * setDeliveryHost(null); // back to microtasks
+ * ```
  */
 export function runDeliveries(limit: number): number {
   let delivered = 0;
@@ -148,7 +158,16 @@ export function runDeliveries(limit: number): number {
   return ready.length;
 }
 
-/** Ops waiting in the ready ring for delivery. */
+/**
+ * Ops waiting in the ready ring for delivery.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(1);
+ * sem.acquire().then((permit) => permit.release());
+ * console.log(pendingDeliveries()); // ops complete but not yet delivered
+ * ```
+ */
 export function pendingDeliveries(): number {
   return ready.length;
 }
@@ -156,6 +175,17 @@ export function pendingDeliveries(): number {
 /**
  * Installs the host that drains the ready ring (`null` restores the microtask default) and
  * returns the previous one. A runtime installs itself while it runs.
+ *
+ * @example
+ * ```ts
+ * // Deliver results on the next macrotask instead of a microtask.
+ * const previous = setDeliveryHost({
+ *   request: () => setTimeout(() => runDeliveries(Infinity), 0),
+  admit: () => false, // nothing is delivered inline: everything waits for the macrotask
+ * });
+ * // … later, put the previous host back:
+ * setDeliveryHost(previous);
+ * ```
  */
 export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   const previous = host;
@@ -229,6 +259,20 @@ function classesAreNative(): boolean {
 export const opsArePromises = typeof Promise === "function" && classesAreNative();
 const OpBase: PromiseConstructor = opsArePromises ? Promise : (Thenable as unknown as PromiseConstructor);
 
+/**
+ * An operation that may wait: created eagerly (it takes its place in the queue when called),
+ * a Promise, and cancellable until its result is delivered.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(1);
+ * const op: Op<Permit> = sem.acquire(); // queued when called, awaitable, cancellable
+ * const permit = await op;
+ * const next = sem.acquire(); // waits for the permit above
+ * console.log(next.cancel()); // true: never delivered, so nothing is held and nothing is lost
+ * permit.release();
+ * ```
+ */
 export class Op<T> extends OpBase<T> {
   /** @internal State and flags (see the constants above). */
   flags: number;

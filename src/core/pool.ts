@@ -47,6 +47,18 @@ export interface PoolStats {
   capacity: number;
 }
 
+/**
+ * Preallocated typed-array columns of waiter nodes shared by wait lists; it grows up to
+ * `maxCapacity` and shrinks back once empty.
+ *
+ * @example
+ * ```ts
+ * const pool = new NodePool({ capacity: 64, maxCapacity: 4096, name: "app waiters" });
+ * const sem = new Semaphore(1, { pool });
+ * const lock = new Mutex(0, { pool }); // primitives may share one pool
+ * console.log(pool.stats()); // { live, peak, capacity, … }
+ * ```
+ */
 export class NodePool {
   readonly name: string;
   readonly maxCapacity: number;

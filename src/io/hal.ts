@@ -52,7 +52,14 @@ export const E_IO = -10;
 
 const ERROR_NAMES = ["", "", "ECONNRESET", "ECONNREFUSED", "EADDRINUSE", "ETIMEDOUT", "EPIPE", "EINVAL", "EHOSTUNREACH", "EMFILE", "EIO"];
 
-/** The name of a negative HAL error code (`-2` → "ECONNRESET"); what `ERR_SOCKET.hostCode` carries. */
+/**
+ * The name of a negative HAL error code (`-2` → "ECONNRESET"); what `ERR_SOCKET.hostCode` carries.
+ *
+ * @example
+ * ```ts
+ * console.log(halErrorName(E_REFUSED)); // the error's name, e.g. for ERR_SOCKET's hostCode
+ * ```
+ */
 export function halErrorName(code: number): string {
   const i = -code;
   return i >= 2 && i < ERROR_NAMES.length ? ERROR_NAMES[i] : "EIO";

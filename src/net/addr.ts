@@ -21,7 +21,15 @@ export type AddrLike = string | number | SocketAddr;
 
 const DEFAULT_HOST = "127.0.0.1";
 
-/** Parses an address argument named `name` (for the error message). Allocates: the result. */
+/**
+ * Parses an address argument named `name` (for the error message). Allocates: the result.
+ *
+ * @example
+ * ```ts
+ * const addr = parseAddr("127.0.0.1:8080", "addr");
+ * console.log(addr.host, addr.port); // "127.0.0.1" 8080
+ * ```
+ */
 export function parseAddr(addr: AddrLike, name: string): SocketAddr {
   let host: string;
   let port: unknown;
@@ -49,7 +57,14 @@ export function parseAddr(addr: AddrLike, name: string): SocketAddr {
   return { host: host === "localhost" ? DEFAULT_HOST : host, port: port };
 }
 
-/** `"host:port"` (IPv6 hosts in brackets). Allocates: the string. */
+/**
+ * `"host:port"` (IPv6 hosts in brackets). Allocates: the string.
+ *
+ * @example
+ * ```ts
+ * console.log(formatAddr({ host: "127.0.0.1", port: 8080 })); // "127.0.0.1:8080"
+ * ```
+ */
 export function formatAddr(addr: SocketAddr): string {
   return (addr.host.indexOf(":") >= 0 ? "[" + addr.host + "]" : addr.host) + ":" + addr.port;
 }

@@ -115,7 +115,21 @@ export class CopyOp extends Op<number> {
   }
 }
 
-/** Copies `reader` to `writer` until end of stream; resolves with the byte count. Allocates: the op. */
+/**
+ * Copies `reader` to `writer` until end of stream; resolves with the byte count. Allocates: the op.
+ *
+ * @example
+ * ```ts
+ * // An echo server's connection handler: everything read is written back.
+ * const listener = await TcpListener.bind("127.0.0.1:0");
+ * spawn(async () => {
+ *   const socket = await listener.accept();
+ *   const bytes = await copy(socket, socket); // until end of stream
+ *   console.log("echoed", bytes, "bytes");
+ *   socket.close();
+ * });
+ * ```
+ */
 export function copy(reader: Reader, writer: Writer, options?: WaitOptions): Op<number> {
   if (reader === null || typeof reader !== "object" || typeof reader.read !== "function") throw invalidArgument("reader", "an object with read(buf)", reader);
   if (writer === null || typeof writer !== "object" || typeof writer.writeAll !== "function") throw invalidArgument("writer", "an object with writeAll(buf)", writer);

@@ -95,13 +95,26 @@ export class Lines {
   }
 }
 
+// `for await (const line of lines(reader))`: the type says so; the method exists where the engine has the symbol.
+export interface Lines {
+  [Symbol.asyncIterator](): Lines;
+}
 if (typeof Symbol === "function" && typeof Symbol.asyncIterator === "symbol") {
   (Lines.prototype as unknown as { [key: symbol]: unknown })[Symbol.asyncIterator] = function (this: Lines) {
     return this;
   };
 }
 
-/** The lines of `reader` (a `TcpStream`, or anything with `read(buf)`). Allocates: the iterator. */
+/**
+ * The lines of `reader` (a `TcpStream`, or anything with `read(buf)`). Allocates: the iterator.
+ *
+ * @example
+ * ```ts
+ * const stream = await TcpStream.connect("127.0.0.1:8080");
+ * for await (const line of lines(stream)) console.log("line:", line);
+ * stream.close();
+ * ```
+ */
 export function lines(reader: Reader): Lines {
   if (reader === null || typeof reader !== "object" || typeof reader.read !== "function") {
     throw new TypeError("reader must have a read(buf) method, received " + String(reader));

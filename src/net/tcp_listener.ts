@@ -34,6 +34,18 @@ export interface ListenOptions extends WaitOptions {
   backlog?: number;
 }
 
+/**
+ * @example
+ * ```ts
+ * const listener = await TcpListener.bind("127.0.0.1:0"); // port 0: any free port
+ * console.log("listening on", formatAddr(listener.localAddr()));
+ * const client = TcpStream.connect(listener.localAddr());
+ * const socket = await listener.accept();
+ * (await client).close();
+ * socket.close();
+ * listener.close();
+ * ```
+ */
 export class TcpListener implements IoResource, SlotWaiter {
   private readonly waiters: AcceptOp[] = [];
   /** Connections handed back by accepts cancelled after taking them; served first. */

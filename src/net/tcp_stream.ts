@@ -50,6 +50,22 @@ export interface ConnectOptions extends WaitOptions {
   noDelay?: boolean;
 }
 
+/**
+ * @example
+ * ```ts
+ * const listener = await TcpListener.bind("127.0.0.1:0");
+ * const stream = await TcpStream.connect(listener.localAddr());
+ * await stream.writeAll(utf8Encode("hello\n"));
+ * await stream.shutdown(); // FIN: the peer reads end of stream after "hello"
+ * const peer = await listener.accept();
+ * const buf = new Uint8Array(64);
+ * const n = await peer.read(buf); // 0 would mean end of stream
+ * console.log(utf8Decode(buf, 0, n));
+ * peer.close();
+ * stream.close();
+ * listener.close();
+ * ```
+ */
 export class TcpStream implements IoResource {
   /** @internal The pending connect, until the host says connected. */
   connecting: ConnectOp | null = null;

@@ -39,6 +39,19 @@ interface Held {
   addr: SocketAddr;
 }
 
+/**
+ * @example
+ * ```ts
+ * const a = await UdpSocket.bind("127.0.0.1:0");
+ * const b = await UdpSocket.bind("127.0.0.1:0");
+ * await a.sendTo(utf8Encode("ping"), b.localAddr());
+ * const buf = new Uint8Array(64);
+ * const { n, addr } = await b.recvFrom(buf);
+ * console.log(utf8Decode(buf, 0, n), "from", formatAddr(addr));
+ * a.close();
+ * b.close();
+ * ```
+ */
 export class UdpSocket implements IoResource {
   private binding: UdpBindOp | null = null;
   private receiver: RecvOp | null = null;

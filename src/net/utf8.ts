@@ -3,7 +3,15 @@
  * Espruino). Malformed input decodes to U+FFFD per bad byte; lone surrogates encode as U+FFFD.
  */
 
-/** Encodes `text` as UTF-8. Allocates: the result. */
+/**
+ * Encodes `text` as UTF-8. Allocates: the result.
+ *
+ * @example
+ * ```ts
+ * const bytes = utf8Encode("héllo"); // no TextEncoder needed (QuickJS, Espruino)
+ * console.log(bytes.length); // 6
+ * ```
+ */
 export function utf8Encode(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -24,7 +32,15 @@ export function utf8Encode(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
-/** Decodes `bytes[start, end)` as UTF-8. Allocates: the result. */
+/**
+ * Decodes `bytes[start, end)` as UTF-8. Allocates: the result.
+ *
+ * @example
+ * ```ts
+ * const bytes = utf8Encode("héllo wörld");
+ * console.log(utf8Decode(bytes, 0, 6)); // "héllo"
+ * ```
+ */
 export function utf8Decode(bytes: Uint8Array, start?: number, end?: number): string {
   let i = start === undefined ? 0 : start;
   const stop = end === undefined ? bytes.length : end;

@@ -52,6 +52,23 @@ let defaultFactory: HalFactory | null = null;
 /**
  * Installs the factory for the default HAL. Each target (`targets/<host>.ts`) calls it once
  * with its host's adapter; `src/` never picks a host. Allocates: never.
+ *
+ * @example
+ * ```ts
+ * // Runtimes created without { hal } on this host use Node's timers through this HAL.
+ * setDefaultHalFactory(() => {
+ *   let sink: HalSink = () => {};
+ *   let timer: ReturnType<typeof setTimeout> | undefined;
+ *   const hal: TimeHal = {
+ *     setSink: (s) => { sink = s; },
+ *     now: () => performance.now(),
+ *     armTimer: (ms) => { clearTimeout(timer); timer = setTimeout(() => sink(EV_TIMER, 0, 0), ms); },
+ *     cancelTimer: () => clearTimeout(timer),
+ *     wake: () => { setImmediate(() => sink(EV_WAKE, 0, 0)); },
+ *   };
+ *   return hal;
+ * });
+ * ```
  */
 export function setDefaultHalFactory(factory: HalFactory | null): void {
   defaultFactory = factory;

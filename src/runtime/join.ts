@@ -83,6 +83,14 @@ class JoinOp extends GroupOp<unknown[]> {
  * once all have settled (the others give back what they hold). `join([])` resolves `[]`.
  * `{ signal }` cancels the join and every input. Allocates: per call (the op, the values, a
  * callback pair per non-op input).
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = channel<number>(4);
+ * tx.trySend(1);
+ * tx.trySend(2);
+ * console.log(await join([rx.recv(), rx.recv()])); // [1, 2]
+ * ```
  */
 export function join<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<JoinResult<Ops>> {
   return start(ops, options, false) as Op<JoinResult<Ops>>;
@@ -91,6 +99,13 @@ export function join<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: O
 /**
  * Like `join`, but rejects at the first failure and cancels the other ops. `tryJoin([])`
  * resolves `[]`. Allocates: as `join`.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(2);
+ * const permits = await tryJoin([sem.acquire(), sem.acquire()]); // all, or none held on failure
+ * for (const permit of permits) permit.release();
+ * ```
  */
 export function tryJoin<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<JoinResult<Ops>> {
   return start(ops, options, true) as Op<JoinResult<Ops>>;
@@ -147,7 +162,21 @@ class JoinNextOp<T> extends Op<T | undefined> {
   }
 }
 
-/** A set of spawned tasks, joined in completion order. */
+/**
+ * A set of spawned tasks, joined in completion order.
+ *
+ * @example
+ * ```ts
+ * const set = new JoinSet<number>();
+ * for (const ms of [30, 10, 20]) {
+ *   set.spawn(async () => {
+ *     await sleep(ms);
+ *     return ms;
+ *   });
+ * }
+ * for (let ms = await set.joinNext(); ms !== undefined; ms = await set.joinNext()) console.log(ms); // 10 20 30
+ * ```
+ */
 export class JoinSet<T> implements TaskSetMember {
   private readonly running: Array<JoinHandle<T>> = [];
   private readonly finished = new Ring<JoinHandle<T>>(8);

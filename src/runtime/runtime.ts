@@ -74,7 +74,7 @@ export interface RuntimeStats {
 type SleepHook = (runtime: Runtime, ms: number, options?: WaitOptions) => Op<void>;
 let sleepHook: SleepHook | null = null;
 
-/** Called by the time layer at module load so that `Runtime.sleep` works. Allocates: never. */
+/** @internal Called by the time layer at module load so that `Runtime.sleep` works. Allocates: never. */
 export function setSleepHook(hook: SleepHook): void {
   sleepHook = hook;
 }
@@ -84,6 +84,24 @@ const active: Runtime[] = [];
 let outerHost: DeliveryHost | null = null;
 let defaultRuntime: Runtime | null = null;
 
+/**
+ * A scheduler with its task table, timer wheel and HAL: `run(main)` makes it current, and
+ * `spawn`, `sleep` and `now` act on it.
+ *
+ * @example
+ * ```ts
+ * const rt = createRuntime();
+ * const answer = await rt.run(async () => {
+ *   const task = rt.spawn(async () => {
+ *     await rt.sleep(5);
+ *     return 21;
+ *   });
+ *   return (await task) * 2;
+ * });
+ * console.log(answer, rt.stats().tasks.peak); // 42 1
+ * rt.close();
+ * ```
+ */
 export class Runtime implements TaskOwner {
   /**
    * The waiter pool reported by `stats().waiters`: the shared default pool, or one of the
@@ -373,29 +391,87 @@ function settleWith(fn: () => unknown, onValue: (value: unknown) => void, onErro
   }
 }
 
-/** Creates a runtime. Allocates: the runtime and its tables. */
+/**
+ * Creates a runtime. Allocates: the runtime and its tables.
+ *
+ * @example
+ * ```ts
+ * const rt = createRuntime({ maxTasks: 1024, maxTimers: 4096 });
+ * await rt.run(async () => {
+ *   await sleep(10); // sleep, spawn, now … use the running runtime
+ * });
+ * rt.close();
+ * ```
+ */
 export function createRuntime(options?: RuntimeOptions): Runtime {
   return new Runtime(options);
 }
 
-/** The innermost runtime whose `run()` is active, else the default runtime (created on first use). */
+/**
+ * The innermost runtime whose `run()` is active, else the default runtime (created on first use).
+ *
+ * @example
+ * ```ts
+ * const rt = createRuntime();
+ * await rt.run(() => {
+ *   console.log(currentRuntime() === rt); // true
+ * });
+ * rt.close();
+ * ```
+ */
 export function currentRuntime(): Runtime {
   if (active.length > 0) return active[active.length - 1];
   if (defaultRuntime === null) defaultRuntime = new Runtime();
   return defaultRuntime;
 }
 
-/** Spawns a task on the current runtime (see `Runtime.spawn`). */
+/**
+ * Spawns a task on the current runtime (see `Runtime.spawn`).
+ *
+ * @example
+ * ```ts
+ * const task = spawn(async ({ signal }) => {
+ *   while (!signal.aborted) await sleep(10);
+ *   return "stopped";
+ * });
+ * task.abort();
+ * try {
+ *   await task;
+ * } catch (err) {
+ *   console.log((err as KyotoError).code); // "ERR_CANCELLED"
+ * }
+ * ```
+ */
 export function spawn<T>(fn: TaskFn<T>): JoinHandle<T> {
   return currentRuntime().spawn(fn);
 }
 
-/** An op completing after the current runtime's next trip through the host. */
+/**
+ * An op completing after the current runtime's next trip through the host.
+ *
+ * @example
+ * ```ts
+ * let sum = 0;
+ * for (let i = 0; i < 100_000; i++) {
+ *   sum += i;
+ *   if (i % 1000 === 0) await yieldNow(); // let timers and other tasks run
+ * }
+ * ```
+ */
 export function yieldNow(): Op<void> {
   return currentRuntime().yieldNow();
 }
 
-/** The current runtime's clock: monotonic integer milliseconds. */
+/**
+ * The current runtime's clock: monotonic integer milliseconds.
+ *
+ * @example
+ * ```ts
+ * const start = now();
+ * await sleep(50);
+ * console.log(now() - start >= 50); // true
+ * ```
+ */
 export function now(): number {
   return currentRuntime().now();
 }

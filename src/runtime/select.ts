@@ -179,6 +179,15 @@ class SelectOp extends GroupOp<Selected<unknown>> {
  * `select([rx.recv(), sleep(100)])` it is `{ index: 0; value: T | undefined } | { index: 1;
  * value: void }`. `select([])` is a `TypeError`. `{ signal }` cancels the select (and so every
  * input). Allocates: per call (the op, the result, a callback pair per non-op input).
+ *
+ * @example
+ * ```ts
+ * const [tx, fast] = channel<string>(1);
+ * const [, slow] = channel<string>(1);
+ * tx.trySend("first");
+ * const winner = await select([fast.recv(), slow.recv()]); // the loser is cancelled
+ * console.log(winner.index, winner.value); // 0 "first"
+ * ```
  */
 export function select<const Ops extends ReadonlyArray<Awaitable<unknown>>>(ops: Ops, options?: WaitOptions): Op<SelectResult<Ops>> {
   // One phrasing for both mistakes (select([]) would never settle).

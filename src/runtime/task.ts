@@ -44,17 +44,25 @@ export type TaskFn<T> = (task: TaskContext) => T | PromiseLike<T> | Op<T>;
 
 /** What a handle needs from its runtime (an interface, so that task.ts needs no runtime import). */
 export interface TaskOwner {
+  /** @internal */
   abortTask(handle: JoinHandle<unknown>, reason: unknown): void;
 }
 
 /** What a JoinSet needs to hear from its handles. */
 export interface TaskSetMember {
+  /** @internal */
   taskDone(handle: JoinHandle<unknown>): void;
 }
 
 /**
  * The op for a spawned task's result. `id` names the task; `isFinished()` is true once the
  * handle is settled (the task finished, failed or was aborted).
+ *
+ * @example
+ * ```ts
+ * const handle: JoinHandle<number> = spawn(() => 6 * 7);
+ * console.log(await handle, handle.isFinished()); // 42 true
+ * ```
  */
 export class JoinHandle<T> extends Op<T> {
   /** The task's id: generation-tagged, unique among live tasks; -1 when the spawn failed. */

@@ -81,6 +81,16 @@ class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
   }
 }
 
+/**
+ * Releases every waiter together once `n` have called `wait()`; one of them is the leader.
+ *
+ * @example
+ * ```ts
+ * const barrier = new Barrier(3);
+ * const arrivals = await join([barrier.wait(), barrier.wait(), barrier.wait()]);
+ * console.log(arrivals.filter((a) => a.isLeader).length); // 1
+ * ```
+ */
 export class Barrier {
   /** Arrivals per generation (at least 1; `new Barrier(0)` gives 1). */
   readonly n: number;

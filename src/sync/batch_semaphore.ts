@@ -45,6 +45,15 @@ let sharedPool: NodePool | null = null;
 /**
  * The pool semaphores use when none is given: it starts small and doubles up to 2**20
  * waiters, shared by every primitive created without an explicit pool.
+ *
+ * @example
+ * ```ts
+ * const before = defaultWaiterPool().stats().live;
+ * const sem = new Semaphore(0); // no { pool }: parks in the default pool
+ * const waiting = sem.acquire();
+ * console.log(defaultWaiterPool().stats().live - before); // 1
+ * waiting.cancel();
+ * ```
  */
 export function defaultWaiterPool(): NodePool {
   if (sharedPool === null) sharedPool = new NodePool({ capacity: 64, maxCapacity: 1048576, name: "waiters" });
@@ -64,6 +73,22 @@ export function resolvePool(options: { pool?: NodePool | PoolOptions } | undefin
   return new NodePool(pool);
 }
 
+/**
+ * The engine under the locks and channels: FIFO permits with waiters parked in a node pool,
+ * woken through a `Waker`, no promises.
+ *
+ * @example
+ * ```ts
+ * const engine = new BatchSemaphore(3);
+ * const waker = {
+ *   wake: (token: number, status: number) => console.log(token, status === WAKE_READY ? "granted" : "closed"),
+ * };
+ * engine.tryAcquire(3);
+ * const handle = engine.acquire(2, waker, 1); // queued: returns the waiter's handle
+ * engine.release(3); // wakes waiter 1 with its 2 permits
+ * console.log(handle !== ACQUIRED, engine.available()); // true 1
+ * ```
+ */
 export class BatchSemaphore {
   readonly pool: NodePool;
   private permits: number;

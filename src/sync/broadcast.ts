@@ -43,7 +43,7 @@ export interface BroadcastOptions {
   pool?: NodePool | PoolOptions;
 }
 
-/** @internal The state every sender and receiver of one broadcast channel shares. */
+/** The state every sender and receiver of one broadcast channel shares (not exported by `kyoto`). */
 export class BroadcastShared<T> {
   /** Messages kept (the capacity rounded up to a power of two). */
   readonly size: number;
@@ -198,7 +198,17 @@ class BroadcastRecvOp<T> extends Op<T> {
   }
 }
 
-/** The sending half of a broadcast channel. */
+/**
+ * The sending half of a broadcast channel.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast<number>(4);
+ * console.log(tx.send(1), tx.receiverCount()); // 1 1
+ * rx.close();
+ * console.log(tx.send(2)); // 0: nobody left to receive it
+ * ```
+ */
 export class BroadcastSender<T> {
   private closedSelf = false;
 
@@ -243,7 +253,21 @@ export class BroadcastSender<T> {
   }
 }
 
-/** The receiving half of a broadcast channel: its own cursor into the shared ring. */
+/**
+ * The receiving half of a broadcast channel: its own cursor into the shared ring.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = broadcast<number>(2);
+ * for (let i = 0; i < 5; i++) tx.send(i); // rx falls behind
+ * try {
+ *   await rx.recv();
+ * } catch (err) {
+ *   console.log((err as KyotoError).code); // "ERR_LAGGED"
+ * }
+ * console.log(await rx.recv()); // 3: the oldest value still kept
+ * ```
+ */
 export class BroadcastReceiver<T> {
   /** @internal */
   closedSelf = false;
@@ -342,6 +366,14 @@ export class BroadcastReceiver<T> {
  * rounded up to a power of two). The capacity is a limit, not an allocation. Allocates: on
  * creation (storage for at most 32 messages), and when the storage doubles (up to the
  * capacity) for messages still held.
+ *
+ * @example
+ * ```ts
+ * const [tx, first] = broadcast<string>(16);
+ * const second = tx.subscribe();
+ * tx.send("to everyone");
+ * console.log(await first.recv(), await second.recv());
+ * ```
  */
 export function broadcast<T>(capacity: number, options?: BroadcastOptions): [BroadcastSender<T>, BroadcastReceiver<T>] {
   checkInteger("capacity", capacity, 1, MAX_CAPACITY);

@@ -33,7 +33,19 @@ export interface MutexOptions {
   pool?: NodePool | PoolOptions;
 }
 
-/** Exclusive access to a Mutex's value until `release()`. */
+/**
+ * Exclusive access to a Mutex's value until `release()`.
+ *
+ * @example
+ * ```ts
+ * const total = new Mutex(0);
+ * const guard = total.tryLock(); // null while someone else holds the lock
+ * if (guard !== null) {
+ *   guard.value += 1;
+ *   guard.release(); // reading guard.value after this throws
+ * }
+ * ```
+ */
 export class MutexGuard<T> {
   /** @internal */
   constructor(private owner: Mutex<T> | null) {}
@@ -64,6 +76,20 @@ export function released(what: string): TypeError {
   return invalidState(what + ".value is not available after release()");
 }
 
+/**
+ * A fair (FIFO) mutex that owns its value, reached through the guard.
+ *
+ * @example
+ * ```ts
+ * const counter = new Mutex({ hits: 0 });
+ * await counter.runExclusive((guard) => {
+ *   guard.value.hits++;
+ * });
+ * const guard = await counter.lock();
+ * guard.value = { hits: guard.value.hits + 1 };
+ * guard.release();
+ * ```
+ */
 export class Mutex<T> implements GuardFactory<MutexGuard<T>> {
   /** @internal The engine: one permit. */
   readonly inner: BatchSemaphore;

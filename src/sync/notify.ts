@@ -94,6 +94,20 @@ class NotifiedOp extends Op<void> implements Waker {
   }
 }
 
+/**
+ * Wakes one waiting task (or all); a notification sent while nobody waits is stored as one
+ * permit.
+ *
+ * @example
+ * ```ts
+ * const ready = new Notify();
+ * const waiting = ready.notified();
+ * ready.notifyOne();
+ * await waiting;
+ * ready.notifyOne(); // nobody waits: the permit is stored…
+ * await ready.notified(); // …and the next waiter takes it at once
+ * ```
+ */
 export class Notify {
   /** @internal The waiter pool. */
   readonly pool: NodePool;

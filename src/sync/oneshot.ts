@@ -81,7 +81,17 @@ class SenderClosedOp extends Op<void> implements Waker {
   }
 }
 
-/** The receiving half: an `Op<T>` for the value, plus `tryRecv()` and `close()`. */
+/**
+ * The receiving half: an `Op<T>` for the value, plus `tryRecv()` and `close()`.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot<string>();
+ * console.log(rx.tryRecv()); // undefined: nothing sent yet
+ * tx.send("done");
+ * console.log(rx.tryRecv()); // "done"
+ * ```
+ */
 export class OneshotReceiver<T> extends Op<T> {
   /** @internal A value that was given back (the receiver was cancelled holding it), for `tryRecv`. */
   value: T | undefined = undefined;
@@ -185,7 +195,17 @@ const NO_OWNER: OpOwner = {
   opCompleted(): void {},
 };
 
-/** The sending half. */
+/**
+ * The sending half.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot<string>();
+ * rx.close(); // the receiver is gone…
+ * await tx.closed(); // …which the sender can wait for
+ * console.log(tx.send("late")); // false
+ * ```
+ */
 export class OneshotSender<T> {
   /** @internal */
   constructor(private readonly rx: OneshotReceiver<T>) {}
@@ -215,7 +235,16 @@ export class OneshotSender<T> {
   }
 }
 
-/** A one-value channel: `[sender, receiver]`. Allocates: the two halves. */
+/**
+ * A one-value channel: `[sender, receiver]`. Allocates: the two halves.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = oneshot<number>();
+ * tx.send(42);
+ * console.log(await rx); // 42
+ * ```
+ */
 export function oneshot<T>(options?: OneshotOptions): [OneshotSender<T>, OneshotReceiver<T>] {
   const rx = new OneshotReceiver<T>(resolvePool(options));
   return [new OneshotSender<T>(rx), rx];

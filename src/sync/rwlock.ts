@@ -39,7 +39,19 @@ export interface RwLockOptions {
 const READ = 0;
 const WRITE = 1;
 
-/** Shared access to an RwLock's value until `release()`. */
+/**
+ * Shared access to an RwLock's value until `release()`.
+ *
+ * @example
+ * ```ts
+ * const lock = new RwLock([1, 2, 3]);
+ * const a = await lock.read();
+ * const b = lock.tryRead()!; // readers share the lock
+ * console.log(a.value.length + b.value.length); // 6
+ * a.release();
+ * b.release();
+ * ```
+ */
 export class RwLockReadGuard<T> {
   /** @internal */
   constructor(private owner: RwLock<T> | null) {}
@@ -60,7 +72,19 @@ export class RwLockReadGuard<T> {
 }
 addDispose(RwLockReadGuard.prototype, "release");
 
-/** Exclusive access to an RwLock's value until `release()` or `downgrade()`. */
+/**
+ * Exclusive access to an RwLock's value until `release()` or `downgrade()`.
+ *
+ * @example
+ * ```ts
+ * const doc = new RwLock("draft");
+ * const writer = await doc.write();
+ * writer.value = "final";
+ * const reader = writer.downgrade(); // keep reading; no other writer gets in between
+ * console.log(reader.value); // "final"
+ * reader.release();
+ * ```
+ */
 export class RwLockWriteGuard<T> {
   /** @internal */
   constructor(private owner: RwLock<T> | null) {}
@@ -100,6 +124,20 @@ export class RwLockWriteGuard<T> {
 }
 addDispose(RwLockWriteGuard.prototype, "release");
 
+/**
+ * A fair reader-writer lock that owns its value: many readers or one writer.
+ *
+ * @example
+ * ```ts
+ * const config = new RwLock({ retries: 3 });
+ * const reader = await config.read(); // many readers at once
+ * console.log(reader.value.retries);
+ * reader.release();
+ * const writer = await config.write(); // one writer, no readers
+ * writer.value = { retries: 5 };
+ * writer.release();
+ * ```
+ */
 export class RwLock<T> implements GuardFactory<RwLockReadGuard<T> | RwLockWriteGuard<T>> {
   /** @internal The engine: `maxReaders` permits. */
   readonly inner: BatchSemaphore;

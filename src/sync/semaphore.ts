@@ -23,7 +23,20 @@ export interface SemaphoreOptions {
   pool?: NodePool | PoolOptions;
 }
 
-/** Permits held from a semaphore. Releasing twice is harmless. */
+/**
+ * Permits held from a semaphore. Releasing twice is harmless.
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(4);
+ * const permit = await sem.acquire(3);
+ * const one = permit.split(1)!; // 2 + 1
+ * one.release(); // 2 permits free
+ * permit.merge(sem.tryAcquire(1)!); // 3 again in one Permit
+ * permit.release();
+ * console.log(sem.availablePermits()); // 4
+ * ```
+ */
 export class Permit {
   constructor(
     private readonly semaphore: BatchSemaphore,
@@ -76,6 +89,25 @@ export function addDispose(proto: object, method: string): void {
 }
 addDispose(Permit.prototype, "release");
 
+/**
+ * A fair (FIFO) counting semaphore: `acquire(n)` waits for `n` permits as one batch, and a
+ * cancelled waiter leaves nothing behind.
+ *
+ * @example
+ * ```ts
+ * const downloads = new Semaphore(2); // at most two at once
+ * async function fetchOne(url: string): Promise<string> {
+ *   const permit = await downloads.acquire();
+ *   try {
+ *     await sleep(10); // the work
+ *     return url;
+ *   } finally {
+ *     permit.release();
+ *   }
+ * }
+ * console.log(await Promise.all(["a", "b", "c"].map(fetchOne)));
+ * ```
+ */
 export class Semaphore implements GuardFactory<Permit> {
   /** The largest number of permits a semaphore can hold: 2**30 - 1. */
   static readonly MAX_PERMITS = MAX_PERMITS;

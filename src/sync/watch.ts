@@ -144,7 +144,18 @@ class WatchOp<T> extends Op<any> {
   }
 }
 
-/** The sending half of a watch channel. */
+/**
+ * The sending half of a watch channel.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = watch({ count: 0 });
+ * tx.sendModify((state) => {
+ *   state.count++;
+ * });
+ * console.log(rx.borrow().count); // 1
+ * ```
+ */
 export class WatchSender<T> {
   private closedSelf = false;
 
@@ -235,7 +246,17 @@ export class WatchSender<T> {
   }
 }
 
-/** The receiving half of a watch channel. */
+/**
+ * The receiving half of a watch channel.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = watch(0);
+ * const reached = rx.waitFor((v) => v >= 3);
+ * for (let i = 1; i <= 3; i++) tx.send(i);
+ * console.log(await reached); // 3
+ * ```
+ */
 export class WatchReceiver<T> {
   /** @internal */
   closedSelf = false;
@@ -317,6 +338,15 @@ export class WatchReceiver<T> {
 /**
  * A watch channel holding `initial`. The first receiver has seen `initial`.
  * Allocates: on creation (the shared state and both halves).
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = watch("starting");
+ * const changed = rx.changed();
+ * tx.send("running");
+ * await changed;
+ * console.log(rx.borrowAndUpdate()); // "running"
+ * ```
  */
 export function watch<T>(initial: T, options?: WatchOptions): [WatchSender<T>, WatchReceiver<T>] {
   const shared = new Shared<T>(initial, resolvePool(options));

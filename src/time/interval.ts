@@ -73,6 +73,17 @@ class TickOp extends Op<number> implements Waker {
   }
 }
 
+/**
+ * A periodic timer: `tick()` resolves once per period; missed ticks follow
+ * `missedTickBehavior`.
+ *
+ * @example
+ * ```ts
+ * const every: Interval = interval(1000, { missedTickBehavior: "skip" });
+ * for (let i = 0; i < 3; i++) await every.tick();
+ * every.cancel();
+ * ```
+ */
 export class Interval {
   /** The period in whole milliseconds. */
   readonly period: number;
@@ -177,6 +188,14 @@ const PERIOD = "a positive finite number of milliseconds";
  * An interval on the current runtime ticking every `periodMs` milliseconds (a positive
  * finite number, rounded up to whole ms; `interval(0)` is a `RangeError`). The first tick
  * completes at once. Allocates: the interval.
+ *
+ * @example
+ * ```ts
+ * const heartbeat = interval(250);
+ * await heartbeat.tick(); // the first tick is immediate
+ * await heartbeat.tick(); // then every 250 ms
+ * heartbeat.cancel();
+ * ```
  */
 export function interval(periodMs: number, options?: IntervalOptions): Interval {
   if (typeof periodMs !== "number" || periodMs !== periodMs) throw invalidArgument("periodMs", PERIOD, periodMs);

@@ -81,6 +81,15 @@ export class SleepOp extends Op<void> implements Waker {
  * number (`TypeError`/`RangeError` naming `ms`). Rejects `ERR_CANCELLED` when cancelled or
  * aborted, `ERR_POOL_EXHAUSTED` when the timer table is full, `ERR_CLOSED` when the runtime
  * closes first. Allocates: the op.
+ *
+ * @example
+ * ```ts
+ * await sleep(100);
+ * const source = new CancelSource();
+ * const nap = sleep(60_000, { signal: source.signal });
+ * source.cancel(); // the timer is gone at once
+ * console.log(nap.cancel()); // false: already cancelled
+ * ```
  */
 export function sleep(ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
@@ -91,6 +100,12 @@ export function sleep(ms: number, options?: WaitOptions): Op<void> {
 /**
  * Waits until the current runtime's clock reads `deadline` (absolute milliseconds, as
  * returned by `now()`); a deadline already past completes at once. Allocates: the op.
+ *
+ * @example
+ * ```ts
+ * const deadline = now() + 1000;
+ * await sleepUntil(deadline); // wakes at the deadline, however long the work before took
+ * ```
  */
 export function sleepUntil(deadline: number, options?: WaitOptions): Op<void> {
   checkDeadline("deadline", deadline);

@@ -168,6 +168,20 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
  * `ERR_TIMEOUT` (and cancels the op, or aborts `fn`'s signal) when the limit passes first.
  * `ms` must be a non-negative finite number; `opOrFn` an op, a thenable or a function.
  * Allocates: the op (and, for a function, its signal).
+ *
+ * @example
+ * ```ts
+ * const sem = new Semaphore(0);
+ * try {
+ *   await timeout(100, sem.acquire()); // the acquire is cancelled on expiry
+ * } catch (err) {
+ *   console.log((err as KyotoError).code); // "ERR_TIMEOUT"
+ * }
+ * const result = await timeout(1000, async ({ signal }) => {
+ *   await sleep(10, { signal }); // aborted if the time runs out
+ *   return "in time";
+ * });
+ * ```
  */
 export function timeout<T>(ms: number, opOrFn: TimeoutTarget<T>): Op<T> {
   checkDuration("ms", ms);

@@ -10,13 +10,13 @@ import { setErrorReporter } from "../../src/core/errors";
 import { Op, setDeliveryHost, DeliveryHost } from "../../src/core/op";
 import { CancelSource, SignalLike } from "../../src/core/cancel";
 import { WAKE_CLOSED, WAKE_READY } from "../../src/core/waker";
+import { NodePool } from "../../src/core/pool";
 import { createSimRuntime, SimRuntime } from "../../src/sim";
 import { SimHal } from "../../hal/sim";
 import { now, spawn, yieldNow } from "../../src/runtime/runtime";
 import { select } from "../../src/runtime/select";
 import { sleep } from "../../src/time/sleep";
 import { BatchSemaphore } from "../../src/sync/batch_semaphore";
-import { NodePool } from "../../src/core/pool";
 import { Semaphore } from "../../src/sync/semaphore";
 import { watch } from "../../src/sync/watch";
 import { assert } from "../assert";
@@ -84,7 +84,7 @@ describe("fault injection: throwing user code", function () {
   });
 
   it("a throwing low-level waker does not strand the waiters woken with it (release)", function () {
-    const sem = new BatchSemaphore(0, new NodePool({ capacity: 4 })); // its own pool: live counts only its nodes
+    const sem = new BatchSemaphore(0, new NodePool({ capacity: 4, maxCapacity: 4 }));
     const woken: number[] = [];
     const throwing = { wake: function (): void { throw boom("waker"); } };
     const recording = { wake: function (token: number, status: number): void { woken.push(token * 10 + status); } };
@@ -102,7 +102,7 @@ describe("fault injection: throwing user code", function () {
   });
 
   it("a throwing low-level waker does not leave later waiters queued on a closed semaphore", function () {
-    const sem = new BatchSemaphore(0, new NodePool({ capacity: 4 })); // its own pool: live counts only its nodes
+    const sem = new BatchSemaphore(0, new NodePool({ capacity: 4, maxCapacity: 4 }));
     const woken: number[] = [];
     sem.acquire(1, { wake: function (): void { throw boom("close waker"); } }, 1);
     sem.acquire(1, { wake: function (t: number, s: number): void { woken.push(t * 10 + s); } }, 2);

@@ -2,14 +2,17 @@
  * kyoto run's host seen from inside QuickJS: `createQuickJsHal()` finds the global
  * `kyotoHost` (bin/lib/guest_prelude.js + bin/lib/hal_bridge.mjs, which the QuickJS test
  * harness installs as kyoto run does) and gives each runtime a channel of its own onto a Node
- * HAL. Runs inside QuickJS and QuickJS-ng; skipped on Node, which has no kyotoHost.
+ * HAL, and the socket conformance suite through it. Runs inside QuickJS and QuickJS-ng;
+ * skipped on Node, which has no kyotoHost.
  */
 import { createRuntime, yieldNow } from "../../src/runtime/runtime";
 import { sleep } from "../../src/time/sleep";
 import { timeout } from "../../src/time/timeout";
 import { Semaphore } from "../../src/sync/semaphore";
 import { createQuickJsHal } from "../../hal/quickjs/index";
+import type { NetHal } from "../../src/io/hal";
 import { assert } from "../assert";
+import { halConformance } from "./conformance";
 
 declare const kyotoHost: unknown;
 const inGuest = typeof kyotoHost === "object" && kyotoHost !== null;
@@ -52,3 +55,7 @@ const inGuest = typeof kyotoHost === "object" && kyotoHost !== null;
     rt.close();
   });
 });
+
+// The socket conformance suite through kyoto run's host: every call crosses the bridge
+// (exchange buffer, filled peers) to hal/node's real loopback sockets.
+if (inGuest) halConformance({ name: "kyoto run's host (inside QuickJS)", create: () => createQuickJsHal() as NetHal });

@@ -32,8 +32,9 @@ export const BUDGETS = { quickjs: 92_000, espruino: 102_000 };
 
 describe("build outputs", () => {
   const files = [
-    "node/kyoto.mjs", "node/kyoto.cjs", "node/kyoto.d.ts",
-    "node/sim.mjs", "node/sim.cjs", "node/sim.d.ts",
+    "node/kyoto.mjs", "node/kyoto.cjs", "node/kyoto.d.ts", "node/kyoto.d.cts",
+    "node/sim.mjs", "node/sim.cjs", "node/sim.d.ts", "node/sim.d.cts",
+    "node/core.mjs", "node/core.cjs", "node/core.d.ts", "node/core.d.cts",
     "quickjs/kyoto.mjs", "espruino/kyoto.js",
   ];
   for (const f of files) {

@@ -85,6 +85,7 @@ describe("the portable syntax check", () => {
     ["Proxy", "declare const Proxy: any; export const p = new Proxy({}, {});", /`Proxy` is not portable/],
     ["globalThis (in src/)", "export const g = globalThis;", /`globalThis` in src\//],
     ["unguarded Symbol.dispose", "export const d = Symbol.dispose;", /must be feature-detected/],
+    ["unguarded Symbol.asyncIterator in a class", "export class R { [Symbol.asyncIterator]() { return this; } }", /must be feature-detected/],
     ["for…of over a string", "export function f(s: string) { for (const c of s) { void c; } }", /`for…of` over a non-array/],
     ["array destructuring", "export function f(a: number[]) { const [x, y] = a; return x + y; }", /array destructuring/],
     ["array destructuring assignment", "export function f(a: number[]) { let x = 0, y = 0; [x, y] = a; return x + y; }", /destructuring assignment/],
@@ -112,6 +113,8 @@ describe("the portable syntax check", () => {
          target[Symbol.asyncIterator] = function () { return target; };
        }
        export function rest(...xs: number[]) { return xs.length; }
+       export interface Iterable2 { [Symbol.asyncIterator](): { next(): Promise<unknown> } }
+       export type Disposer = { [Symbol.dispose](): void };
        export class C { private n = 0; get value() { return this.n; } }
        export const k = { Map: 1, Set: 2 }.Map;`,
     );

@@ -108,6 +108,19 @@ function slotFor(when: number, level: number): number {
   return (Math.floor(when / HALF) >>> (5 * (level - 6))) & (SLOTS - 1);
 }
 
+/**
+ * The runtime's timers: insert and cancel in O(1), one host timer for every armed deadline.
+ *
+ * @example
+ * ```ts
+ * const wheel = new TimerWheel({ capacity: 64 });
+ * const waker = { wake: (token: number) => console.log("timer", token, "fired") };
+ * const handle = wheel.insert(1000, waker, 1);
+ * console.log(wheel.nextDeadline()); // 1000
+ * wheel.advance(1000); // wakes every timer due by t = 1000
+ * console.log(wheel.cancel(handle)); // false: it already fired
+ * ```
+ */
 export class TimerWheel {
   /** @internal The node pool (exposed for tests and stats). */
   readonly pool: NodePool;

@@ -36,7 +36,17 @@ export function checkMessage(value: unknown): void {
   if (value === undefined) throw invalidArgument("value", "a value other than undefined", value);
 }
 
-/** A reserved slot: `send(v)` uses it at once, `release()` gives it back. */
+/**
+ * A reserved slot: `send(v)` uses it at once, `release()` gives it back.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = channel<string>(1);
+ * const permit = await tx.reserve(); // a slot is ours…
+ * permit.send("reserved"); // …so this neither waits nor fails
+ * console.log(await rx.recv()); // "reserved"
+ * ```
+ */
 export class SendPermit<T> {
   private used = false;
 
@@ -178,6 +188,16 @@ class SendOp<T> extends Op<void> implements Waker {
 /**
  * The sending half of a bounded channel. Each clone is closed on its own; the channel
  * closes for the receiver when every clone is closed.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = channel<number>(2);
+ * const producer = tx.clone(); // one clone per producer
+ * await producer.send(1); // waits while the channel is full
+ * tx.close();
+ * producer.close(); // the channel closes when every clone has
+ * console.log(await rx.recv(), await rx.recv()); // 1 undefined
+ * ```
  */
 export class Sender<T> extends SenderBase<T> {
   private open(): boolean {
@@ -248,6 +268,14 @@ export class Sender<T> extends SenderBase<T> {
  * capacity is a limit, not an allocation. Allocates: on creation (a ring of at most 32
  * slots, the semaphore; the pool when `options.pool` holds options), and when the ring
  * doubles (up to `capacity`) for messages held now.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = channel<string>(16); // at most 16 unreceived messages
+ * await tx.send("hello");
+ * tx.close();
+ * for await (const message of rx) console.log(message);
+ * ```
  */
 export function channel<T>(capacity: number, options?: ChannelOptions): [Sender<T>, Receiver<T>] {
   checkInteger("capacity", capacity, 1, MAX_PERMITS);

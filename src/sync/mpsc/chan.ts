@@ -464,6 +464,10 @@ export class Receiver<T> {
   }
 }
 
+// `for await (const v of rx)`: the type says so; the method exists where the engine has the symbol.
+export interface Receiver<T> {
+  [Symbol.asyncIterator](): { next(): Promise<IterResult<T>>; return(): Promise<IterResult<T>> };
+}
 if (typeof Symbol === "function" && typeof Symbol.asyncIterator === "symbol") {
   (Receiver.prototype as unknown as { [key: symbol]: unknown })[Symbol.asyncIterator] = Receiver.prototype.iterator;
 }

@@ -20,6 +20,14 @@ import { Chan, Receiver, SenderBase } from "./chan";
  * The sending half of an unbounded channel, as Tokio's `UnboundedSender`: `send` is
  * synchronous and never waits, so there is no `trySend`, `reserve` or `capacity`. Each
  * clone is closed on its own; the channel closes for the receiver when every clone closed.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = unboundedChannel<string>();
+ * tx.send("never waits"); // synchronous; throws ERR_CLOSED once the channel is closed
+ * tx.close();
+ * console.log(await rx.recv(), await rx.recv()); // "never waits" undefined
+ * ```
  */
 export class UnboundedSender<T> extends SenderBase<T> {
   /**
@@ -39,7 +47,16 @@ export class UnboundedSender<T> extends SenderBase<T> {
   }
 }
 
-/** An unbounded mpsc channel. Allocates: on creation (a small ring), then when the ring doubles. */
+/**
+ * An unbounded mpsc channel. Allocates: on creation (a small ring), then when the ring doubles.
+ *
+ * @example
+ * ```ts
+ * const [tx, rx] = unboundedChannel<{ id: number }>();
+ * for (let id = 0; id < 3; id++) tx.send({ id });
+ * console.log(rx.len()); // 3
+ * ```
+ */
 export function unboundedChannel<T>(options?: ChannelOptions): [UnboundedSender<T>, Receiver<T>] {
   const chan = new Chan<T>(resolvePool(options), null, 16);
   return [new UnboundedSender<T>(chan), new Receiver<T>(chan)];

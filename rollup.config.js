@@ -11,15 +11,15 @@
  *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap;
  *       kyoto.d.ts: kyoto's declarations plus the QuickJS HAL's (kyoto/espruino uses kyoto's).
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
- *       `kyoto`, minified by terser (ES5, ASCII only), then the hoist pass (tools/hoist.mjs)
- *       as the very last step so the shipped bytes are hoisted even after terser's rewrites.
+ *       `kyoto`, lowered, minified and hoisted as tools/espruino_build.mjs says (the same
+ *       steps `kyoto build --target espruino` and the Espruino test run use).
  *
  * The ES2020 outputs also get their module-scope `const`/`let` rewritten to `var`
  * (tools/top_level_var.mjs): V8 checks the temporal dead zone on every read otherwise.
  */
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { hoist } from "./tools/hoist.mjs";
+import { espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 import { typescriptTranspile } from "./tools/rollup_ts.mjs";
 import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
@@ -88,20 +88,17 @@ const configs = [
   },
   {
     input: "targets/espruino.ts",
-    // ES5 with tslib's helpers bundled once (tree-shaken) instead of inlined per file.
-    plugins: [ts({ target: "ES5", importHelpers: true })],
+    // ES5 with tslib's helpers bundled once (tree-shaken), internal names renamed, minified,
+    // hoisted: tools/espruino_build.mjs.
+    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",
       name: "kyoto",
-      plugins: [
-        terser({
-          ecma: 5,
-          compress: { passes: 2 },
-          format: { ascii_only: true, comments: false },
-        }),
-        hoist(),
-      ],
+      // kyoto.js.map, without a sourceMappingURL comment (bytes on a device): read by the
+      // static check (tools/check_espruino.mjs) to name the source line of a problem.
+      sourcemap: "hidden",
+      plugins: espruinoOutputPlugins(),
     },
   },
 ];

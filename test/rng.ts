@@ -3,6 +3,13 @@
  * the seed on failure so a run can be replayed with `KYOTO_SEED=<seed>`.
  */
 
+/** `Math.imul` (which Espruino lacks): the low 32 bits of a * b, as a signed integer. */
+function imul(a: number, b: number): number {
+  const low = (a & 0xffff) * b;
+  const high = (((a >>> 16) * b) & 0xffff) << 16;
+  return (low + high) | 0;
+}
+
 export class Rng {
   private state: number;
   constructor(readonly seed: number) {
@@ -12,8 +19,8 @@ export class Rng {
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
   /** An integer in [0, n). */

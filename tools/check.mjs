@@ -5,12 +5,15 @@
  *   1. types       tsc over tsconfig.json (src, hal, targets, tests)
  *   2. portable    tsc over tsconfig.portable.json (ES5 lib, no @types: no Map, no host globals)
  *   3. syntax      tools/check_portable.mjs over the portable files (no async, generators, …)
- *   4. layers      tools/check_layers.mjs (core → sync → runtime → time → io → net → hal → targets)
- *   5. bundles     tools/check_bundles.mjs over dist/ (Espruino: ES5, ASCII, no Map/Symbol…, hoisted)
+ *   4. espruino    tools/check_espruino.mjs over the portable sources: no standard member a real
+ *                  Espruino 2v29 lacks (the bundle half runs in step 6)
+ *   5. layers      tools/check_layers.mjs (core → sync → runtime → time → io → net → hal → targets)
+ *   6. bundles     tools/check_bundles.mjs over dist/ (Espruino: ES5, ASCII, only what Espruino has, hoisted)
  *
  * `node tools/check.mjs types portable` runs a subset.
  */
 import { checkBundles } from "./check_bundles.mjs";
+import { checkEspruinoSources } from "./check_espruino.mjs";
 import { checkLayers } from "./check_layers.mjs";
 import { checkPortable } from "./check_portable.mjs";
 import { typecheck } from "./tsprogram.mjs";
@@ -24,6 +27,7 @@ const steps = {
     return r.problems.map((p) => p + "  [portable profile: ES5 library, no host types]");
   },
   syntax: () => checkPortable(portableProgram ?? typecheck("tsconfig.portable.json").program),
+  espruino: () => checkEspruinoSources(portableProgram ?? typecheck("tsconfig.portable.json").program),
   layers: () => checkLayers(),
   bundles: () => checkBundles(),
 };

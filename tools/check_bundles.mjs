@@ -4,12 +4,11 @@
  * dist/espruino/kyoto.js
  *   - ASCII only;
  *   - parses as an ES5 script (acorn, ecmaVersion 5): no ES2015+ syntax slipped through;
- *   - no reference to a global Espruino lacks: Map, Set, WeakMap, WeakSet, WeakRef,
- *     FinalizationRegistry, Reflect, Proxy, BigInt, queueMicrotask, setImmediate, process;
- *   - `Symbol` appears only as `typeof Symbol` or as the member access `Symbol.dispose` /
- *     `Symbol.asyncIterator` / `Symbol.species`. Those are the feature-detection forms; that each one sits
- *     behind its `typeof` guard is enforced on the sources by tools/check_portable.mjs
- *     (terser rewrites the guard's shape, so it is not re-derived here);
+ *   - no reference to a global, static or built-in method a real Espruino 2v29 lacks
+ *     (tools/check_espruino.mjs, from tools/engines/espruino-2v29.json), named by its
+ *     source line through the bundle's hidden source map;
+ *     (`Symbol` among them: only behind a `typeof Symbol` test, as tslib's helpers and the
+ *     sources' `Symbol.dispose` / `Symbol.asyncIterator` detection use it);
  *   - every function declaration precedes its uses (tools/check_hoist.mjs).
  * dist/quickjs/kyoto.mjs
  *   - parses as an ES2020 module; imports nothing but QuickJS host modules (os, std, qjs:*);
@@ -18,14 +17,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { forEachChild, parse } from "./ast.mjs";
+import { checkEspruinoBundleMembers, readBundleMap } from "./check_espruino.mjs";
 import { checkHoisted } from "./check_hoist.mjs";
 import { root } from "./tsprogram.mjs";
 
 export const ESPRUINO_BUNDLE = "dist/espruino/kyoto.js";
 export const QUICKJS_BUNDLE = "dist/quickjs/kyoto.mjs";
 
-const ESPRUINO_MISSING = ["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Reflect", "Proxy",
-  "BigInt", "queueMicrotask", "setImmediate", "process"];
 const NODE_ONLY = ["process", "require", "Buffer", "setImmediate", "__dirname", "__filename", "module"];
 
 function lineCol(code, index) {
@@ -80,7 +78,7 @@ function asciiProblems(file, code) {
   return m ? [`${file}:${lineCol(code, m.index)}: non-ASCII character U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0")} (Espruino bundles must be ASCII only)`] : [];
 }
 
-export function checkEspruinoBundle(code, file = ESPRUINO_BUNDLE) {
+export function checkEspruinoBundle(code, file = ESPRUINO_BUNDLE, map = null) {
   const problems = asciiProblems(file, code);
   let ast;
   try {
@@ -88,15 +86,7 @@ export function checkEspruinoBundle(code, file = ESPRUINO_BUNDLE) {
   } catch (e) {
     return [...problems, `${file}:${e.loc ? e.loc.line + ":" + (e.loc.column + 1) : "?"}: not ES5: ${e.message}`];
   }
-  for (const { node } of globalRefs(ast, ESPRUINO_MISSING)) {
-    problems.push(`${file}:${node.loc.start.line}:${node.loc.start.column + 1}: references \`${node.name}\`, which Espruino does not have`);
-  }
-  for (const { node, parent, key } of globalRefs(ast, ["Symbol"])) {
-    if (parent && parent.type === "UnaryExpression" && parent.operator === "typeof") continue;
-    if (parent && parent.type === "MemberExpression" && key === "object" && !parent.computed &&
-        (parent.property.name === "dispose" || parent.property.name === "asyncIterator" || parent.property.name === "species")) continue;
-    problems.push(`${file}:${node.loc.start.line}:${node.loc.start.column + 1}: \`Symbol\` used other than \`typeof Symbol\` / \`Symbol.dispose\` / \`Symbol.asyncIterator\` / \`Symbol.species\``);
-  }
+  problems.push(...checkEspruinoBundleMembers(code, file, map));
   problems.push(...checkHoisted(code, { file }));
   return problems;
 }
@@ -130,7 +120,7 @@ export function checkBundles() {
       problems.push(`${rel}: missing; run \`npm run build\` first`);
       continue;
     }
-    problems.push(...check(readFileSync(abs, "utf8"), rel));
+    problems.push(...check(readFileSync(abs, "utf8"), rel, readBundleMap(abs)));
   }
   return problems;
 }

@@ -1,30 +1,63 @@
 /**
- * The Espruino HAL (time part). Espruino has no monotonic clock: `getTime()` is wall time in
- * seconds and `setTime()` moves it, so `now()` is `getTime() * 1000` clamped never to go back
- * (TimerHal clamps). The host timer is one `setTimeout`; a wake is `setTimeout(fn, 0)`.
- * `clearTimeout` is only ever called with an id this adapter holds: on Espruino
- * `clearTimeout()` with no argument clears every timer, and `clearTimeout(undefined)` throws.
+ * The Espruino HAL, time part: `getTime()` and `setTimeout`/`clearTimeout`. Sockets are
+ * hal/espruino/sockets.ts (`createEspruinoNetHal`), kept apart so an app without sockets
+ * does not carry them.
+ *
+ * Espruino has no monotonic clock: `getTime()` is wall time in seconds and `setTime()` moves
+ * it, so `now()` is `getTime() * 1000` clamped never to go back (TimerHal clamps). The host
+ * timer is one `setTimeout`; a wake is `setTimeout(fn, 0)`. `clearTimeout` is only ever
+ * called with an id this adapter holds: `clearTimeout()` with no argument clears every timer,
+ * and `clearTimeout(undefined)` or an id that already fired throws.
  */
 
 import { Hal } from "../../src/io/hal";
 import { TimerHal } from "../../src/runtime/timer_hal";
 
-declare function getTime(): number;
-declare function setTimeout(fn: () => void, ms: number): number;
-declare function clearTimeout(id: number): void;
+/** What the adapter takes from its host; defaults are Espruino's globals. */
+export interface EspruinoHost {
+  getTime(): number;
+  setTimeout(fn: () => void, ms: number): number;
+  clearTimeout(id: number): void;
+  /** `require`, for "net" and "dgram" (hal/espruino/sockets.ts). */
+  require?(name: string): unknown;
+  E?: { toString(data: Uint8Array): string; toUint8Array(data: string): Uint8Array };
+}
 
-/** A HAL on Espruino's clock and timers. Allocates: on construction. */
-export function createEspruinoHal(): Hal {
+declare const getTime: () => number;
+declare const setTimeout: (fn: () => void, ms: number) => number;
+declare const clearTimeout: (id: number) => void;
+declare const require: ((name: string) => unknown) | undefined;
+declare const E: EspruinoHost["E"];
+
+/** The host's functions: `host` if given, else Espruino's globals. */
+export function espruinoHost(host?: EspruinoHost): EspruinoHost {
+  if (host) return host;
+  return {
+    getTime: getTime,
+    setTimeout: setTimeout,
+    clearTimeout: clearTimeout,
+    require: typeof require === "function" ? require : undefined,
+    E: typeof E === "object" ? E : undefined,
+  };
+}
+
+/** The time part on Espruino's clock and timers. Allocates: on construction. */
+export function espruinoTimers(host: EspruinoHost): TimerHal {
   return new TimerHal({
     clock: function () {
-      return getTime() * 1000;
+      return host.getTime() * 1000;
     },
     setTimer: function (fn: () => void, ms: number) {
-      const id = setTimeout(fn, ms);
+      const id = host.setTimeout(fn, ms);
       return typeof id === "number" ? id : undefined;
     },
     clearTimer: function (id: unknown) {
-      clearTimeout(id as number);
+      host.clearTimeout(id as number);
     },
   });
+}
+
+/** A time-only HAL on Espruino (no sockets: see hal/espruino/sockets.ts). */
+export function createEspruinoHal(options?: { host?: EspruinoHost }): Hal {
+  return espruinoTimers(espruinoHost(options && options.host));
 }

@@ -78,7 +78,9 @@ export function attachSignal(member: SignalMember, signal: SignalLike): void {
   const holder = signal as unknown as { [key: string]: Fanout | null | undefined };
   let fanout = holder[FANOUT_KEY];
   if (!fanout) {
-    const shared = Object.isExtensible(signal) || Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
+    // Espruino has no Object.isExtensible (and nothing there can be frozen).
+    const shared = typeof Object.isExtensible !== "function" || Object.isExtensible(signal) ||
+      Object.prototype.hasOwnProperty.call(signal, FANOUT_KEY);
     fanout = new Fanout(signal, shared);
     signal.addEventListener("abort", fanout.listener); // may throw: nothing is recorded yet
     if (shared) holder[FANOUT_KEY] = fanout;

@@ -89,13 +89,15 @@ const WAITER_NOTE =
 export function forWaiter(error: unknown, origin: Error | null): unknown {
   const err = error as KyotoError & { [key: string]: unknown };
   if (err === null || typeof err !== "object" || err[OUTCOME] !== true) return error;
-  const header = err.name + ": " + err.message;
+  // (Espruino's errors have no inherited `name`: a plain Error's reads as undefined there.)
+  const name = typeof err.name === "string" ? err.name : "Error";
+  const header = name + ": " + err.message;
   if (origin === null) {
     if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
     return err;
   }
   const copy = outcome(new Error(err.message), err.code);
-  copy.name = err.name;
+  copy.name = name;
   if (err.value !== undefined) copy.value = err.value;
   if (err.cause !== undefined) copy.cause = err.cause;
   if (err.skipped !== undefined) copy.skipped = err.skipped;

@@ -340,7 +340,8 @@ export class Runtime implements TaskOwner {
 
   private exit(): void {
     this.depth--;
-    const i = active.lastIndexOf(this);
+    let i = active.length - 1; // (Espruino has no Array#lastIndexOf)
+    while (i >= 0 && active[i] !== this) i--;
     if (i >= 0) active.splice(i, 1);
     const top = active.length > 0 ? active[active.length - 1] : null;
     if (top === this) return;

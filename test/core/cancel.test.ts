@@ -1,8 +1,11 @@
 import { CancelSource, SignalLike, signalOf } from "../../src/core/cancel";
 import { NodePool } from "../../src/core/pool";
 import { Op } from "../../src/core/op";
+import { channel } from "../../src/sync/mpsc/bounded";
+import { Notify } from "../../src/sync/notify";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
+import { settle } from "../helpers";
 
 const VM = typeof process === "undefined";
 
@@ -179,6 +182,7 @@ describe("cancellation signals", function () {
   // A frozen signal cannot carry the shared fan-out as an expando property: it gets a
   // fan-out of its own, and watching it must neither throw nor strand the waiter.
   it("watches a frozen (non-extensible) signal: its abort cancels the op and nothing stays queued", async function () {
+    if (typeof Object.freeze !== "function") this.skip(); // Espruino: nothing can be frozen
     const listeners: Array<() => void> = [];
     const state = { aborted: false, reason: undefined as unknown };
     const signal = Object.freeze({
@@ -284,6 +288,56 @@ describe("cancellation signals", function () {
       assert.throws(() => signalOf({ signal: 3 as never }), { name: "TypeError", message: /options\.signal.*3/ });
       assert.throws(() => signalOf({ signal: { aborted: false } as never }), { name: "TypeError", message: /options\.signal/ });
       assert.throws(() => signalOf({ signal: {} as never }, "init"), { name: "TypeError", message: /init\.signal/ });
+    });
+  });
+
+  describe("an op whose start throws leaves nothing queued", function () {
+    /** A signal whose host refuses the listener (a broken polyfill, a sealed host object). */
+    function refusingSignal(): SignalLike {
+      return {
+        aborted: false,
+        reason: undefined,
+        addEventListener(): void {
+          throw new TypeError("no listeners here");
+        },
+        removeEventListener(): void {},
+      } as unknown as SignalLike;
+    }
+
+    it("Semaphore.acquire: the waiter is withdrawn and the next permit is not swallowed", function () {
+      const s = new Semaphore(0);
+      assert.throws(() => s.acquire(1, { signal: refusingSignal() }), { name: "TypeError", message: /no listeners/ });
+      assert.equal(s.waiterCount(), 0, "no waiter left queued");
+      s.addPermits(1);
+      assert.equal(s.availablePermits(), 1, "the released permit stays free");
+    });
+
+    it("Semaphore.acquire granted at once: the permit is given back", function () {
+      const s = new Semaphore(1);
+      assert.throws(() => s.acquire(1, { signal: refusingSignal() }), { name: "TypeError" });
+      assert.equal(s.availablePermits(), 1);
+    });
+
+    it("Sender.send on a full channel: nothing queued, the slot and the message stay out", function () {
+      const [tx, rx] = channel<number>(1);
+      assert.ok(tx.trySend(1));
+      assert.throws(() => tx.send(2, { signal: refusingSignal() }), { name: "TypeError" });
+      assert.equal(rx.tryRecv(), 1);
+      assert.equal(rx.tryRecv(), undefined, "the refused send left no message behind");
+      assert.ok(tx.trySend(3), "its slot is free");
+    });
+
+    it("Notify.notified: no waiter is left to swallow a notification", function () {
+      const n = new Notify();
+      assert.throws(() => n.notified({ signal: refusingSignal() }), { name: "TypeError" });
+      n.notifyOne();
+      let woke = false;
+      n.notified().then(function () {
+        woke = true;
+      });
+      return settle(4).then(function () {
+        assert.ok(woke, "the stored notification went to the next waiter");
+      });
     });
   });
 });

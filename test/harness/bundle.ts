@@ -47,26 +47,39 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-export async function bundleTests(files: string[], outDir = scratchDir("quickjs-tests")): Promise<TestBundle> {
-  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-  if (files.length === 0) return { dir: outDir, entries: [] };
+/** Rollup inputs for test files: "core/cancel.test" → its path. */
+function testInputs(files: string[]): Record<string, string> {
   const input: Record<string, string> = {};
   for (const f of files) {
     const rel = path.relative(path.join(repoRoot, "test"), f).split(path.sep).join("/");
     input[rel.startsWith("..") ? path.basename(f, ".ts") : rel.replace(/\.ts$/, "")] = f;
   }
+  return input;
+}
+
+/** TypeScript's diagnostics are `npm run check`'s job; test files import each other in cycles. */
+function onwarn(warning: RollupLog, warn: (w: RollupLog) => void): void {
+  if (warning.plugin === "typescript") return;
+  if (warning.code === "CIRCULAR_DEPENDENCY") return;
+  warn(warning);
+}
+
+const TEST_SOURCES = {
+  tsconfig: path.join(repoRoot, "tsconfig.json"),
+  include: ["src/**/*.ts", "hal/**/*.ts", "test/**/*.ts"].map((g) => path.join(repoRoot, g)),
+  exclude: [path.join(repoRoot, "test/node/**"), path.join(repoRoot, "node_modules/**")],
+};
+
+export async function bundleTests(files: string[], outDir = scratchDir("quickjs-tests")): Promise<TestBundle> {
+  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+  if (files.length === 0) return { dir: outDir, entries: [] };
+  const input = testInputs(files);
   const bundle = await rollup({
     input,
-    onwarn(warning: RollupLog, warn: (w: RollupLog) => void) {
-      if (warning.plugin === "typescript") return;
-      if (warning.code === "CIRCULAR_DEPENDENCY") return;
-      warn(warning);
-    },
+    onwarn,
     plugins: [
       typescript({
-        tsconfig: path.join(repoRoot, "tsconfig.json"),
-        include: ["src/**/*.ts", "hal/**/*.ts", "test/**/*.ts"].map((g) => path.join(repoRoot, g)),
-        exclude: [path.join(repoRoot, "test/node/**"), path.join(repoRoot, "node_modules/**")],
+        ...TEST_SOURCES,
         noEmitOnError: false,
         compilerOptions: { noEmit: false, allowJs: false, target: "ES2020", sourceMap: true, declaration: false, types: ["mocha"] },
       }),
@@ -78,6 +91,38 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
     sourcemap: true,
     entryFileNames: "[name].js",
     chunkFileNames: "chunks/[name]-[hash].js",
+  });
+  await bundle.close();
+  return {
+    dir: outDir,
+    entries: Object.keys(input).map((name) => ({ name: name + ".js", source: path.relative(repoRoot, input[name]) })),
+  };
+}
+
+/**
+ * Bundles the portable test files for the Espruino context: lowered, minified and hoisted
+ * exactly like dist/espruino/kyoto.js (tools/espruino_build.mjs), one CommonJS module per
+ * test file with shared code in chunks, loaded by test/harness/espruino.ts's module loader.
+ */
+export async function bundleTestsForEspruino(files: string[], outDir = scratchDir("espruino-tests")): Promise<TestBundle> {
+  const { espruinoTypescript, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../../tools/espruino_build.mjs");
+  // The tests read internals (`sem.inner`, pool stats): they get the same renaming as kyoto's
+  // modules. That public names survive it is shown by test/node/espruino.test.ts.
+  const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
+  if (files.length === 0) return { dir: outDir, entries: [] };
+  const input = testInputs(files);
+  const bundle = await rollup({
+    input,
+    onwarn,
+    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoMangle(renamed)],
+  });
+  await bundle.write({
+    dir: outDir,
+    format: "cjs",
+    exports: "named",
+    entryFileNames: "[name].js",
+    chunkFileNames: "chunks/[name]-[hash].js",
+    plugins: espruinoOutputPlugins(),
   });
   await bundle.close();
   return {

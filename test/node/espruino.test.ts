@@ -1,7 +1,7 @@
 /**
- * The Espruino bundle (dist/espruino/kyoto.js) in a Node `vm` context stripped of what
- * Espruino lacks (Map, Set, WeakMap, WeakSet, WeakRef, Symbol, Reflect, Proxy, BigInt,
- * queueMicrotask, setImmediate, process), driven through its public API; and the hoist
+ * The Espruino bundle (dist/espruino/kyoto.js) in the Espruino context (test/harness/
+ * espruino.ts: only what a real Espruino 2v29 has, its Promise and event loop), driven
+ * through its public API; the context itself and the bundle check; and the hoist
  * pass, shown to be needed: Node hoists function declarations, so "Espruino does not
  * hoist" is emulated by rewriting each `function X(){}` declaration into
  * `var X = function X(){}` in place (a use before it then sees `undefined`, as on
@@ -17,19 +17,11 @@ import { rollup, type OutputOptions, type RollupOptions } from "rollup";
 import { forEachBody, parse } from "../../tools/ast.mjs";
 import { checkHoisted } from "../../tools/check_hoist.mjs";
 import { hoistFunctionDeclarations } from "../../tools/hoist.mjs";
+import { checkEspruinoBundleMembers } from "../../tools/check_espruino.mjs";
+import { createEspruinoContext } from "../harness/espruino";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const BUNDLE = path.join(root, "dist/espruino/kyoto.js");
-const MISSING = ["Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Symbol", "Reflect", "Proxy",
-  "BigInt", "queueMicrotask", "setImmediate", "process", "globalThis"];
-
-/** A context with Promise and host timers but without what Espruino lacks. */
-function espruinoContext(): vm.Context {
-  const ctx = vm.createContext({ setTimeout, clearTimeout });
-  vm.runInContext(MISSING.map((n) => `delete this.${n};`).join("\n"), ctx);
-  for (const n of MISSING) assert.equal(vm.runInContext(`typeof ${n}`, ctx), "undefined", n + " is removed");
-  return ctx;
-}
 
 /** Emulates an engine without function hoisting: declarations become assignments in place. */
 function withoutHoisting(code: string): string {
@@ -47,9 +39,9 @@ function withoutHoisting(code: string): string {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 function loadBundle(code: string) {
-  const ctx = espruinoContext();
-  vm.runInContext(code, ctx, { filename: "kyoto.js" });
-  return { ctx, kyoto: vm.runInContext("kyoto", ctx) as Record<string, any> };
+  const ctx = createEspruinoContext();
+  ctx.run(code, "kyoto.js");
+  return { ctx, kyoto: ctx.run("kyoto", "main.js") as Record<string, any> };
 }
 
 describe("espruino bundle", () => {
@@ -105,29 +97,53 @@ describe("espruino bundle", () => {
   });
 });
 
-describe("espruino bundle: ops are thenables", () => {
-  it("returns real promises from then/catch/finally, unwraps in Promise.all, and leaves unobserved failures silent", async () => {
-    const { ctx, kyoto } = loadBundle(readFileSync(BUNDLE, "utf8"));
-    const HostPromise = vm.runInContext("Promise", ctx);
-    assert.equal(kyoto.opsArePromises, false, "classes are ES5 functions here: ops cannot subclass Promise");
-    const sem = new kyoto.Semaphore(1);
-    const op = sem.acquire();
-    const chained = op.then((p: { permits: number }) => p.permits);
-    assert.ok(chained instanceof HostPromise, "then returns a real promise");
-    assert.equal(await chained, 1);
-    const closed = new kyoto.Semaphore(0);
-    closed.close();
-    const code = await closed.acquire().then(() => "no").catch((e: { code: string }) => e.code);
-    assert.equal(code, "ERR_CLOSED", "op.then(f).catch(g) chains");
-    let ran = false;
-    const again = new kyoto.Semaphore(1);
-    const p = await again.acquire().finally(() => {
-      ran = true;
-    });
-    assert.ok(ran && p.permits === 1, "finally");
-    const all = await HostPromise.all([new kyoto.Semaphore(1).acquire(), new kyoto.Semaphore(2).acquire(2)]);
-    assert.equal(all.map((x: { permits: number }) => x.permits).join(","), "1,2");
-    new kyoto.Semaphore(0).acquire().cancel(); // unobserved: builds nothing, rejects nothing
+describe("the Espruino context", () => {
+  it("has none of the absent members and runs promise reactions after timers already due", async () => {
+    const ctx = createEspruinoContext();
+    const types = ctx.run("[typeof RangeError, typeof Object.isExtensible, typeof [].lastIndexOf, typeof ''.lastIndexOf, typeof Promise.race, typeof Promise.resolve().finally, typeof Math.imul, typeof Map]", "probe.js");
+    assert.deepEqual([...(types as string[])], ["undefined", "undefined", "undefined", "function", "undefined", "undefined", "undefined", "undefined"]);
+    ctx.run(`var order = []; setTimeout(function () { order.push("t0"); }, 0); setTimeout(function () { order.push("t50"); }, 50);
+      Promise.resolve().then(function () { order.push("then1"); }).then(function () { order.push("then2"); }); order.push("sync");`, "order.js");
+    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 5; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then1,then2,t50", "Espruino's measured order");
+  });
+
+  it("throws on clearTimeout(undefined) and on an id that is not armed; clearTimeout() clears every timer", () => {
+    const ctx = createEspruinoContext();
+    assert.throws(() => ctx.run("clearTimeout(undefined)", "x.js"), /undefined/);
+    assert.throws(() => ctx.run("clearTimeout(12345)", "x.js"), /Unknown Timeout/);
+    ctx.run("setTimeout(function () {}, 1000); setTimeout(function () {}, 1000); clearTimeout();", "x.js");
+    assert.equal(ctx.loop.pending(), 0);
+  });
+
+  it("Promise.all takes a thenable that is not a promise as a plain value", async () => {
+    const ctx = createEspruinoContext();
+    ctx.run("var got; Promise.all([{ then: function (f) { f(1); } }]).then(function (v) { got = typeof v[0]; });", "x.js");
+    for (let i = 0; i < 20 && ctx.run("got", "x.js") === undefined; i++) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(ctx.run("got", "x.js"), "object");
+  });
+});
+
+describe("the Espruino bundle check", () => {
+  it("names every absent member a bundle uses, and lets feature detection through", () => {
+    const code = [
+      "var a = Object.isExtensible(o);",
+      "var b = new RangeError('x');",
+      "p.finally(f);",
+      "var c = typeof Object.isExtensible === 'function' && Object.isExtensible(o);",
+      "var d = typeof Math.imul !== 'function' ? 0 : Math.imul(1, 2);",
+      "var e = ''.lastIndexOf('x');",
+    ].join("\n");
+    const problems = checkEspruinoBundleMembers(code, "planted.js", null);
+    assert.deepEqual(problems.map((p: string) => p.split(": ")[0]), ["planted.js:1:9", "planted.js:2:13", "planted.js:3:3"]);
+    assert.match(problems[0], /Object\.isExtensible/);
+    assert.match(problems[1], /RangeError/);
+    assert.match(problems[2], /finally/);
+  });
+
+  it("passes the built bundle", () => {
+    const code = readFileSync(BUNDLE, "utf8");
+    assert.deepEqual(checkEspruinoBundleMembers(code, "dist/espruino/kyoto.js", null), []);
   });
 });
 
@@ -180,5 +196,65 @@ describe("the hoist pass", () => {
       if (saved === undefined) delete process.env.KYOTO_NO_HOIST;
       else process.env.KYOTO_NO_HOIST = saved;
     }
+  });
+});
+
+describe("internal property renaming in the Espruino bundle", () => {
+  /** Every exported class's public members (not private, protected or @internal), by class. */
+  function publicSurface(): Map<string, { proto: string[]; statics: string[] }> {
+    const program = ts.createProgram([path.join(root, "targets/espruino.ts")], { target: ts.ScriptTarget.ES2020, lib: ["lib.es2020.d.ts"], types: [] });
+    const checker = program.getTypeChecker();
+    const sf = program.getSourceFile(path.join(root, "targets/espruino.ts"))!;
+    const out = new Map<string, { proto: string[]; statics: string[] }>();
+    for (const exp of checker.getExportsOfModule(checker.getSymbolAtLocation(sf)!)) {
+      const sym = exp.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exp) : exp;
+      const decl = sym.declarations?.find(ts.isClassDeclaration);
+      if (!decl) continue;
+      const entry = { proto: [] as string[], statics: [] as string[] };
+      for (const m of decl.members) {
+        if (!m.name || !ts.isIdentifier(m.name) || ts.isPropertyDeclaration(m) || ts.isConstructorDeclaration(m)) continue;
+        const mods = ts.getModifiers(m as ts.HasModifiers) ?? [];
+        if (mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword)) continue;
+        if (ts.getJSDocTags(m).some((t) => t.tagName.text === "internal")) continue;
+        (mods.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) ? entry.statics : entry.proto).push(m.name.text);
+      }
+      out.set(exp.name, entry);
+    }
+    return out;
+  }
+
+  it("renames no public name: every exported class keeps each public method and accessor", () => {
+    const { kyoto } = loadBundle(readFileSync(BUNDLE, "utf8"));
+    const surface = publicSurface();
+    assert.ok(surface.size >= 20, "found the exported classes: " + [...surface.keys()].join(", "));
+    const missing: string[] = [];
+    let checked = 0;
+    for (const [cls, { proto, statics }] of surface) {
+      const ctor = kyoto[cls];
+      if (ctor === undefined) continue; // exported for its type only (e.g. CopyOp after the net merge)
+      assert.equal(typeof ctor, "function", cls + " is exported");
+      for (const name of proto) {
+        checked++;
+        if (!(name in ctor.prototype)) missing.push(cls + ".prototype." + name);
+      }
+      for (const name of statics) {
+        checked++;
+        if (!(name in ctor)) missing.push(cls + "." + name);
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(checked > 100, "checked " + checked + " members");
+  });
+
+  it("renames only internal names, and does rename them", async () => {
+    const { mangleTable } = await import("../../tools/mangle.mjs");
+    const table = mangleTable() as Record<string, string>;
+    const code = readFileSync(BUNDLE, "utf8");
+    for (const name of ["abandon", "giveBack", "failIfAborted", "completionObserver"]) {
+      if (!(name in table)) continue;
+      assert.ok(!new RegExp("\\." + name + "\\b").test(code), `.${name} is renamed in the bundle`);
+    }
+    const surface = publicSurface();
+    for (const [, { proto, statics }] of surface) for (const n of [...proto, ...statics]) assert.ok(!(n in table), n + " is public");
   });
 });

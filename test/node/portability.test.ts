@@ -168,12 +168,12 @@ describe("the bundle checks", () => {
     assert.deepEqual(checkEspruinoBundle(code, "ok.js"), []);
   });
   for (const [what, code, message] of [
-    ["Map", "var m=new Map;", /`Map`, which Espruino does not have/],
+    ["Map", "var m=new Map;", /`Map`, which Espruino 2v29 does not have/],
     ["WeakMap", "var m=new WeakMap;", /`WeakMap`/],
     ["Reflect", "var k=Reflect.ownKeys({});", /`Reflect`/],
     ["queueMicrotask", "queueMicrotask(function(){});", /`queueMicrotask`/],
-    ["Symbol()", 'var s=Symbol("x");', /`Symbol` used other than/],
-    ["Symbol.iterator", "var s=Symbol.iterator;", /`Symbol` used other than/],
+    ["Symbol()", 'var s=Symbol("x");', /`Symbol`, which Espruino 2v29 does not have/],
+    ["Symbol.iterator", "var s=Symbol.iterator;", /`Symbol`, which Espruino 2v29 does not have/],
     ["non-ASCII", 'var s="caf\u00e9";', /non-ASCII character U\+00E9/],
     ["ES2015 syntax", "let a = () => 1;", /not ES5/],
     ["an unhoisted function", "f();function f(){}", /`f` is used before `function f`/],

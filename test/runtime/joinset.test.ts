@@ -36,13 +36,13 @@ describe("JoinSet", function () {
     await rt.run(async () => {
       const set = new JoinSet<string>();
       set.spawn(() => {
-        throw new RangeError("first");
+        throw new SyntaxError("first");
       });
       set.spawn(async () => {
         await sleep(1);
         return "second";
       });
-      await assert.rejects(set.joinNext(), { name: "RangeError" });
+      await assert.rejects(set.joinNext(), { name: "SyntaxError" });
       assert.equal(await set.joinNext(), "second");
     });
   });

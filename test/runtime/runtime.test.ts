@@ -53,9 +53,9 @@ describe("Runtime", function () {
     const { rt } = sim();
     await assert.rejects(
       rt.run(() => {
-        throw new RangeError("boom");
+        throw new SyntaxError("boom");
       }),
-      { name: "RangeError", message: /boom/ },
+      { name: "SyntaxError", message: /boom/ },
     );
     await assert.rejects(rt.run(() => Promise.reject(new TypeError("bad"))), { name: "TypeError" });
   });

@@ -59,7 +59,7 @@ describe("select", function () {
     await simRuntime().run(async () => {
       const sem = new Semaphore(0);
       const pending = sem.acquire();
-      await assert.rejects(select([pending, failedOp(new RangeError("first"))]), { name: "RangeError" });
+      await assert.rejects(select([pending, failedOp(new SyntaxError("first"))]), { name: "SyntaxError" });
       assert.equal(sem.waiterCount(), 0);
     });
   });
@@ -135,13 +135,13 @@ describe("join and tryJoin", function () {
       });
       const firstFailure = spawn(async () => {
         await sleep(2);
-        throw new RangeError("first");
+        throw new SyntaxError("first");
       });
       const secondFailure = spawn(async () => {
         await sleep(4);
         throw new TypeError("second");
       });
-      await assert.rejects(join([slow, secondFailure, firstFailure]), { name: "RangeError" });
+      await assert.rejects(join([slow, secondFailure, firstFailure]), { name: "SyntaxError" });
       assert.ok(lastDone, "it waited for the slow op");
     });
   });
@@ -152,9 +152,9 @@ describe("join and tryJoin", function () {
       const held = await sem.acquire();
       const r = tryJoin([sem.acquire(), spawn(async () => {
         await sleep(3);
-        throw new RangeError("boom");
+        throw new SyntaxError("boom");
       })]);
-      await assert.rejects(r, { name: "RangeError" });
+      await assert.rejects(r, { name: "SyntaxError" });
       assert.equal(sem.waiterCount(), 0, "the pending acquire was cancelled");
       held.release();
       assert.equal(sem.availablePermits(), 1);
@@ -180,9 +180,9 @@ describe("join and tryJoin", function () {
       tx.trySend(2);
       const late = spawn(async () => {
         await sleep(5);
-        throw new RangeError("late");
+        throw new SyntaxError("late");
       });
-      await assert.rejects(join([rx.recv(), late]), { name: "RangeError" });
+      await assert.rejects(join([rx.recv(), late]), { name: "SyntaxError" });
       assert.equal(rx.len(), 2);
       assert.equal(rx.tryRecv(), 1, "the message went back first in line");
       assert.equal(rx.tryRecv(), 2);

@@ -57,9 +57,9 @@ describe("spawn and JoinHandle", function () {
     await rt.run(async () => {
       await assert.rejects(
         spawn(() => {
-          throw new RangeError("sync");
+          throw new SyntaxError("sync");
         }),
-        { name: "RangeError", message: /sync/ },
+        { name: "SyntaxError", message: /sync/ },
       );
       await assert.rejects(
         spawn(async () => {

@@ -1,0 +1,68 @@
+/**
+ * How code is lowered for Espruino, in one place: the library bundle (rollup.config.js),
+ * `kyoto build --target espruino` (bin/build.mjs) and the portable test suite run in the
+ * Espruino context (test/harness/espruino_bundle.ts) all use these, so what the tests run
+ * is processed exactly like what ships.
+ *
+ *   TypeScript to ES5 with tslib's helpers imported once (not inlined per file), the ES5
+ *   library plus the Promise constructor as the type environment; kyoto's internal property
+ *   names renamed short in kyoto's own modules (tools/mangle.mjs); then terser (ES5, ASCII
+ *   only, two compress passes); then the hoist pass (tools/hoist.mjs) as the very last
+ *   step, so the shipped bytes are hoisted even after terser's rewrites.
+ */
+import typescript from "@rollup/plugin-typescript";
+import terser from "@rollup/plugin-terser";
+import path from "node:path";
+import { hoist } from "./hoist.mjs";
+import { mangleInternals, mangleTable } from "./mangle.mjs";
+import { root } from "./tsprogram.mjs";
+
+export const ESPRUINO_TS_OPTIONS = { target: "ES5", types: [], importHelpers: true, lib: ["ES5", "ES2015.Promise"] };
+
+export const ESPRUINO_TERSER_OPTIONS = {
+  ecma: 5,
+  compress: { passes: 2 },
+  format: { ascii_only: true, comments: false },
+};
+
+/**
+ * The TypeScript plugin lowering `include` to ES5 for Espruino (type errors: `npm run check`).
+ * @param {{ tsconfig: string, include: string[], exclude?: string[], sourceMap?: boolean, types?: string[] }} options
+ */
+export function espruinoTypescript({ tsconfig, include, exclude = [], sourceMap = false, types = [] }) {
+  return typescript({
+    tsconfig,
+    include,
+    exclude,
+    noEmitOnError: false,
+    compilerOptions: {
+      noEmit: false,
+      allowJs: false,
+      declaration: false,
+      sourceMap,
+      ...ESPRUINO_TS_OPTIONS,
+      types,
+    },
+  });
+}
+
+/** Output plugins for an Espruino chunk: minify, then hoist. */
+export function espruinoOutputPlugins() {
+  return [terser(ESPRUINO_TERSER_OPTIONS), hoist()];
+}
+
+let table = null;
+/** kyoto's modules: the portable sources and the targets (not apps, not tests, not tslib). */
+export const isKyotoModule = (id) => {
+  const rel = path.relative(root, id).split(path.sep).join("/");
+  return /^(src|hal\/(espruino|quickjs|sim)|targets)\//.test(rel) && rel.endsWith(".ts");
+};
+
+/**
+ * The rollup plugin renaming kyoto's internal properties (one table per process) in the
+ * modules `include` accepts (default: kyoto's own).
+ */
+export function espruinoMangle(include = isKyotoModule) {
+  table ??= mangleTable();
+  return mangleInternals({ table, include });
+}

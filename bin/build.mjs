@@ -70,13 +70,27 @@ export function usesSockets(source) {
 
 const isQuickjsHostModule = (id) => id === "os" || id === "std" || id.startsWith("qjs:");
 
+/** The build toolchain is the app's dev dependencies, not kyoto's: say which one is missing. */
+async function toolchain(name) {
+  try {
+    return await import(name);
+  } catch (err) {
+    if (err && err.code !== "ERR_MODULE_NOT_FOUND") throw err;
+    const e = new Error(`kyoto build needs "${name}" in the app's project: npm install -D rollup terser typescript @rollup/plugin-typescript tslib magic-string acorn`);
+    e.code = "ERR_MISSING_TOOLCHAIN";
+    throw e;
+  }
+}
+
 /** Bundles `input` for `target`. Returns { code, bytes, modules: [{ id, bytes }], problems }. */
 export async function build({ target, input }) {
-  const { rollup } = await import("rollup");
-  const { minify } = await import("terser");
-  const ts = (await import("typescript")).default;
+  const { rollup } = await toolchain("rollup");
+  const { minify } = await toolchain("terser");
+  const ts = (await toolchain("typescript")).default;
+  const typescript = (await toolchain("@rollup/plugin-typescript")).default;
+  await toolchain("magic-string");
+  await toolchain("acorn");
   const { espruinoTypescript, espruinoMangle, espruinoOutputPlugins, ESPRUINO_TERSER_OPTIONS, isKyotoModule } = await import("../tools/espruino_build.mjs");
-  const typescript = (await import("@rollup/plugin-typescript")).default;
   const app = path.resolve(input);
   const entry = path.join(root, TARGETS[target]);
   const espruino = target === "espruino";

@@ -11,8 +11,13 @@
 import { CancelSource, JoinSet, TcpListener, formatAddr } from "kyoto";
 import { selfCheck } from "./self_check.mjs";
 
+// The port: PORT in the environment on Node, or the first script argument on a device
+// (`kyoto run examples/echo_server.mjs 0`); 0 picks a free one.
 const env = typeof process !== "undefined" ? process.env : {};
-const port = env.PORT !== undefined && env.PORT !== "" ? Number(env.PORT) : 8080;
+const device = /** @type {{ scriptArgs?: string[] }} */ (/** @type {unknown} */ (globalThis));
+const arg = device.scriptArgs ? device.scriptArgs[1] : undefined;
+const given = env.PORT !== undefined && env.PORT !== "" ? env.PORT : arg;
+const port = given !== undefined ? Number(given) : 8080;
 const stop = new CancelSource();
 const connections = new JoinSet();
 

@@ -6,6 +6,8 @@
  *   in a task per connection, on a runtime whose `run()` is active for the whole measurement
  *   (its budget applies); `kyoto:then-loop` runs the same loop as a then-chain, no task.
  * - node:net: `socket.on("data", d => socket.write(d))` with back-pressure, the plain way.
+ * - kyoto run quickjs / quickjs-ng: examples/echo_server.mjs inside the device runner (a child
+ *   process: the guest's sockets are served by that Node process, as on a device).
  */
 import net from "node:net";
 import { spawn } from "node:child_process";
@@ -53,6 +55,7 @@ export async function withServer(lib, options, measure) {
       server.close();
     }
   }
+  if (lib.startsWith("kyoto run ")) return withDeviceServer(lib.slice("kyoto run ".length), measure);
   const k = await loadKyoto();
   const rt = k.createRuntime({ maxBuffers: options.maxBuffers || 16384 });
   try {
@@ -103,5 +106,28 @@ export async function withServer(lib, options, measure) {
     });
   } finally {
     rt.close();
+  }
+}
+
+/** The echo server example inside `kyoto run --engine <engine>`, on a free port. */
+async function withDeviceServer(engine, measure) {
+  const root = path.resolve(here, "../..");
+  const args = [path.join(root, "bin/kyoto.js"), "run", "--engine", engine, "--memory", "8m", path.join(root, "examples/echo_server.mjs"), "0"];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/listening on 127\.0\.0\.1:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      exited.then((code) => reject(new Error("kyoto run exited " + code + " before listening")));
+    });
+    return await measure(port);
+  } finally {
+    child.kill("SIGINT");
+    await exited;
   }
 }

@@ -12,11 +12,38 @@
  * combinator that claims the op takes it itself.
  */
 
+import { SignalLike } from "../core/cancel";
 import { Op } from "../core/op";
 
 export class IoOp<T> extends Op<T> {
   constructor() {
     super();
     this.takeWhenDone();
+  }
+
+  /** For the socket classes: `failIfAborted`, callable from outside the op. */
+  abortedAlready(signal: SignalLike | null): boolean {
+    return this.failIfAborted(signal);
+  }
+
+  /** For the socket classes: `watch`, callable from outside the op. */
+  watchSignal(signal: SignalLike | null): void {
+    this.watch(signal);
+  }
+}
+
+/**
+ * An op that opens a socket or listener (`bind`): `opened` is set as soon as the host call
+ * returned a handle, so a cancel, pending or done, closes what was opened.
+ */
+export class OpenOp<T extends { close(): void }> extends IoOp<T> {
+  opened: T | null = null;
+
+  protected abandon(): void {
+    if (this.opened !== null) this.opened.close();
+  }
+
+  protected giveBack(opened: T): void {
+    opened.close();
   }
 }

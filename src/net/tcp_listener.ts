@@ -24,7 +24,7 @@ import { failedOp, Op } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource, SlotWaiter } from "../io/driver";
 import { EV_ACCEPTABLE, EV_ERROR, EV_WRITABLE, HAL_NONE } from "../io/hal";
-import { IoOp } from "../io/io_op";
+import { IoOp, OpenOp } from "../io/io_op";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { TcpStream } from "./tcp_stream";
 
@@ -50,7 +50,7 @@ export class TcpListener implements IoResource, SlotWaiter {
   private readonly waiters: AcceptOp[] = [];
   /** Connections handed back by accepts cancelled after taking them; served first. */
   private readonly returned: TcpStream[] = [];
-  private binding: BindOp | null = null;
+  private binding: OpenOp<TcpListener> | null = null;
   private failure: unknown = null;
   private closed = false;
   private local: SocketAddr | null = null;
@@ -77,14 +77,14 @@ export class TcpListener implements IoResource, SlotWaiter {
     } catch (err) {
       return failedOp(err);
     }
-    const op = new BindOp();
+    const op = new OpenOp<TcpListener>();
     if (op.abortedAlready(signal)) return op;
     const h = driver.hal.tcpListen(a.host, a.port, backlog);
     if (h < 0) op.fail(halError(h, "listen failed"));
     else {
       const listener = new TcpListener(driver, h);
       listener.binding = op;
-      op.listener = listener;
+      op.opened = listener;
       op.watchSignal(signal);
     }
     return op;
@@ -212,39 +212,11 @@ export class TcpListener implements IoResource, SlotWaiter {
   }
 }
 
-/** `TcpListener.bind`: completes when the host listens. */
-class BindOp extends IoOp<TcpListener> {
-  listener: TcpListener | null = null;
-
-  abortedAlready(signal: SignalLike | null): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  watchSignal(signal: SignalLike | null): void {
-    this.watch(signal);
-  }
-
-  protected abandon(): void {
-    if (this.listener !== null) this.listener.close();
-  }
-
-  protected giveBack(listener: TcpListener): void {
-    listener.close();
-  }
-}
 
 /** `TcpListener.accept`. */
 class AcceptOp extends IoOp<TcpStream> {
   constructor(private readonly listener: TcpListener) {
     super();
-  }
-
-  abortedAlready(signal: SignalLike | null): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  watchSignal(signal: SignalLike | null): void {
-    this.watch(signal);
   }
 
   protected abandon(): void {

@@ -21,7 +21,7 @@ import { failedOp, Op } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
-import { IoOp } from "../io/io_op";
+import { IoOp, OpenOp } from "../io/io_op";
 import { copyOf } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
@@ -53,7 +53,7 @@ interface Held {
  * ```
  */
 export class UdpSocket implements IoResource {
-  private binding: UdpBindOp | null = null;
+  private binding: OpenOp<UdpSocket> | null = null;
   private receiver: RecvOp | null = null;
   private sender: SendOp | null = null;
   private readonly held: Held[] = [];
@@ -80,14 +80,14 @@ export class UdpSocket implements IoResource {
     } catch (err) {
       return failedOp(err);
     }
-    const op = new UdpBindOp();
+    const op = new OpenOp<UdpSocket>();
     if (op.abortedAlready(signal)) return op;
     const h = driver.hal.udpBind(a.host, a.port);
     if (h < 0) op.fail(halError(h, "bind failed"));
     else {
       const socket = new UdpSocket(driver, h);
       socket.binding = op;
-      op.socket = socket;
+      op.opened = socket;
       op.watchSignal(signal);
     }
     return op;
@@ -261,25 +261,6 @@ export class UdpSocket implements IoResource {
   }
 }
 
-class UdpBindOp extends IoOp<UdpSocket> {
-  socket: UdpSocket | null = null;
-
-  abortedAlready(signal: SignalLike | null): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  watchSignal(signal: SignalLike | null): void {
-    this.watch(signal);
-  }
-
-  protected abandon(): void {
-    if (this.socket !== null) this.socket.close();
-  }
-
-  protected giveBack(socket: UdpSocket): void {
-    socket.close();
-  }
-}
 
 /** `recvFrom` (resolves `{ n, addr }`) and `recv` (resolves `n`). */
 class RecvOp extends IoOp<Received | number> {

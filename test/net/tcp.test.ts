@@ -214,6 +214,25 @@ describe("TcpListener / TcpStream", function () {
     rt.close();
   });
 
+  it("closes what a cancelled bind opened, so the port is free again (TCP and UDP)", async function () {
+    const rt = sim({ latency: 3 });
+    await rt.run(async () => {
+      const tcp = TcpListener.bind("127.0.0.1:7001");
+      const udp = UdpSocket.bind("127.0.0.1:7002");
+      assert.equal(tcp.cancel(), true);
+      assert.equal(udp.cancel(), true);
+      assert.equal(await outcome(tcp), "ERR_CANCELLED");
+      assert.equal(await outcome(udp), "ERR_CANCELLED");
+      const tcpAgain = await TcpListener.bind("127.0.0.1:7001");
+      const udpAgain = await UdpSocket.bind("127.0.0.1:7002");
+      assert.equal(tcpAgain.localAddr().port, 7001);
+      assert.equal(udpAgain.localAddr().port, 7002);
+      tcpAgain.close();
+      udpAgain.close();
+    });
+    rt.close();
+  });
+
   it("bounds connections by the buffer pool: accept waits, connect fails ERR_POOL_EXHAUSTED, stats report", async function () {
     const rt = sim({}, 3);
     await rt.run(async () => {

@@ -98,9 +98,6 @@ describe("kyoto build", function () {
   });
 
   it(`builds examples/espruino/echo_server.js within the SPEC budget (${APP_BUDGETS.echoServer}) or says by how much it misses`, async function () {
-    if (!/\bTcpListener\b/.test(readFileSync(path.join(root, "src/index.ts"), "utf8"))) {
-      this.skip(); // needs the net layer's TcpListener/TcpStream, not in this checkout yet
-    }
     const r = await build({ target: "espruino", input: path.join(root, "examples/espruino/echo_server.js") });
     console.log(formatReport({ target: "espruino", input: "echo_server.js", output: "-", budget: APP_BUDGETS.echoServer }, r).replace(/^/gm, "      "));
     assert.deepEqual(r.problems, []);

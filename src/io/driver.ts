@@ -16,7 +16,7 @@ import { closedError, KyotoError, socketError } from "../core/errors";
 import { PoolStats } from "../core/pool";
 import { IoAttachment, Runtime } from "../runtime/runtime";
 import { BufferPool } from "./buffers";
-import { halErrorName, hasSockets, HalPeer, NetHal } from "./hal";
+import { E_INVAL, halErrorName, hasSockets, HalPeer, NetHal } from "./hal";
 
 /** What the driver routes events to: a TCP stream, a listener, a UDP socket. */
 export interface IoResource {
@@ -44,6 +44,17 @@ export class IoDriver implements IoAttachment {
     readonly hal: NetHal,
   ) {
     this.buffers = new BufferPool(runtime.maxBuffers, runtime.bufferSize);
+  }
+
+  /**
+   * The local (`remote` false) or peer address of handle `h`; throws `ERR_SOCKET` (`EINVAL`
+   * once `closed`). Allocates: the result.
+   */
+  address(h: number, remote: boolean, closed: boolean): { host: string; port: number } {
+    const out = this.scratch;
+    const r = closed ? E_INVAL : this.hal.sockAddr(h, remote, out);
+    if (r < 0) throw halError(r, remote ? "peerAddr" : "localAddr");
+    return { host: out.ip, port: out.port };
   }
 
   isClosed(): boolean {

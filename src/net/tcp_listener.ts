@@ -107,12 +107,7 @@ export class TcpListener implements IoResource, SlotWaiter {
 
   /** The address the listener is bound to (the real port when bound to port 0). Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) {
-      const out = this.driver.scratch;
-      const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, false, out);
-      if (r < 0) throw halError(r, "localAddr");
-      this.local = { host: out.ip, port: out.port };
-    }
+    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 

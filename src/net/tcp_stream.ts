@@ -369,10 +369,7 @@ export class TcpStream implements IoResource {
   }
 
   private addr(remote: boolean): SocketAddr {
-    const out = this.driver.scratch;
-    const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, remote, out);
-    if (r < 0) throw halError(r, remote ? "peerAddr" : "localAddr");
-    return { host: out.ip, port: out.port };
+    return this.driver.address(this.h, remote, this.closed);
   }
 }
 

@@ -126,12 +126,7 @@ export class UdpSocket implements IoResource {
 
   /** The bound address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) {
-      const out = this.driver.scratch;
-      const r = this.closed ? -7 : this.driver.hal.sockAddr(this.h, false, out);
-      if (r < 0) throw halError(r, "localAddr");
-      this.local = { host: out.ip, port: out.port };
-    }
+    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 

@@ -43,11 +43,12 @@
  *    code too; it may re-enter primitives (cancel losers), which the primitives allow: their
  *    state is consistent before they complete an op.
  * 6. Delivery order never decides who gets a resource: that was fixed when the op queued.
- *    An op observed when it is already done is delivered at once if the ring is empty
- *    and the delivery host's budget admits it (counted against the budget), so deliveries
- *    stay in FIFO order; an op that completes while observed,
- *    or one the budget does not admit, goes through the ready ring (drained by the host: a
- *    microtask by default, the running runtime under its budget, SPEC §6).
+ *    An op is delivered through the ready queue that was current when it was created (its
+ *    runtime's, or the default queue outside any runtime). An op observed when it is already
+ *    done is delivered at once if its queue is empty and the queue's host admits it (counted
+ *    against that runtime's budget), so deliveries stay in FIFO order; an op that completes
+ *    while observed, or one the budget does not admit, goes through its queue (drained by
+ *    its host: the runtime under its budget, SPEC §6, or a microtask for the default queue).
  *
  * Subclass hooks (stable; sockets and hosts build on them): `complete(value)`, `fail(error)`,
  * `abandon(reason)`, `giveBack(value)`, `commit(value)`, `failIfAborted(signal)`,
@@ -83,10 +84,10 @@ type Settle = ((arg: unknown) => void) | null;
 type Executor = (resolve: (value: any) => void, reject: (reason?: any) => void) => void;
 
 /**
- * Who drains the ready ring: `request()` is called once when the ring needs a drain.
+ * Who drains a ready queue: `request()` is called once when the queue needs a drain.
  * `admit()` is asked before a delivery that could happen at once (an observed op that is
  * already done): true counts it against the host's budget and lets it through; false sends
- * it to the ring.
+ * it to the queue.
  */
 export interface DeliveryHost {
   request(): void;
@@ -98,45 +99,116 @@ export interface OpOwner {
   opCompleted(token: number): void;
 }
 
-const ready = new Ring<Op<unknown>>(64);
-let drainOwed = false;
 const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
+
+/** Ops queued for delivery in every ready queue (`pendingDeliveries`). */
+let queuedTotal = 0;
+
+/**
+ * A ready queue: the ops of one delivery context that are done and wait to be delivered,
+ * and the host that drains it. Each runtime owns one (its scheduler is the host, its budget
+ * the `admit`); ops created outside any runtime use the default queue, drained from a
+ * microtask unless `setDeliveryHost` installs another host. An op is delivered through the
+ * queue that was current when it was created.
+ */
+export class ReadyQueue {
+  /** @internal */
+  readonly ring = new Ring<Op<unknown>>(16);
+  /** @internal The host has been asked for a drain that has not happened yet. */
+  drainOwed = false;
+  /** @internal */
+  host: DeliveryHost;
+  /** @internal What the queue belongs to (a runtime; null for the default queue). */
+  readonly owner: unknown;
+  private readonly drainFn: () => void;
+
+  constructor(host: DeliveryHost, owner: unknown) {
+    this.host = host;
+    this.owner = owner;
+    const self = this;
+    this.drainFn = function () {
+      self.deliver(Infinity);
+    };
+  }
+
+  /**
+   * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many
+   * are still queued. Delivery runs no user code (callbacks run from the promises' own
+   * microtasks).
+   */
+  deliver(limit: number): number {
+    const ring = this.ring;
+    let delivered = 0;
+    while (delivered < limit && ring.length > 0) {
+      const op = ring.shift() as Op<unknown>;
+      queuedTotal--;
+      op.deliver();
+      delivered++;
+    }
+    if (ring.length === 0) this.drainOwed = false;
+    return ring.length;
+  }
+
+  /** @internal */
+  push(op: Op<unknown>): void {
+    op.flags |= QUEUED;
+    this.ring.push(op);
+    queuedTotal++;
+    if (!this.drainOwed) {
+      this.drainOwed = true;
+      try {
+        this.host.request();
+      } catch (err) {
+        // An embedder's host threw (say its wake()): report it, drain this batch from a
+        // microtask instead, and let the next batch ask the host again. Never wedged.
+        reportError(err);
+        this.drainFromMicrotask();
+      }
+    }
+  }
+
+  /** @internal Drains the whole queue from a microtask (the default host's way). */
+  drainFromMicrotask(): void {
+    if (resolved !== null) resolved.then(this.drainFn);
+    else this.drainOwed = false;
+  }
+}
 
 const microtaskHost: DeliveryHost = {
   request(): void {
-    if (resolved !== null) resolved.then(drainAll);
+    defaultQueue.drainFromMicrotask();
   },
   admit(): boolean {
     return true;
   },
 };
-let host: DeliveryHost = microtaskHost;
 
-function drainAll(): void {
-  runDeliveries(Infinity);
+const defaultQueue = new ReadyQueue(microtaskHost, null);
+
+/**
+ * The delivery context: the ready queue of the runtime whose code runs now (the default
+ * queue outside any runtime). A runtime sets it when it starts a turn, a task or its `run`
+ * main, and it stays set for the microtasks that follow (see `src/runtime/runtime.ts`).
+ */
+let context: ReadyQueue = defaultQueue;
+
+/** @internal The current ready queue (new ops are delivered through it). */
+export function currentReadyQueue(): ReadyQueue {
+  return context;
 }
 
-function enqueue(op: Op<unknown>): void {
-  op.flags |= QUEUED;
-  ready.push(op);
-  if (!drainOwed) {
-    drainOwed = true;
-    try {
-      host.request();
-    } catch (err) {
-      // An embedder's host threw (say its wake()): report it, drain this batch from a
-      // microtask instead, and let the next batch ask the host again. Never wedged.
-      reportError(err);
-      if (resolved !== null) resolved.then(drainAll);
-      else drainOwed = false;
-    }
-  }
+/** @internal Makes `queue` current (`null`: the default queue) and returns the previous one. */
+export function setCurrentReadyQueue(queue: ReadyQueue | null): ReadyQueue {
+  const previous = context;
+  context = queue === null ? defaultQueue : queue;
+  return previous;
 }
 
 /**
- * Delivers up to `limit` queued ops (ops queued meanwhile count too) and returns how many are
- * still queued. When it returns more than 0 the caller owes another call. Delivery runs no
- * user code (callbacks run from the promise's own microtasks).
+ * Delivers up to `limit` ops queued in the default ready queue (the one ops created outside
+ * any runtime use; ops queued meanwhile count too) and returns how many are still queued
+ * there. When it returns more than 0 the caller owes another call. Delivery runs no user
+ * code (callbacks run from the promise's own microtasks). A runtime drains its own queue.
  *
  * @example
  * ```ts
@@ -149,17 +221,11 @@ function enqueue(op: Op<unknown>): void {
  * ```
  */
 export function runDeliveries(limit: number): number {
-  let delivered = 0;
-  while (delivered < limit && ready.length > 0) {
-    (ready.shift() as Op<unknown>).deliver();
-    delivered++;
-  }
-  if (ready.length === 0) drainOwed = false;
-  return ready.length;
+  return defaultQueue.deliver(limit);
 }
 
 /**
- * Ops waiting in the ready ring for delivery.
+ * Ops waiting for delivery, in every ready queue (the default one and each runtime's).
  *
  * @example
  * ```ts
@@ -169,31 +235,33 @@ export function runDeliveries(limit: number): number {
  * ```
  */
 export function pendingDeliveries(): number {
-  return ready.length;
+  return queuedTotal;
 }
 
 /**
- * Installs the host that drains the ready ring (`null` restores the microtask default) and
- * returns the previous one. A runtime installs itself while it runs.
+ * Installs the host that drains the default ready queue — the one ops created outside any
+ * runtime use — (`null` restores the microtask default) and returns the previous one. Each
+ * runtime drains its own queue under its budget, whatever is installed here.
  *
  * @example
  * ```ts
  * // Deliver results on the next macrotask instead of a microtask.
  * const previous = setDeliveryHost({
  *   request: () => setTimeout(() => runDeliveries(Infinity), 0),
-  admit: () => false, // nothing is delivered inline: everything waits for the macrotask
+ *   admit: () => false, // nothing is delivered inline: everything waits for the macrotask
  * });
  * // … later, put the previous host back:
  * setDeliveryHost(previous);
  * ```
  */
 export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
-  const previous = host;
-  host = next || microtaskHost;
-  // A drain owed by the previous host passes to this one. When the ring is empty nothing is
+  const queue = defaultQueue;
+  const previous = queue.host;
+  queue.host = next || microtaskHost;
+  // A drain owed by the previous host passes to this one. When the queue is empty nothing is
   // owed: the next op queued asks the new host (even if the old host is mid-drain right now).
-  drainOwed = ready.length > 0;
-  if (drainOwed) host.request();
+  queue.drainOwed = queue.ring.length > 0;
+  if (queue.drainOwed) queue.host.request();
   return previous;
 }
 
@@ -278,6 +346,8 @@ export class Op<T> extends OpBase<T> {
   flags: number;
   /** @internal The value or error once done (the reason while a cancel's error is unbuilt). */
   result: unknown;
+  /** @internal The ready queue that delivers this op: the one current when it was created. */
+  readonly queue: ReadyQueue;
   private resolveFn: Settle;
   private rejectFn: Settle;
   private signalLink: SignalLink | null;
@@ -295,6 +365,7 @@ export class Op<T> extends OpBase<T> {
     capturedResolve = capturedReject = null;
     this.flags = PENDING;
     this.result = undefined;
+    this.queue = context;
     this.signalLink = null;
     this.taker = null;
     this.takerToken = 0;
@@ -364,7 +435,7 @@ export class Op<T> extends OpBase<T> {
     const flags = this.flags;
     if ((flags & OWNED) !== 0) return;
     this.flags = flags | AUTO;
-    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) enqueue(this as Op<unknown>);
+    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) this.queue.push(this as Op<unknown>);
   }
 
   /**
@@ -460,7 +531,7 @@ export class Op<T> extends OpBase<T> {
     this.becameDone(flags);
   }
 
-  /** @internal Takes the result of a done, observed op (called from the ready ring). */
+  /** @internal Takes the result of a done, observed op (called from its ready queue). */
   deliver(): void {
     const flags = (this.flags &= ~QUEUED);
     if ((flags & STATE_MASK) === PENDING || (flags & TAKEN) !== 0 || (flags & (OWNED | CANCELLED)) === OWNED) return;
@@ -469,7 +540,7 @@ export class Op<T> extends OpBase<T> {
 
   private becameDone(flags: number): void {
     if ((flags & OWNED) !== 0) this.notifyOwner();
-    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) enqueue(this as Op<unknown>);
+    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.queue.push(this as Op<unknown>);
   }
 
   private observe(): void {
@@ -480,10 +551,11 @@ export class Op<T> extends OpBase<T> {
       if ((flags & SETTLED) === 0) this.settlePromise();
     } else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
       // Done and not the owner's to take (or cancelled, owner or not): delivered now while
-      // nothing waits in the ring ahead of it (deliveries stay FIFO) and the host's budget
-      // has room; else through the ring.
-      if (ready.length === 0 && host.admit()) this.takeResult();
-      else enqueue(this as Op<unknown>);
+      // nothing waits in its queue ahead of it (deliveries stay FIFO) and the queue's host
+      // has budget left; else through the queue.
+      const queue = this.queue;
+      if (queue.ring.length === 0 && queue.host.admit()) this.takeResult();
+      else queue.push(this as Op<unknown>);
     }
   }
 

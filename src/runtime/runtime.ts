@@ -27,7 +27,7 @@
 
 import { WaitOptions } from "../core/cancel";
 import { checkInteger, checkOptions, closedError, invalidArgument, invalidState } from "../core/errors";
-import { DeliveryHost, Op, setDeliveryHost } from "../core/op";
+import { currentReadyQueue, Op, setCurrentReadyQueue } from "../core/op";
 import { NodePool, PoolStats } from "../core/pool";
 import { Waker } from "../core/waker";
 import { defaultWaiterPool } from "../sync/batch_semaphore";
@@ -79,9 +79,6 @@ export function setSleepHook(hook: SleepHook): void {
   sleepHook = hook;
 }
 
-/** The runtimes whose `run()` is active, innermost last; the last one is the delivery host. */
-const active: Runtime[] = [];
-let outerHost: DeliveryHost | null = null;
 let defaultRuntime: Runtime | null = null;
 
 /**
@@ -114,7 +111,6 @@ export class Runtime implements TaskOwner {
   /** Socket buffers this runtime may hand out at once, and their size (read by the io layer). */
   readonly maxBuffers: number;
   readonly bufferSize: number;
-  private depth = 0;
   private closed = false;
   private ioAttachment: IoAttachment | null = null;
 
@@ -152,19 +148,22 @@ export class Runtime implements TaskOwner {
     const op = new Op<T>();
     if (this.closed) op.fail(closedError("the runtime"));
     else {
-      this.enter();
+      if (this.scheduler.runs++ === 0) this.scheduler.spent = 0;
       const self = this;
-      settleWith(
-        main,
-        function (value: unknown) {
-          self.exit();
-          op.complete(value as T);
+      const onValue = function (value: unknown): void {
+        self.exit();
+        op.complete(value as T);
+      };
+      const onError = function (error: unknown): void {
+        self.exit();
+        op.fail(error);
+      };
+      this.scheduler.startMain({
+        complete(): void {
+          settleWith(main, onValue, onError);
         },
-        function (error: unknown) {
-          self.exit();
-          op.fail(error);
-        },
-      );
+        fail: onError,
+      });
     }
     if (typeof Promise !== "function") return op as unknown as Promise<T>;
     return new Promise<T>(function (resolve, reject) {
@@ -326,33 +325,14 @@ export class Runtime implements TaskOwner {
     handle.settle(ok, value);
   }
 
-  private enter(): void {
-    if (this.depth++ === 0) this.scheduler.spent = 0;
-    const previous = active.length > 0 ? active[active.length - 1] : null;
-    active.push(this);
-    if (previous !== this) {
-      if (previous !== null) previous.scheduler.isHost = false;
-      this.scheduler.isHost = true;
-      const old = setDeliveryHost(this.scheduler);
-      if (previous === null) outerHost = old;
-    }
+  /** @internal True while this runtime's code runs: a turn of its own, or (after an await) any code while one of its `run`s is active. */
+  isCurrent(): boolean {
+    return this.scheduler.runs > 0 || this.scheduler.inTurn;
   }
 
   private exit(): void {
-    this.depth--;
-    let i = active.length - 1; // (Espruino has no Array#lastIndexOf)
-    while (i >= 0 && active[i] !== this) i--;
-    if (i >= 0) active.splice(i, 1);
-    const top = active.length > 0 ? active[active.length - 1] : null;
-    if (top === this) return;
-    this.scheduler.isHost = false;
-    if (top !== null) {
-      top.scheduler.isHost = true;
-      setDeliveryHost(top.scheduler);
-    } else {
-      setDeliveryHost(outerHost);
-      outerHost = null;
-    }
+    // The last run ended: code that follows is nobody's (unless a turn of ours runs it).
+    if (--this.scheduler.runs === 0 && !this.scheduler.inTurn && currentReadyQueue() === this.scheduler.queue) setCurrentReadyQueue(null);
   }
 }
 
@@ -408,7 +388,10 @@ export function createRuntime(options?: RuntimeOptions): Runtime {
 }
 
 /**
- * The innermost runtime whose `run()` is active, else the default runtime (created on first use).
+ * The runtime whose code is running, else the default runtime (created on first use): the
+ * runtime whose task, `run` main or turn is executing; after an `await`, the runtime whose
+ * host callback resumed the code (exact for awaits kyoto settles, see the module doc) while
+ * one of its `run`s is active.
  *
  * @example
  * ```ts
@@ -420,7 +403,8 @@ export function createRuntime(options?: RuntimeOptions): Runtime {
  * ```
  */
 export function currentRuntime(): Runtime {
-  if (active.length > 0) return active[active.length - 1];
+  const owner = currentReadyQueue().owner as Runtime | null;
+  if (owner !== null && owner.isCurrent()) return owner;
   if (defaultRuntime === null) defaultRuntime = new Runtime();
   return defaultRuntime;
 }

@@ -1,9 +1,9 @@
 /**
  * The scheduler: turns, the cooperative budget, and the host timer.
  *
- * A *turn* starts tasks from the start ring and delivers completed ops from the core's ready
- * ring (the scheduler is the core's delivery host while its runtime runs), at most `budget`
- * of them between two host events. Under budget the next chunk runs from a resolved-promise
+ * A *turn* starts `run` mains and tasks and delivers completed ops from the runtime's own
+ * ready queue (the scheduler is its delivery host), at most `budget` of them between two
+ * host events. Under budget the next chunk runs from a resolved-promise
  * callback, so native continuations (the code after an `await`) run between chunks; once
  * the budget is spent the scheduler asks the HAL for a wake and continues on `EV_WAKE`, so
  * a task that never waits on I/O cannot starve timers and sockets (SPEC §6).
@@ -18,8 +18,13 @@
  *   *delivery*: an op's place in its queue — who gets a resource — was fixed when the op was
  *   created, so deferring a delivery never changes the order (unlike Tokio #8365, where a
  *   task out of budget did not even enqueue).
- * - `runDeliveries(n)` is only ever called with `n <= pendingDeliveries()`, so it delivers
+ * - `queue.deliver(n)` is only ever called with `n <=` the queue's length, so it delivers
  *   exactly `n` and the count is exact even when deliveries queue more ops.
+ * - Context (SPEC §6, "state is per runtime"): a turn and a HAL event make this runtime's
+ *   queue the current one (`setCurrentReadyQueue`) and leave it so for the native
+ *   microtasks that follow: the code after an `await` runs there. A turn requested while
+ *   another runtime's code runs waits for a wake instead of a microtask, so every host
+ *   callback, and the microtasks it sets off, belong to one runtime.
  * - The host timer is reconciled once per turn (`timerDirty`), not per insert or cancel: a
  *   burst of sleeps that are armed and cancelled within one turn costs no host call. It is
  *   armed for the wheel's next deadline, or left armed when it is already earlier (it then
@@ -29,7 +34,7 @@
  */
 
 import { reportError } from "../core/errors";
-import { DeliveryHost, pendingDeliveries, runDeliveries } from "../core/op";
+import { currentReadyQueue, DeliveryHost, ReadyQueue, setCurrentReadyQueue } from "../core/op";
 import { Ring } from "../core/ring";
 import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
@@ -41,7 +46,7 @@ const resolved: { then(f: () => void): unknown } | null = typeof Promise === "fu
 /** The longest delay handed to the host timer (hosts use a signed 32-bit delay). */
 const MAX_ARM = 2147483647;
 
-/** Something completed on the next host turn (`yieldNow`). */
+/** Something completed on the next host turn (`yieldNow`, a `run` main's start). */
 export interface Deferred {
   complete(value: undefined): void;
   fail(error: unknown): void;
@@ -55,11 +60,16 @@ export interface TaskStarter {
 export class Scheduler implements DeliveryHost {
   /** Deliveries and task starts since the last HAL event (a `yieldNow` wake does not count). */
   spent = 0;
-  /** True while this scheduler is the core's delivery host. */
-  isHost = false;
+  /** The runtime's ready queue: ops created in its context are delivered from here. */
+  readonly queue: ReadyQueue;
   readonly starts: SlotRing;
+  /** `run` mains waiting to be started on the next turn (`complete` starts, `fail` refuses). */
+  private readonly mains = new Ring<Deferred>(2);
+  /** True while a turn runs (tasks and mains started from it run synchronously inside). */
+  inTurn = false;
+  /** `run` calls of this runtime whose main has not settled. */
+  runs = 0;
   private turnScheduled = false;
-  private inTurn = false;
   private waitingWake = false;
   /** The awaited wake was asked for because the budget was spent. */
   private wakeForBudget = false;
@@ -81,6 +91,7 @@ export class Scheduler implements DeliveryHost {
     taskCapacity: number,
   ) {
     const self = this;
+    this.queue = new ReadyQueue(this, starter);
     this.starts = new SlotRing(taskCapacity);
     this.turnFn = function () {
       self.turnScheduled = false;
@@ -101,7 +112,7 @@ export class Scheduler implements DeliveryHost {
     return this.lastNow;
   }
 
-  /** DeliveryHost: the ready ring has ops to deliver. */
+  /** DeliveryHost: the runtime's ready queue has ops to deliver. */
   request(): void {
     this.requestTurn();
   }
@@ -113,10 +124,15 @@ export class Scheduler implements DeliveryHost {
     return true;
   }
 
-  /** Makes sure a turn will run: soon (a resolved-promise callback) or after the next wake. */
+  /**
+   * Makes sure a turn will run: soon (a resolved-promise callback), or after the next wake
+   * when the budget is spent or, while a `run` is active, when another runtime's code is
+   * what runs now: the turn and the continuations it resumes then get a host callback of
+   * this runtime's own.
+   */
   requestTurn(): void {
     if (this.inTurn || this.turnScheduled || this.waitingWake) return;
-    if (this.spent >= this.budget || resolved === null) {
+    if (this.spent >= this.budget || resolved === null || (this.runs > 0 && currentReadyQueue() !== this.queue)) {
       this.yieldToHost();
       return;
     }
@@ -149,6 +165,12 @@ export class Scheduler implements DeliveryHost {
       if (resolved !== null) resolved.then(this.wakeFallback);
       else this.waitingWake = false;
     }
+  }
+
+  /** Starts `main` from the next turn, with this runtime current (`Runtime.run`); fails it on close. */
+  startMain(main: Deferred): void {
+    this.mains.push(main);
+    this.requestTurn();
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
@@ -219,6 +241,8 @@ export class Scheduler implements DeliveryHost {
   }
 
   private onEvent(kind: number, handle: number, arg: number): void {
+    // This host callback, and (while a run is active) the microtasks that follow it, are ours.
+    const previous = setCurrentReadyQueue(this.queue);
     if (kind !== EV_WAKE || this.wakeForBudget) this.spent = 0;
     if (kind === EV_TIMER) {
       this.armedAt = -1;
@@ -237,31 +261,47 @@ export class Scheduler implements DeliveryHost {
       this.io(kind, handle, arg);
     }
     this.turn();
+    if (this.runs === 0) setCurrentReadyQueue(previous);
   }
 
-  /** Starts tasks and delivers ops until the budget is spent or nothing is left. */
+  /**
+   * Starts mains and tasks and delivers ops until the budget is spent or nothing is left,
+   * with this runtime current (it stays current for the continuations the turn resumes).
+   */
   turn(): void {
     if (this.inTurn) return;
     this.inTurn = true;
     const budget = this.budget;
     const starts = this.starts;
+    const mains = this.mains;
+    const queue = this.queue;
+    const previous = setCurrentReadyQueue(queue);
     for (;;) {
       if (this.spent >= budget) break;
+      // Set before each start: a main or task may run another runtime's code synchronously.
+      setCurrentReadyQueue(queue);
+      if (mains.length > 0) {
+        this.spent++;
+        (mains.shift() as Deferred).complete(undefined);
+        continue;
+      }
       if (starts.length > 0) {
         this.spent++;
         this.starter.startTask(starts.shift());
         continue;
       }
-      if (!this.isHost) break;
-      const ready = pendingDeliveries();
+      const ready = queue.ring.length;
       if (ready === 0) break;
       const room = budget - this.spent;
       const n = ready < room ? ready : room;
       this.spent += n;
-      runDeliveries(n); // runs no user code (callbacks run from the promises' own microtasks)
+      queue.deliver(n); // runs no user code (callbacks run from the promises' own microtasks)
     }
+    // Still current for the continuations this turn resumes while a run is active; a runtime
+    // with no run gives the context back (it cannot tell its code from others' after a turn).
+    setCurrentReadyQueue(this.runs > 0 ? queue : previous);
     this.inTurn = false;
-    if (starts.length > 0 || (this.isHost && pendingDeliveries() > 0)) this.yieldToHost();
+    if (mains.length > 0 || starts.length > 0 || queue.ring.length > 0) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
   }
 
@@ -270,6 +310,7 @@ export class Scheduler implements DeliveryHost {
    * Allocates: never.
    */
   close(error: unknown): void {
+    for (let n = this.mains.length; n > 0; n--) (this.mains.shift() as Deferred).fail(error);
     for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).fail(error);
     const pool = this.wheel.pool;
     for (let slot = 0; slot < pool.capacity; slot++) {

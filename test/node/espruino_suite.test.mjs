@@ -28,6 +28,8 @@ try {
  * so the run stays readable; each is named in the branch report, none is hidden).
  */
 const NET_MERGE = "arrived with the merge of the net layer, not diagnosed yet";
+const AFTER_AWAIT =
+  "by design: promise reactions are not microtasks on Espruino, so code resumed after an await cannot be told apart by runtime when two runs interleave (README, \"Several runtimes\"); only synchronous parts are exact there";
 const CONFORMANCE_TEST_CODE = "the conformance test code itself uses Array.from / Promise.race, which Espruino lacks";
 const OTHER_ON_ESPRUINO = {
   "test/net/sim_conformance.test.ts": {
@@ -48,6 +50,12 @@ const OTHER_ON_ESPRUINO = {
     "is a Promise: instanceof, catch, finally, Promise.all/race/allSettled":
       "by design of the ES5 lowering: ops are thenables there (opsArePromises is false), and Espruino has no finally/race/allSettled",
     "does not call a callback inside then() even while the ready ring is draining": "not diagnosed yet",
+  },
+  "test/runtime/per_runtime.test.ts": {
+    "keeps each interleaved run's runtime current after every await, and spawn/sleep use its tables": AFTER_AWAIT,
+    "keeps the outer run current around a nested run of another runtime, and the inner one inside it": AFTER_AWAIT,
+    "does not let one runtime's spent budget defer another's deliveries, either way round": AFTER_AWAIT,
+    "leaves the other runtime working when one is closed mid-run": AFTER_AWAIT,
   },
   "test/runtime/select.test.ts": {
     "cancels every input when the select itself is cancelled, before or after it is awaited": "not diagnosed yet",
@@ -79,6 +87,7 @@ const SIM_IDLE_ON_ESPRUINO = {
   ],
   "test/runtime/budget.test.ts": [
     "lets sleep(10) fire on time during an endless ping-pong (virtual clock)",
+    "delivers at most `budget` ops between two host events",
     "lets a timer through a task that loops on yieldNow",
   ],
   "test/runtime/joinset.test.ts": ["leaves nothing behind for a joinNext that loses a select"],

@@ -67,7 +67,7 @@ const REJECTED = 2;
 const STATE_MASK = 3;
 /** The result left through `takeResult` (or was given back by `cancel`): final. */
 const TAKEN = 4;
-/** The op sits in the ready ring. */
+/** The op sits in its ready queue. */
 const QUEUED = 8;
 /** `then` was called: the promise must be settled once the result is taken. */
 const OBSERVED = 16;
@@ -113,7 +113,7 @@ let queuedTotal = 0;
  */
 export class ReadyQueue {
   /** @internal */
-  readonly ring = new Ring<Op<unknown>>(16);
+  readonly ring = new Ring<Op<unknown>>(64);
   /** @internal The host has been asked for a drain that has not happened yet. */
   drainOwed = false;
   /** @internal */

@@ -10,11 +10,40 @@
  * });
  *
  * `run(main)` drives the runtime until `main` settles. `main` is not a task in the table
- * (like Tokio's `block_on`). Runs nest; module-level `spawn`, `yieldNow` and `now` use the
- * innermost active `run()`, else a default runtime created on first use from the target's
- * default HAL (`setDefaultHalFactory`). While a `run()` is active its runtime delivers every
- * completed op under its cooperative budget; outside any `run()` tasks and timers still work,
- * and ops are delivered by the core's default (one microtask per batch, no budget).
+ * (like Tokio's `block_on`); it is called from the runtime's next turn, like a task. Runs
+ * nest and interleave. Module-level `spawn`, `yieldNow`, `now`, `sleep`, `timeout`,
+ * `interval` and the socket constructors use the current runtime, else a default runtime
+ * created on first use from the target's default HAL (`setDefaultHalFactory`).
+ *
+ * State is per runtime (SPEC §6). Each runtime has its own ready queue and budget: an op is
+ * delivered by the runtime that was current when the op was created, under that runtime's
+ * budget, so one runtime spending its budget never defers another's deliveries. Ops created
+ * outside any runtime go through the core's default queue (one microtask per batch, no budget).
+ *
+ * Which runtime is current. JavaScript has no portable async context (the code after an
+ * `await` runs from a native microtask), so kyoto keeps one "current" slot and arranges
+ * who may run when:
+ * - Exact on every engine: the synchronous part of a task, of a `run` main and of a turn
+ *   (deliveries, timer and socket events) — the runtime sets itself current around them.
+ * - Exact on engines where promise reactions are microtasks (Node, QuickJS): after an
+ *   `await` of anything a runtime settles (its ops, sleeps, sockets, joins, another `run`),
+ *   and after awaits that settle in the same microtask run (`await null`, an async function
+ *   that did not wait) — while one of that runtime's `run`s is active. A turn and the
+ *   microtasks that follow it belong to one runtime: a runtime sets itself current when its
+ *   host callback (wake, timer, socket event) starts and leaves it so for the microtasks
+ *   after; a runtime asked for a turn while another's code runs (a release that wakes its
+ *   waiter, a spawn, a `run`) takes a host callback of its own instead of a microtask. This
+ *   is why `run(main)` starts `main` from a turn: two mains started from the same code do
+ *   not share one microtask run.
+ * - Not exact: after an `await` of something the host settles outside kyoto (a host
+ *   `setTimeout` wrapped in a promise, a host I/O callback) while two runtimes' runs are
+ *   active, the current runtime is the one whose host callback ran last; and on Espruino,
+ *   where promise reactions are queued events rather than microtasks, the same holds after
+ *   any await (only the synchronous parts above are exact there). With a single active
+ *   runtime, or runs that only nest, it is that runtime in every case.
+ * - A runtime whose `run`s have all ended is current only inside its own turns; code after
+ *   an await in one of its leftover tasks (and all code outside any runtime) uses the
+ *   default runtime and the default queue.
  *
  * For the time layer (`src/time`, above this one): timers are inserted with
  * `insertTimer(deadline, waker, token)` (absolute integer ms from `now()`; -1 when the timer

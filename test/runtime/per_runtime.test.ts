@@ -28,12 +28,16 @@ describe("state is per runtime (SPEC §6)", function () {
     const a = sim().rt;
     const b = sim().rt;
     const wrong: string[] = [];
-    // A semaphore the two mains hand a permit through: each wake crosses runtimes.
+    // Each round the receiver says it waits (ready), then the passer hands it the baton: both
+    // wakes cross runtimes, and the passer's code goes on right after waking the receiver.
+    const ready = new Semaphore(0);
     const baton = new Semaphore(0);
     function main(rt: Runtime, name: string, tasks: number, pass: boolean) {
       const check = checker(rt, name, wrong);
       return async function (): Promise<number> {
         check("sync part");
+        await Promise.resolve();
+        check("after a first native await");
         const gate = new Semaphore(0);
         const handles = [];
         for (let i = 0; i < tasks; i++) {
@@ -54,9 +58,15 @@ describe("state is per runtime (SPEC §6)", function () {
         for (let round = 0; round < 4; round++) {
           await sleep(1 + round);
           check("after sleep, round " + round);
-          if (pass) baton.addPermits(1);
-          else (await baton.acquire()).forget();
-          check("after the baton, round " + round);
+          if (pass) {
+            (await ready.acquire()).forget();
+            check("after the receiver is ready, round " + round);
+            baton.addPermits(1);
+          } else {
+            ready.addPermits(1);
+            (await baton.acquire()).forget();
+            check("after the baton, round " + round);
+          }
           const permit = await gate.acquire(0);
           check("after an acquire that is ready at once, round " + round);
           permit.release();

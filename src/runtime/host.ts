@@ -39,7 +39,8 @@ export interface TimeHal {
   /**
    * Asks for `EV_WAKE` after the current host callback returns. Idempotent until it arrives.
    * `budgetSpent` is true when the runtime yields because its cooperative budget ran out
-   * (false for a `yieldNow`); a real host ignores it, the sim moves its clock only then.
+   * (false for a `yieldNow`, or for a turn asked for while another runtime's code runs); a
+   * real host ignores it, the sim moves its clock only then.
    */
   wake(budgetSpent?: boolean): void;
 }

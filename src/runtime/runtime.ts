@@ -173,7 +173,9 @@ export class Runtime implements TaskOwner {
 
   /**
    * Runs `main()` and drives the runtime until its result settles; resolves with it (a
-   * Promise where Promise exists, else an Op). Allocates: per call (the op, the promise).
+   * Promise where Promise exists, else an Op). `main` is called from the runtime's next
+   * turn, with this runtime current (never inside `run` itself); `ERR_CLOSED` if the runtime
+   * closes first. Allocates: per call (the op, the promise).
    */
   run<T>(main: () => T | PromiseLike<T> | Op<T>): Promise<T> {
     if (typeof main !== "function") throw invalidArgument("main", "a function", main);

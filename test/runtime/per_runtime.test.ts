@@ -178,6 +178,24 @@ describe("state is per runtime (SPEC §6)", function () {
     assert.ok(!b.hostTimerArmed() && b.stats().timers.live === 0, "the closed runtime holds no timer");
   });
 
+  it("starts a run's main from the runtime's own turn, and refuses it with ERR_CLOSED if the runtime closes first", async function () {
+    const { rt } = sim();
+    let called = false;
+    const started = rt.run(function () {
+      called = true;
+      return currentRuntime();
+    });
+    assert.ok(!called, "main is not called inside run()");
+    assert.ok((await started) === rt);
+    let late = false;
+    const refused = rt.run(function () {
+      late = true;
+    });
+    rt.close();
+    await assert.rejects(refused, { code: "ERR_CLOSED" });
+    assert.ok(!late, "a main that had not started never runs");
+  });
+
   it("runs a task spawned on a runtime outside any run with that runtime current in its synchronous part", async function () {
     const { rt } = sim();
     const seen = await rt.spawn(function () {

@@ -9,6 +9,10 @@
  * substrings; their rows replace the same rows in the saved results (others are kept).
  * --src measures src/index.ts through tsx instead of dist/node/kyoto.mjs (the default when
  * the bundle is missing). Results: bench/results/latest.json, latest.md and the chart latest.svg.
+ *
+ * A case may measure several libs in one process (`libs: [...]`, e.g. kyoto and its peers in
+ * one QuickJS VM, interleaved): its result is `{ rows: { lib: result } }` and it becomes one
+ * row per lib.
  */
 import { spawn, execSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -168,7 +172,9 @@ async function main() {
     if (chosen.length) plan.push({ scenario: s, cases: chosen });
   }
   if (opts.list) {
-    for (const p of plan) for (const c of p.cases) console.log(`${p.scenario.name}/${c.lib}/${paramLabel(p.scenario, c.param)}`);
+    for (const p of plan) {
+      for (const c of p.cases) console.log(`${p.scenario.name}/${c.lib}/${paramLabel(p.scenario, c.param)}` + (c.libs ? ` (${c.libs.join(", ")})` : ""));
+    }
     return;
   }
   const total = plan.reduce((n, p) => n + p.cases.length, 0);
@@ -189,7 +195,10 @@ async function main() {
         process.stderr.write(`\r\x1b[K[${index}/${total}] ${label} run ${r + 1}/${opts.runs}`);
         results.push(await runOnce(s, c, opts));
       }
-      rows.push({ lib: c.lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, c.lib), runs: results });
+      for (const lib of c.libs || [c.lib]) {
+        const runs = c.libs ? results.map((r) => (r.error ? r : (r.rows && r.rows[lib]) || { error: "no result for " + lib })) : results;
+        rows.push({ lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, lib), runs });
+      }
     }
     process.stderr.write("\r\x1b[K");
     const entry = summarize(s, rows);
@@ -220,7 +229,7 @@ function save(scenarios, done, ctx, opts, machine, seconds) {
       const key = (r) => r.lib + "\u0000" + r.paramLabel;
       const fresh = new Map(entry.rows.map((r) => [key(r), r]));
       const s = scenarios.find((x) => x.name === entry.name);
-      const order = (typeof s.cases === "function" ? s.cases(ctx) : s.cases).map((c) => c.lib + "\u0000" + paramLabel(s, c.param));
+      const order = (typeof s.cases === "function" ? s.cases(ctx) : s.cases).flatMap((c) => (c.libs || [c.lib]).map((lib) => lib + "\u0000" + paramLabel(s, c.param)));
       const merged = new Map(old.rows.map((r) => [key(r), r]));
       for (const [k, r] of fresh) merged.set(k, r);
       const rows = [...merged.values()].sort((a, b) => order.indexOf(key(a)) - order.indexOf(key(b)));

@@ -186,20 +186,24 @@ async function main() {
   let index = 0;
   for (const p of plan) {
     const s = p.scenario;
-    const rows = [];
-    for (const c of p.cases) {
-      index++;
-      const label = `${s.name}/${c.lib}/${paramLabel(s, c.param)}`;
-      const results = [];
-      for (let r = 0; r < opts.runs; r++) {
-        process.stderr.write(`\r\x1b[K[${index}/${total}] ${label} run ${r + 1}/${opts.runs}`);
-        results.push(await runOnce(s, c, opts));
-      }
-      for (const lib of c.libs || [c.lib]) {
-        const runs = c.libs ? results.map((r) => (r.error ? r : (r.rows && r.rows[lib]) || { error: "no result for " + lib })) : results;
-        rows.push({ lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, lib), runs });
+    // Run 1 of every case of the scenario, then run 2…: a busy stretch of a shared machine
+    // then lands on every lib of a table instead of on one lib's runs.
+    const results = p.cases.map(() => []);
+    for (let r = 0; r < opts.runs; r++) {
+      for (let i = 0; i < p.cases.length; i++) {
+        const c = p.cases[i];
+        process.stderr.write(`\r\x1b[K[${index + i + 1}/${total}] ${s.name}/${c.lib}/${paramLabel(s, c.param)} run ${r + 1}/${opts.runs}`);
+        results[i].push(await runOnce(s, c, opts));
       }
     }
+    index += p.cases.length;
+    const rows = [];
+    p.cases.forEach((c, i) => {
+      for (const lib of c.libs || [c.lib]) {
+        const runs = c.libs ? results[i].map((r) => (r.error ? r : (r.rows && r.rows[lib]) || { error: "no result for " + lib })) : results[i];
+        rows.push({ lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, lib), runs });
+      }
+    });
     process.stderr.write("\r\x1b[K");
     const entry = summarize(s, rows);
     done.push(entry);

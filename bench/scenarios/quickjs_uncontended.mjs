@@ -18,7 +18,7 @@ export const name = "quickjs_uncontended";
 export const order = 11;
 export const title = "Q1. Uncontended acquire + release inside QuickJS";
 export const description =
-  "awaited: `t = await acquire(); release` ×50k per round (p-limit/p-queue: `await limit(fn)` of a no-op async fn; floor: `await` of an async fn); sync: `tryAcquire()`/`release()` ×1e6 per round vs a bare counter loop and vs a loop making two method calls on a plain object (the interpreter's call floor). kyoto (dist/quickjs/kyoto.mjs) and every peer are loaded into one QuickJS VM and measured in 3 interleaved rounds after a 10k warm-up each (median of the rounds).";
+  "awaited: `t = await acquire(); release` ×20k per round (p-limit/p-queue: `await limit(fn)` of a no-op async fn; floor: `await` of an async fn); sync: `tryAcquire()`/`release()` ×300k per round vs a bare counter loop and vs a loop making two method calls on a plain object (the interpreter's call floor). kyoto (dist/quickjs/kyoto.mjs) and every peer are loaded into one QuickJS VM and measured in 3 interleaved rounds after a 5k warm-up each (median of the rounds).";
 export const metrics = [{ key: "opsPerSec", label: "ops/s", unit: "ops/s", better: "higher", ratio: true }];
 export const notes = [
   "Peers are rollup bundles (node-resolve + commonjs) of the same packages the Node scenarios use; async-sema's `require(\"events\")` gets bench/lib/events_shim.cjs, and the guest has a one-line `queueMicrotask` (p-queue and p-limit call it; QuickJS has none, kyoto does not use it).",
@@ -50,9 +50,9 @@ const SYNC_SOURCES = {
 export async function run(_lib, param, { quick }) {
   const [engine, mode] = param.split(" ");
   const sync = mode === "sync";
-  const n = sync ? (quick ? 300000 : 1000000) : quick ? 20000 : 50000;
+  const n = sync ? (quick ? 100000 : 300000) : quick ? 5000 : 20000;
   const libs = sync ? SYNC : AWAITED;
-  const samples = await sameVm(engine, libs, { source: sync ? (l) => SYNC_SOURCES[l] : awaitedLoopSource, args: (k) => [k], warm: 10000, n });
+  const samples = await sameVm(engine, libs, { source: sync ? (l) => SYNC_SOURCES[l] : awaitedLoopSource, args: (k) => [k], warm: quick ? 2000 : 5000, n });
   return { rows: opsPerSec(samples, () => n) };
 }
 

@@ -12,7 +12,7 @@ import { awaitedLoopSource, opsPerSec, sameVm } from "../lib/quickjs_locks.mjs";
 import { aheadOfPeers } from "../lib/report.mjs";
 
 const AWAITED = ["floor", "kyoto", "async-mutex", "async-mutex:Mutex", "async-sema", "p-limit", "p-queue", "@esfx/async-semaphore", "@esfx/async-mutex"];
-const SYNC = ["floor:counter", "floor:calls", "kyoto:tryAcquire", "async-sema:tryAcquire"];
+const SYNC = ["floor:counter", "floor:calls", "kyoto:tryAcquire", "kyoto:BatchSemaphore", "async-sema:tryAcquire"];
 
 export const name = "quickjs_uncontended";
 export const order = 11;
@@ -22,6 +22,7 @@ export const description =
 export const metrics = [{ key: "opsPerSec", label: "ops/s", unit: "ops/s", better: "higher", ratio: true }];
 export const notes = [
   "Peers are rollup bundles (node-resolve + commonjs) of the same packages the Node scenarios use; async-sema's `require(\"events\")` gets bench/lib/events_shim.cjs, and the guest has a one-line `queueMicrotask` (p-queue and p-limit call it; QuickJS has none, kyoto does not use it).",
+  "kyoto:BatchSemaphore is the engine under the Permit façade (`sem.inner.tryAcquire(1)` / `release(1)`): the step from it to kyoto:tryAcquire is the Permit object and the argument checks; the step from floor:calls to it is the engine's own calls (its `release` is checkCount + checkRelease + give, four calls where the floor makes one).",
   "effect is not run inside QuickJS: its scheduler yields to the host through setImmediate/setTimeout, which this guest does not have, and its bundle is ≈ 600 KB of source.",
 ];
 
@@ -43,6 +44,9 @@ const SYNC_SOURCES = {
     "var o = { c: 1, take: function () { if (this.c > 0) { this.c--; return this; } return null; }, give: function () { this.c++; } }; return { loop: function (n) { var got = 0; for (var i = 0; i < n; i++) { var p = o.take(); if (p !== null) { got++; p.give(); } } return got; } };",
   "kyoto:tryAcquire":
     "var s = new kyoto.Semaphore(1); return { loop: function (n) { var got = 0; for (var i = 0; i < n; i++) { var p = s.tryAcquire(); if (p !== null) { got++; p.release(); } } return got; } };",
+  // The promise-free engine under the Permit façade (as on Node): no Permit object, no argument checks.
+  "kyoto:BatchSemaphore":
+    "var s = new kyoto.Semaphore(1).inner; return { loop: function (n) { var got = 0; for (var i = 0; i < n; i++) { if (s.tryAcquire(1)) { got++; s.release(1); } } return got; } };",
   "async-sema:tryAcquire":
     'var s = new peers["async-sema"].Sema(1); return { loop: function (n) { var got = 0; for (var i = 0; i < n; i++) { var t = s.tryAcquire(); if (t !== undefined) { got++; s.release(t); } } return got; } };',
 };

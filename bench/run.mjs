@@ -7,7 +7,7 @@
  *
  * --filter keeps the cases whose "scenario/lib/param" contains any of the comma-separated
  * substrings; their rows replace the same rows in the saved results (others are kept).
- * --src measures src/index.ts through tsx instead of dist/node/kyoto.mjs (the default when
+ * --src measures the source (targets/node.ts) through tsx instead of dist/node/kyoto.mjs (the default when
  * the bundle is missing). Results: bench/results/latest.json, latest.md and the chart latest.svg.
  *
  * A case may measure several libs in one process (`libs: [...]`, e.g. kyoto and its peers in
@@ -152,7 +152,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const bundle = path.join(root, "dist/node/kyoto.mjs");
   opts.useSrc = opts.src || !existsSync(bundle);
-  let kyoto = opts.useSrc ? "src/index.ts via tsx" : "dist/node/kyoto.mjs";
+  let kyoto = opts.useSrc ? "targets/node.ts (src/) via tsx" : "dist/node/kyoto.mjs";
   if (!opts.useSrc) {
     const stale = newest(path.join(root, "src"), (n) => n.endsWith(".ts")) > statSync(bundle).mtimeMs;
     if (stale) {

@@ -12,7 +12,8 @@
  *   absolute paths resolve on disk from the importing module's folder. Stack frames in the
  *   minified bundle are mapped to kyoto's TypeScript sources through its source map.
  * - The outcome: an uncaught guest error (the app's evaluation, a job, a timer callback, an
- *   event) or an out-of-memory stops the guest at once; otherwise the guest runs until the host
+ *   event), a promise rejection nothing handled by the end of the turn (the prelude's books)
+ *   or an out-of-memory stops the guest at once; otherwise the guest runs until the host
  *   has nothing left that could call it (`idle()`), and succeeds if its evaluation settled.
  */
 import { readFileSync, existsSync } from "node:fs";
@@ -55,14 +56,16 @@ export class DeviceHost {
     this.events = 0;
     this.lastMemoryCheck = -Infinity;
     this.settled = false;
+    this.rejectionDue = false;
     this.liftLimit = () => this.rt.setMemoryLimit(-1);
     this.mapper = new StackMapper(
       (file) => (path.isAbsolute(file) && existsSync(file) ? file : null),
       (src) => path.relative(process.cwd(), src) || src,
     );
-    // Frames of the prelude (a timer's fire, console) and native helpers say nothing about the app.
+    // Frames of the prelude (a timer's fire, console, the Promise wrapper) and the native helpers
+    // it calls through (apply, Reflect.construct) say nothing about the app.
     this.mapStack = (stack) =>
-      this.mapper.map(stack).split("\n").filter((l) => !l.includes(PRELUDE_FILE) && !/^\s*at apply \(native\)/.test(l)).join("\n");
+      this.mapper.map(stack).split("\n").filter((l) => !l.includes(PRELUDE_FILE) && !/^\s*at (apply|construct) \(native\)/.test(l)).join("\n");
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -83,11 +86,11 @@ export class DeviceHost {
     const vm = (this.vm = rt.newContext());
     this.installHost();
     this.guarded(() => vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILE)).dispose());
-    this.fireFn = this.guarded(() => {
+    this.guarded(() => {
       const prelude = vm.getProp(vm.global, "__prelude");
-      const fire = vm.getProp(prelude, "fire");
+      this.fireFn = vm.getProp(prelude, "fire");
+      this.takeUnhandledFn = vm.getProp(prelude, "takeUnhandled");
       prelude.dispose();
-      return fire;
     });
     const file = path.resolve(script);
     this.guarded(() => {
@@ -192,7 +195,7 @@ export class DeviceHost {
       this.finish(130, "kyoto run: interrupted");
     } else {
       const code = e.code !== undefined ? ` [${e.code}]` : "";
-      const label = what === "rejection" ? "unhandled rejection" : "uncaught";
+      const label = what === "rejection" ? "unhandled promise rejection:" : "uncaught";
       this.finish(1, `kyoto run: ${label} ${e.name}: ${e.message}${code}\n${this.mapStack(e.stack)}`.trimEnd());
     }
     return new GuestStopped();
@@ -220,8 +223,20 @@ export class DeviceHost {
         if (!this.finished) throw this.uncaught(e, "error");
       }, this.liftLimit);
       if (this.entryState() === "rejected") throw this.uncaught(this.entryError, "error");
+      if (this.rejectionDue) this.checkRejections();
       this.checkMemory();
     });
+  }
+
+  /** The turn is over (jobs drained): a rejection nothing handled stops the guest, as on Node. */
+  checkRejections() {
+    this.rejectionDue = false;
+    const vm = this.vm;
+    const r = vm.callFunction(this.takeUnhandledFn, vm.undefined);
+    if (r.error) throw this.uncaught(this.readError(r.error), "error");
+    if (vm.typeof(r.value) === "undefined") return;
+    const reason = r.value.consume((found) => vm.getProp(found, "reason"));
+    throw this.uncaught(this.readError(reason), "rejection");
   }
 
   /**
@@ -275,6 +290,9 @@ export class DeviceHost {
     const num = (h) => vm.getNumber(h);
     const def = hostFunctions(vm, host);
 
+    def("rejection", () => {
+      this.rejectionDue = true;
+    });
     def("log", (level, text) => {
       const l = vm.getString(level);
       (l === "warn" || l === "error" ? this.err : this.out).write(vm.getString(text) + "\n");

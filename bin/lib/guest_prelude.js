@@ -7,6 +7,8 @@
  *                                              the host calls __prelude.fire(id)
  *   kyotoHost.open()                        -> one QuickJsHost per HAL (hal/quickjs/README.md),
  *                                              when the host installs __host.open (kyoto run)
+ *   unhandled rejections                    -> __prelude.takeUnhandled() after the jobs drained;
+ *                                              __host.rejection() (optional) says one may be due
  *
  * Socket calls cross the boundary as numbers: the bytes go through one exchange buffer whose
  * address in WebAssembly memory the host learns once (quickjs-emscripten has no call that
@@ -63,6 +65,159 @@
     }
   };
 
+  // --- unhandled rejections --------------------------------------------------------------
+  // quickjs-emscripten does not expose QuickJS's rejection tracker, so the guest keeps its own
+  // books, as Node does: a promise that rejects and has no handler once the job queue has
+  // drained (the end of the turn) is an unhandled rejection; `takeUnhandled()` gives the host
+  // the first one. What it sees:
+  //  - rejections: `new Promise` (its reject, or its executor throwing), `Promise.reject`,
+  //    `Promise.all/allSettled/any/race/withResolvers`, and every promise `then`/`catch`/
+  //    `finally` returns (its reaction threw, it passed a rejection on, or it adopted a
+  //    promise that rejected). The global `Promise` is a wrapper over the native one for
+  //    this (same prototype, statics and `instanceof`); subclass instances (kyoto's ops,
+  //    which settle only when observed) are not wrapped.
+  //  - handlers: `then` (hence `catch`, `finally`, `Promise.all`) and `await`. An `await`
+  //    calls no `then`, but it reads the promise's `constructor` (PromiseResolve), which is
+  //    a getter here that marks the promise handled and returns the native Promise, so
+  //    `await` keeps its one-tick fast path.
+  // What it cannot see: a promise the engine makes itself and nobody touches, above all an
+  // async function's result (`f()` whose body throws, called and dropped), and
+  // `Promise.resolve(thenable)` with a thenable that rejects. And `p.constructor === Promise`
+  // is false here (it is the native Promise, which `await` needs).
+  var NativePromise = Promise;
+  var promiseProto = NativePromise.prototype;
+  var nativeThen = promiseProto.then;
+  var nativeResolve = NativePromise.resolve;
+  var hasOwn = Object.prototype.hasOwnProperty;
+  var HANDLED = Symbol("kyoto.handled");
+  var FOLLOWER = Symbol("kyoto.follower");
+  /** `{ link, reason }`: link.promise rejected this turn (a link: the promise may not exist yet). */
+  var rejections = [];
+
+  function markHandled(p) {
+    if (p === promiseProto || p === null || typeof p !== "object" || p[HANDLED] === true) return;
+    try {
+      p[HANDLED] = true;
+    } catch (_e) {
+      // A frozen promise: nothing can be recorded on it (it is reported, at worst).
+    }
+  }
+  function rejected(link, reason) {
+    if (rejections.length === 0 && typeof host.rejection === "function") host.rejection();
+    rejections.push({ link: link, reason: reason });
+  }
+  /** `target` (a link) adopts `p`: when p rejects, so does target. */
+  function follow(p, target) {
+    if (p instanceof NativePromise) {
+      try {
+        p[FOLLOWER] = target;
+      } catch (_e) {
+        // frozen: see markHandled
+      }
+    }
+  }
+  function rethrow(reason) {
+    throw reason;
+  }
+  /** A reaction of `then` that records what the promise `then` returned (link.promise) gets. */
+  function reaction(fn, link, follower) {
+    return function (value) {
+      if (follower) rejected(follower, value);
+      var r;
+      try {
+        r = fn(value);
+      } catch (e) {
+        rejected(link, e);
+        throw e;
+      }
+      follow(r, link);
+      return r;
+    };
+  }
+  promiseProto.then = function then(onFulfilled, onRejected) {
+    markHandled(this);
+    var follower = this !== null && typeof this === "object" ? this[FOLLOWER] : undefined;
+    var link = { promise: null };
+    var derived = nativeThen.call(
+      this,
+      typeof onFulfilled === "function" ? reaction(onFulfilled, link, null) : onFulfilled,
+      reaction(typeof onRejected === "function" ? onRejected : rethrow, link, follower),
+    );
+    link.promise = derived;
+    return derived;
+  };
+  Object.defineProperty(promiseProto, "constructor", {
+    configurable: true,
+    get: function () {
+      markHandled(this);
+      return NativePromise;
+    },
+    set: function (v) {
+      Object.defineProperty(this, "constructor", { value: v, writable: true, enumerable: false, configurable: true });
+    },
+  });
+  function TrackedPromise(executor) {
+    if (new.target === undefined) return NativePromise(executor); // throws as the native one does
+    if (new.target !== TrackedPromise || typeof executor !== "function") return Reflect.construct(NativePromise, [executor], new.target);
+    var link = { promise: null };
+    var settled = false;
+    link.promise = Reflect.construct(
+      NativePromise,
+      [
+        function (resolve, reject) {
+          function resolveTracked(value) {
+            if (!settled) {
+              settled = true;
+              follow(value, link);
+            }
+            resolve(value);
+          }
+          function rejectTracked(reason) {
+            if (!settled) {
+              settled = true;
+              rejected(link, reason);
+            }
+            reject(reason);
+          }
+          try {
+            executor(resolveTracked, rejectTracked);
+          } catch (e) {
+            rejectTracked(e);
+          }
+        },
+      ],
+      TrackedPromise,
+    );
+    return link.promise;
+  }
+  var statics = Object.getOwnPropertyNames(NativePromise).concat(Object.getOwnPropertySymbols(NativePromise));
+  for (var k = 0; k < statics.length; k++) {
+    var key = statics[k];
+    if (key !== "length" && key !== "name" && key !== "prototype") {
+      Object.defineProperty(TrackedPromise, key, Object.getOwnPropertyDescriptor(NativePromise, key));
+    }
+  }
+  Object.defineProperty(TrackedPromise, "name", { value: "Promise" });
+  Object.defineProperty(TrackedPromise, "prototype", { value: promiseProto, writable: false });
+  // `Promise.resolve(p)` is `p` for a native promise (its constructor is the native Promise).
+  TrackedPromise.resolve = function resolve(value) {
+    return nativeResolve.call(this === TrackedPromise ? NativePromise : this, value);
+  };
+  globalThis.Promise = TrackedPromise;
+
+  /** The first rejection this turn that nothing handled, as `{ reason }`, or undefined. Forgets the rest. */
+  function takeUnhandled() {
+    var found;
+    for (var i = 0; i < rejections.length; i++) {
+      var p = rejections[i].link.promise;
+      if (p === null || hasOwn.call(p, HANDLED)) continue;
+      markHandled(p); // reported once
+      if (found === undefined) found = { reason: rejections[i].reason };
+    }
+    rejections = [];
+    return found;
+  }
+
   globalThis.__prelude = {
     /** Fires a host timer; the callback's exception propagates to the host. */
     fire: function (id) {
@@ -72,6 +227,7 @@
       else host.setTimer(id, t.repeat);
       t.fn.apply(undefined, t.args);
     },
+    takeUnhandled: takeUnhandled,
   };
 
   if (typeof host.open !== "function") return;

@@ -1,7 +1,8 @@
 /**
  * `kyoto run` end to end (bin/kyoto.js as a child process, and its device host in process):
  * a script using sleep/timeout/select/channels/spawn and relative imports in both engines and
- * on Node, exit codes that follow the script, guest stacks, out-of-memory, a top-level await
+ * on Node, exit codes that follow the script, guest stacks, unhandled rejections (and handled
+ * ones that must not count), out-of-memory, a top-level await
  * that can never settle, Ctrl-C, usage errors, the socket bridge (through an in-memory HAL),
  * and acquire-then-cancel cycles that leave the guest heap where it started.
  */
@@ -68,6 +69,38 @@ for (const engine of ["quickjs", "quickjs-ng"]) {
       assert.match(r.err, /at deepest \(.*throws\.mjs:4/);
       assert.match(r.err, /at middle \(.*throws\.mjs:7/);
       assert.doesNotMatch(r.err, /guest_prelude/);
+    });
+
+    for (const [kase, message] of [
+      ["reject", "rejected on purpose"],
+      ["reaction", "thrown in a reaction"],
+      ["later", "rejected in a later turn"],
+      ["adopted", "adopted rejection"],
+      ["passed", "passed along"],
+    ]) {
+      it(`exits 1 with the guest's stack for an unhandled rejection (${kase})`, () => {
+        const r = kyoto(["run", "--engine", engine, fixture("unhandled.mjs"), kase]);
+        assert.equal(r.code, 1);
+        assert.equal(r.out, "", "the guest stops at the end of the turn that left the rejection unhandled");
+        assert.match(r.err, new RegExp(`^kyoto run: unhandled promise rejection: RangeError: ${message}\n`));
+        assert.match(r.err, /at failing \(.*unhandled\.mjs:6:/);
+        assert.doesNotMatch(r.err, /guest_prelude|at construct \(native\)/);
+      });
+    }
+
+    it("exits 0 when every rejection is handled: by await, late in the same turn, by a chain, and kyoto's unobserved ops", () => {
+      const r = kyoto(["run", "--engine", engine, fixture("handled.mjs")]);
+      assert.equal(r.err, "");
+      assert.deepEqual(r.out.trim().split("\n"), [
+        "await caught awaited",
+        "await caught later",
+        "late catch late",
+        "chained catch reaction",
+        "await caught all",
+        "then caught async",
+        "done",
+      ]);
+      assert.equal(r.code, 0);
     });
 
     it("reports an out-of-memory guest under --memory 256k as such", () => {

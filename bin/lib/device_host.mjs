@@ -39,7 +39,8 @@ export class DeviceHost {
   /**
    * options: engine ("quickjs" | "quickjs-ng"), memory (bytes or 0), stack (bytes),
    * stdout / stderr (writable streams), bundles (see quickjsBundles), createHal (the Node-side
-   * HAL factory; default: `createNodeHal` from the Node bundle).
+   * HAL factory; default: `createNodeHal` from the Node bundle), interrupt (an Int32Array,
+   * maybe shared with another thread: guest code stops once its first element is non-zero).
    */
   constructor(options) {
     this.options = options;
@@ -78,7 +79,7 @@ export class DeviceHost {
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
     rt.setMaxStackSize(this.options.stack || STACK_SIZE);
-    rt.setInterruptHandler(() => this.interrupted);
+    rt.setInterruptHandler(() => this.interruptRequested());
     rt.setModuleLoader(
       (name) => this.load(name),
       (base, requested) => this.resolve(base, requested),
@@ -118,6 +119,12 @@ export class DeviceHost {
     if (state === "pending") {
       this.finish(1, "kyoto run: the script never finished: its top-level await is still pending and nothing is left that could wake it (no timer, no socket)");
     } else this.finish(0);
+  }
+
+  /** True once Ctrl-C asked to stop (here, or through the shared interrupt flag). */
+  interruptRequested() {
+    if (!this.interrupted && this.options.interrupt && Atomics.load(this.options.interrupt, 0) !== 0) this.interrupted = true;
+    return this.interrupted;
   }
 
   /** Ctrl-C: interrupts running guest code, or stops a waiting guest at once. */
@@ -191,7 +198,7 @@ export class DeviceHost {
       const limit = this.options.memory ? `; --memory allows ${this.options.memory} bytes` : "";
       this.rt.setMemoryLimit(-1);
       this.finish(1, `kyoto run: out of memory: ${e.message}${limit}\n${this.mapStack(e.stack)}`.trimEnd());
-    } else if (this.interrupted) {
+    } else if (this.interruptRequested()) {
       this.finish(130, "kyoto run: interrupted");
     } else {
       const code = e.code !== undefined ? ` [${e.code}]` : "";

@@ -10,10 +10,9 @@
  *   unhandled rejections                    -> __prelude.takeUnhandled() after the jobs drained;
  *                                              __host.rejection() (optional) says one may be due
  *
- * Socket calls cross the boundary as numbers: the bytes go through one exchange buffer whose
- * address in WebAssembly memory the host learns once (quickjs-emscripten has no call that
- * writes into a guest ArrayBuffer), so a read is host -> exchange -> caller's buffer and a
- * write caller's buffer -> exchange -> host, with no allocation per call.
+ * Socket calls cross the boundary as numbers: a buffer is passed as the address of its bytes
+ * in WebAssembly memory (found once per ArrayBuffer, see kyotoHost below), so the host copies
+ * bytes straight into and out of the caller's buffer, with no allocation per call.
  */
 (function () {
   "use strict";
@@ -233,24 +232,56 @@
   if (typeof host.open !== "function") return;
 
   // --- kyotoHost: one channel per HAL ------------------------------------------------------
+  // Socket bytes are copied once each way: the host reads and writes the caller's buffer in
+  // WebAssembly memory directly. quickjs-emscripten has no call that gives the address of a
+  // guest ArrayBuffer's bytes (QTS_GetArrayBuffer returns a copy), so the host finds it once
+  // per ArrayBuffer: the guest writes a marker (transformed: the marker string itself lives in
+  // the heap too) over the buffer's first bytes, the host searches memory for it, and the
+  // guest puts its bytes back. QuickJS never moves an ArrayBuffer's bytes while it lives,
+  // except a resizable one; such buffers, and those shorter than a marker, go through one
+  // exchange buffer instead (a copy more).
+  var MARKER = 16;
+  /** ArrayBuffer -> the address of its bytes in WebAssembly memory, or -1: not addressable. */
+  var addresses = new WeakMap();
+  function locate(ab) {
+    if (ab.resizable || ab.growable || ab.byteLength < MARKER) return -1;
+    var head = new Uint8Array(ab, 0, MARKER);
+    var saved = head.slice();
+    try {
+      for (var attempt = 0; attempt < 4; attempt++) {
+        var marker = host.marker(MARKER);
+        for (var i = 0; i < MARKER; i++) head[i] = marker.charCodeAt(i) ^ 0xa5;
+        var at = host.locate();
+        if (at >= 0) return at;
+      }
+      return -1;
+    } finally {
+      head.set(saved);
+    }
+  }
+  /** The address of `view[off]` for `len` bytes from there, or -1 (the exchange is the way). */
+  function addressOf(view, off, len) {
+    if (!(off >= 0 && len >= 0 && off + len <= view.length)) {
+      throw new RangeError("kyoto host: bytes " + off + ".." + (off + len) + " are outside a buffer of " + view.length);
+    }
+    var ab = view.buffer;
+    var at = addresses.get(ab);
+    if (at === undefined) {
+      at = locate(ab);
+      addresses.set(ab, at);
+    }
+    return at < 0 ? -1 : at + view.byteOffset + off;
+  }
   var EXCHANGE = 16384;
   var exchange = null;
-  /** The exchange buffer, located by the host on first use (a marker it can find in memory). */
-  function ex() {
-    if (exchange !== null) return exchange;
-    for (var attempt = 0; attempt < 4; attempt++) {
-      var bytes = new Uint8Array(EXCHANGE);
-      var marker = host.marker();
-      // The marker string itself lives in the heap too: write its bytes transformed.
-      for (var i = 0; i < marker.length; i++) bytes[i] = marker.charCodeAt(i) ^ 0xa5;
-      var ok = host.locate(EXCHANGE);
-      for (var j = 0; j < marker.length; j++) bytes[j] = 0;
-      if (ok) {
-        exchange = bytes;
-        return bytes;
-      }
-    }
-    throw new Error("kyoto host: could not locate the exchange buffer");
+  var exchangeAt = -1;
+  function useExchange() {
+    if (exchange !== null) return;
+    var bytes = new Uint8Array(EXCHANGE);
+    var at = addressOf(bytes, 0, EXCHANGE);
+    if (at < 0) throw new Error("kyoto host: could not locate the exchange buffer");
+    exchange = bytes;
+    exchangeAt = at;
   }
   var peer = { ip: "", port: 0 };
   host.setPeer(peer);
@@ -265,13 +296,10 @@
   Channel.prototype.cancelTimer = function () { host.cancelTimer(this.id); };
   Channel.prototype.wake = function () { host.wake(this.id); };
 
-  // The host names the socket calls its HAL has. The four that move bytes take the caller's
-  // buffer through the exchange; the others pass their numbers, strings and booleans as they
-  // are, and an object argument (a HalPeer to fill) is filled from the host's answer.
+  // The host names the socket calls its HAL has. The four that move bytes pass the address of
+  // the caller's bytes; the others pass their numbers, strings and booleans as they are, and
+  // an object argument (a HalPeer to fill) is filled from the host's answer.
   var calls = host.socketCalls().split(",");
-  function viewOf(n) {
-    return n === EXCHANGE ? exchange : exchange.subarray(0, n);
-  }
   function passThrough(name) {
     return function () {
       var args = [this.id];
@@ -293,12 +321,14 @@
   }
   var bytes = {
     tcpRead: function (h, buf, off, len) {
-      ex();
+      var at = addressOf(buf, off, len);
+      if (at >= 0) return host.tcpRead(this.id, h, at, len);
+      useExchange();
       var total = 0;
       while (len > 0) {
-        var n = host.tcpRead(this.id, h, len < EXCHANGE ? len : EXCHANGE);
+        var n = host.tcpRead(this.id, h, exchangeAt, len < EXCHANGE ? len : EXCHANGE);
         if (n <= 0) return total > 0 ? total : n;
-        buf.set(viewOf(n), off);
+        buf.set(exchange.subarray(0, n), off);
         total += n;
         off += n;
         len -= n;
@@ -307,12 +337,14 @@
       return total;
     },
     tcpWrite: function (h, buf, off, len) {
-      ex();
+      var at = addressOf(buf, off, len);
+      if (at >= 0) return host.tcpWrite(this.id, h, at, len);
+      useExchange();
       var total = 0;
       while (len > 0) {
         var chunk = len < EXCHANGE ? len : EXCHANGE;
         exchange.set(buf.subarray(off, off + chunk));
-        var n = host.tcpWrite(this.id, h, chunk);
+        var n = host.tcpWrite(this.id, h, exchangeAt, chunk);
         if (n <= 0) return total > 0 ? total : n;
         total += n;
         off += n;
@@ -322,18 +354,26 @@
       return total;
     },
     udpSend: function (h, buf, off, len, ip, port) {
-      ex();
-      if (len > EXCHANGE) throw new RangeError("a datagram is at most " + EXCHANGE + " bytes here, got " + len);
+      var at = addressOf(buf, off, len);
+      if (at >= 0) return host.udpSend(this.id, h, at, len, ip, port);
+      useExchange();
+      if (len > EXCHANGE) throw new RangeError("a datagram from a resizable buffer is at most " + EXCHANGE + " bytes here, got " + len);
       exchange.set(buf.subarray(off, off + len));
-      return host.udpSend(this.id, h, len, ip, port);
+      return host.udpSend(this.id, h, exchangeAt, len, ip, port);
     },
     udpRecv: function (h, buf, off, len, from) {
-      ex();
-      var n = host.udpRecv(this.id, h, len < EXCHANGE ? len : EXCHANGE);
-      if (n < 0) return n;
-      buf.set(viewOf(n), off);
-      from.ip = peer.ip;
-      from.port = peer.port;
+      var at = addressOf(buf, off, len);
+      var n;
+      if (at >= 0) n = host.udpRecv(this.id, h, at, len);
+      else {
+        useExchange();
+        n = host.udpRecv(this.id, h, exchangeAt, len < EXCHANGE ? len : EXCHANGE);
+        if (n > 0) buf.set(exchange.subarray(0, n), off);
+      }
+      if (n >= 0) {
+        from.ip = peer.ip;
+        from.port = peer.port;
+      }
       return n;
     },
   };

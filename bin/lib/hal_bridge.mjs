@@ -17,6 +17,8 @@ import { randomBytes } from "node:crypto";
 const BYTE_CALLS = ["tcpRead", "tcpWrite", "udpSend", "udpRecv"];
 /** Calls that return a new handle; the close calls end one. */
 const OPENS = ["tcpConnect", "tcpListen", "tcpAccept", "udpBind"];
+/** How far around the last buffer found `locate` looks first. */
+const NEAR = 256 * 1024;
 const EV_TIMER = 1;
 const EV_WAKE = 2;
 
@@ -40,6 +42,7 @@ export class HalBridge {
     this.channels = [];
     this.socketCalls = socketCallsOf(this.createHal());
     this.marker = null;
+    this.lastFound = -1;
     this.peer = null;
     this.smallNumbers = [];
     this.temps = [];
@@ -166,13 +169,22 @@ export class HalBridge {
 
   /**
    * The address in WebAssembly memory of the marker the guest just wrote (transformed) over a
-   * buffer's first bytes, or -1 when it is not found exactly once.
+   * buffer's first bytes, or -1. The marker is 16 fresh random bytes and only that buffer holds
+   * them transformed, so the first hit is the buffer. The search starts around the last hit
+   * (the allocator tends to place a new buffer near the last one, often in its freed place):
+   * a connection's first read costs microseconds, not a scan of the whole memory.
    */
   locate() {
     const heap = Buffer.from(this.vm.module.HEAPU8.buffer);
     const needle = Buffer.from(this.marker.map((b) => b ^ 0xa5));
-    const at = heap.indexOf(needle);
-    if (at < 0 || heap.indexOf(needle, at + 1) >= 0) return -1;
+    let at = -1;
+    if (this.lastFound >= 0) {
+      const from = Math.max(0, this.lastFound - NEAR);
+      const near = heap.subarray(from, Math.min(heap.length, this.lastFound + NEAR)).indexOf(needle);
+      if (near >= 0) at = from + near;
+    }
+    if (at < 0) at = heap.indexOf(needle);
+    if (at >= 0) this.lastFound = at;
     return at;
   }
 

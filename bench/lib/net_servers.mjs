@@ -14,6 +14,7 @@ import net from "node:net";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { echo } from "./echo_loop.mjs";
 import { loadKyoto } from "./env.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,20 +83,7 @@ export async function withServer(lib, options, measure) {
             next();
             continue;
           }
-          k.spawn(async () => {
-            const buf = new Uint8Array(bufSize);
-            try {
-              for (;;) {
-                const n = await socket.read(buf);
-                if (n === 0) break;
-                await socket.writeAll(buf.subarray(0, n));
-              }
-            } catch (e) {
-              // the client went away
-            } finally {
-              socket.close();
-            }
-          });
+          k.spawn(() => echo(socket, bufSize));
         }
       });
       try {

@@ -20,7 +20,7 @@ import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  drainJobs, hostFunctions, isOutOfMemory, loadEngine, memoryUsedSize, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  directHostCalls, drainJobs, hostFunctions, isOutOfMemory, loadEngine, memoryUsedSize, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
 } from "./quickjs_vm.mjs";
 import { HalBridge } from "./hal_bridge.mjs";
 
@@ -85,6 +85,7 @@ export class DeviceHost {
       (base, requested) => this.resolve(base, requested),
     );
     const vm = (this.vm = rt.newContext());
+    directHostCalls(vm);
     this.installHost();
     this.guarded(() => vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILE)).dispose());
     this.guarded(() => {

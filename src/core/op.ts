@@ -120,15 +120,10 @@ export class ReadyQueue {
   host: DeliveryHost;
   /** @internal What the queue belongs to (a runtime; null for the default queue). */
   readonly owner: unknown;
-  private readonly drainFn: () => void;
 
   constructor(host: DeliveryHost, owner: unknown) {
     this.host = host;
     this.owner = owner;
-    const self = this;
-    this.drainFn = function () {
-      self.deliver(Infinity);
-    };
   }
 
   /**
@@ -162,21 +157,24 @@ export class ReadyQueue {
         // An embedder's host threw (say its wake()): report it, drain this batch from a
         // microtask instead, and let the next batch ask the host again. Never wedged.
         reportError(err);
-        this.drainFromMicrotask();
+        const queue = this;
+        if (resolved !== null)
+          resolved.then(function () {
+            queue.deliver(Infinity);
+          });
+        else this.drainOwed = false;
       }
     }
   }
+}
 
-  /** @internal Drains the whole queue from a microtask (the default host's way). */
-  drainFromMicrotask(): void {
-    if (resolved !== null) resolved.then(this.drainFn);
-    else this.drainOwed = false;
-  }
+function drainDefault(): void {
+  defaultQueue.deliver(Infinity);
 }
 
 const microtaskHost: DeliveryHost = {
   request(): void {
-    defaultQueue.drainFromMicrotask();
+    if (resolved !== null) resolved.then(drainDefault);
   },
   admit(): boolean {
     return true;

@@ -10,7 +10,7 @@
  * });
  *
  * `run(main)` drives the runtime until `main` settles. `main` is not a task in the table
- * (like Tokio's `block_on`); it is called from the runtime's next turn, like a task. Runs
+ * (like Tokio's `block_on`); it is called from a host callback of the runtime's own. Runs
  * nest and interleave. Module-level `spawn`, `yieldNow`, `now`, `sleep`, `timeout`,
  * `interval` and the socket constructors use the current runtime, else a default runtime
  * created on first use from the target's default HAL (`setDefaultHalFactory`).
@@ -33,7 +33,7 @@
  *   host callback (wake, timer, socket event) starts and leaves it so for the microtasks
  *   after; a runtime asked for a turn while another's code runs (a release that wakes its
  *   waiter, a spawn, a `run`) takes a host callback of its own instead of a microtask. This
- *   is why `run(main)` starts `main` from a turn: two mains started from the same code do
+ *   is why `run(main)` starts `main` from a host callback of its own: two mains started from the same code do
  *   not share one microtask run.
  * - Not exact: after an `await` of something the host settles outside kyoto (a host
  *   `setTimeout` wrapped in a promise, a host I/O callback) while two runtimes' runs are
@@ -173,9 +173,9 @@ export class Runtime implements TaskOwner {
 
   /**
    * Runs `main()` and drives the runtime until its result settles; resolves with it (a
-   * Promise where Promise exists, else an Op). `main` is called from the runtime's next
-   * turn, with this runtime current (never inside `run` itself); `ERR_CLOSED` if the runtime
-   * closes first. Allocates: per call (the op, the promise).
+   * Promise where Promise exists, else an Op). `main` is called once the runtime has been
+   * through the host (like after a `yieldNow`), with this runtime current, never inside
+   * `run` itself; it is refused with `ERR_CLOSED` if the runtime closes first. Allocates: per call (the op, the promise).
    */
   run<T>(main: () => T | PromiseLike<T> | Op<T>): Promise<T> {
     if (typeof main !== "function") throw invalidArgument("main", "a function", main);
@@ -192,7 +192,7 @@ export class Runtime implements TaskOwner {
         self.exit();
         op.fail(error);
       };
-      this.scheduler.startMain({
+      this.scheduler.defer({
         complete(): void {
           settleWith(main, onValue, onError);
         },
@@ -365,8 +365,8 @@ export class Runtime implements TaskOwner {
   }
 
   private exit(): void {
-    // The last run ended: code that follows is nobody's (unless a turn of ours runs it).
-    if (--this.scheduler.runs === 0 && !this.scheduler.inTurn && currentReadyQueue() === this.scheduler.queue) setCurrentReadyQueue(null);
+    // The last run ended: the code that follows is nobody's (a turn of ours sets it again).
+    if (--this.scheduler.runs === 0 && currentReadyQueue() === this.scheduler.queue) setCurrentReadyQueue(null);
   }
 }
 

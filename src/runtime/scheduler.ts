@@ -1,7 +1,7 @@
 /**
  * The scheduler: turns, the cooperative budget, and the host timer.
  *
- * A *turn* starts `run` mains and tasks and delivers completed ops from the runtime's own
+ * A *turn* starts tasks and delivers completed ops from the runtime's own
  * ready queue (the scheduler is its delivery host), at most `budget` of them between two
  * host events. Under budget the next chunk runs from a resolved-promise
  * callback, so native continuations (the code after an `await`) run between chunks; once
@@ -46,7 +46,7 @@ const resolved: { then(f: () => void): unknown } | null = typeof Promise === "fu
 /** The longest delay handed to the host timer (hosts use a signed 32-bit delay). */
 const MAX_ARM = 2147483647;
 
-/** Something completed on the next host turn (`yieldNow`, a `run` main's start). */
+/** Something completed on the next host turn (`yieldNow`, the start of a `run` main). */
 export interface Deferred {
   complete(value: undefined): void;
   fail(error: unknown): void;
@@ -63,8 +63,6 @@ export class Scheduler implements DeliveryHost {
   /** The runtime's ready queue: ops created in its context are delivered from here. */
   readonly queue: ReadyQueue;
   readonly starts: SlotRing;
-  /** `run` mains waiting to be started on the next turn (`complete` starts, `fail` refuses). */
-  private readonly mains = new Ring<Deferred>(2);
   /** True while a turn runs (tasks and mains started from it run synchronously inside). */
   inTurn = false;
   /** `run` calls of this runtime whose main has not settled. */
@@ -167,13 +165,7 @@ export class Scheduler implements DeliveryHost {
     }
   }
 
-  /** Starts `main` from the next turn, with this runtime current (`Runtime.run`); fails it on close. */
-  startMain(main: Deferred): void {
-    this.mains.push(main);
-    this.requestTurn();
-  }
-
-  /** Completes `item` once the runtime has been through a host turn (`yieldNow`). */
+  /** Completes `item` once the runtime has been through a host turn (`yieldNow`, `run`), with this runtime current. */
   defer(item: Deferred): void {
     this.deferred.push(item);
     this.yieldToHost();
@@ -273,19 +265,13 @@ export class Scheduler implements DeliveryHost {
     this.inTurn = true;
     const budget = this.budget;
     const starts = this.starts;
-    const mains = this.mains;
     const queue = this.queue;
     const previous = setCurrentReadyQueue(queue);
     for (;;) {
       if (this.spent >= budget) break;
-      // Set before each start: a main or task may run another runtime's code synchronously.
-      setCurrentReadyQueue(queue);
-      if (mains.length > 0) {
-        this.spent++;
-        (mains.shift() as Deferred).complete(undefined);
-        continue;
-      }
       if (starts.length > 0) {
+        // Set before each start: a task may run another runtime's code synchronously.
+        setCurrentReadyQueue(queue);
         this.spent++;
         this.starter.startTask(starts.shift());
         continue;
@@ -301,7 +287,7 @@ export class Scheduler implements DeliveryHost {
     // with no run gives the context back (it cannot tell its code from others' after a turn).
     setCurrentReadyQueue(this.runs > 0 ? queue : previous);
     this.inTurn = false;
-    if (mains.length > 0 || starts.length > 0 || queue.ring.length > 0) this.yieldToHost();
+    if (starts.length > 0 || queue.ring.length > 0) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
   }
 
@@ -310,7 +296,6 @@ export class Scheduler implements DeliveryHost {
    * Allocates: never.
    */
   close(error: unknown): void {
-    for (let n = this.mains.length; n > 0; n--) (this.mains.shift() as Deferred).fail(error);
     for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).fail(error);
     const pool = this.wheel.pool;
     for (let slot = 0; slot < pool.capacity; slot++) {

@@ -108,6 +108,29 @@ describe("the Espruino context", () => {
     assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then1,then2,t50", "Espruino's measured order");
   });
 
+  it("runs the idle hook only once no promise reaction is queued, and keeps setImmediate deleted", async () => {
+    const ctx = createEspruinoContext();
+    assert.equal(ctx.run("typeof setImmediate", "x.js"), "undefined");
+    ctx.run(`var order = []; __hostIdle(function () { order.push("idle"); });
+      setTimeout(function () { order.push("t0"); }, 0);
+      var p = Promise.resolve();
+      for (var i = 0; i < 3; i++) p = p.then(function () { order.push("then"); });
+      setTimeout(function () { order.push("t5"); }, 5); order.push("sync");`, "idle.js");
+    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 7; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then,then,then,idle,t5", "after the whole then-chain, before a later timer");
+  });
+
+  it("reports a rejection nobody handles by the time the queue runs dry, not one adopted a few turns later", async () => {
+    const errors: unknown[] = [];
+    const ctx = createEspruinoContext({ onError: (e) => errors.push(e) });
+    ctx.run(`var caught; Promise.resolve().then(function () { return Promise.reject("adopted"); }).then(null, function (e) { caught = e; });
+      Promise.reject("lost");`, "x.js");
+    for (let i = 0; i < 50 && ctx.run("caught", "x.js") === undefined; i++) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ctx.run("caught", "x.js"), "adopted");
+    assert.deepEqual(errors, ["lost"]);
+  });
+
   it("throws on clearTimeout(undefined) and on an id that is not armed; clearTimeout() clears every timer", () => {
     const ctx = createEspruinoContext();
     assert.throws(() => ctx.run("clearTimeout(undefined)", "x.js"), /undefined/);
@@ -139,6 +162,12 @@ describe("the Espruino bundle check", () => {
     assert.match(problems[0], /Object\.isExtensible/);
     assert.match(problems[1], /RangeError/);
     assert.match(problems[2], /finally/);
+  });
+
+  it("rejects any mention of the test context's own hook, feature-detected or not", () => {
+    const problems = checkEspruinoBundleMembers("var f = typeof __hostIdle === 'function' ? __hostIdle : null;", "planted.js", null);
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.match(problems[0], /__hostIdle.*only the Espruino test context/);
   });
 
   it("passes the built bundle", () => {

@@ -139,6 +139,18 @@ describe("the Espruino context", () => {
     assert.equal(ctx.loop.pending(), 0);
   });
 
+  it("follows a promise or an object with its own then, and takes an inherited then as a plain value", async () => {
+    const ctx = createEspruinoContext();
+    ctx.run(`var got = [];
+      function T() {} T.prototype.then = function (f) { f("inherited"); };
+      var own = { then: function (f) { f("own"); } };
+      [Promise.resolve("promise"), own, new T()].forEach(function (v, i) {
+        Promise.resolve(0).then(function () { return v; }).then(function (r) { got[i] = typeof r === "string" ? r : "the object"; });
+      });`, "x.js");
+    for (let i = 0; i < 50 && (ctx.run("got.length", "x.js") as number) < 3; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("got.join()", "x.js"), "promise,own,the object");
+  });
+
   it("Promise.all takes a thenable that is not a promise as a plain value", async () => {
     const ctx = createEspruinoContext();
     ctx.run("var got; Promise.all([{ then: function (f) { f(1); } }]).then(function (v) { got = typeof v[0]; });", "x.js");

@@ -30,7 +30,7 @@ try {
 const NOT_ON_ESPRUINO = {
   "test/core/op.test.ts": {
     "is a Promise: instanceof, catch, finally, Promise.all/race/allSettled":
-      "by design of the ES5 lowering: ops are thenables there (opsArePromises is false), and Espruino has no finally/race/allSettled",
+      "an op cannot be a Promise there: ES5-lowered classes cannot subclass it, and Espruino's Promise.all unwraps only objects whose constructor is the native Promise, subscribing through its internal then (never the op's), so it would never observe (hence never take) the op; and Espruino has no finally/race/allSettled (README, Espruino)",
   },
 };
 

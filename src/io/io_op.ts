@@ -13,6 +13,7 @@
  */
 
 import { SignalLike } from "../core/cancel";
+import { KyotoError } from "../core/errors";
 import { Op } from "../core/op";
 
 export class IoOp<T> extends Op<T> {
@@ -30,6 +31,31 @@ export class IoOp<T> extends Op<T> {
   watchSignal(signal: SignalLike | null): void {
     this.watch(signal);
   }
+}
+
+/**
+ * A read, write, send or receive: it first occupies its side of the socket (one at a time),
+ * then steps each time the socket becomes ready until it completes or fails.
+ */
+export abstract class SteppedIoOp<T> extends IoOp<T> {
+  /**
+   * Fails at once on an aborted signal or when `occupy()` refuses, else takes the first step;
+   * then watches the signal.
+   */
+  start(signal: SignalLike | null): this {
+    if (this.failIfAborted(signal)) return this;
+    const refused = this.occupy();
+    if (refused !== null) this.fail(refused);
+    else this.step();
+    this.watch(signal);
+    return this;
+  }
+
+  /** Takes the socket's side for this op, or returns why it cannot (busy, failed, closed). */
+  protected abstract occupy(): KyotoError | null;
+
+  /** @internal Moves the op on when the socket is ready; a done op ignores it. */
+  abstract step(): void;
 }
 
 /**

@@ -39,7 +39,7 @@ import { failedOp, Op } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
-import { IoOp } from "../io/io_op";
+import { IoOp, SteppedIoOp } from "../io/io_op";
 import { moveToFront } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
@@ -416,7 +416,7 @@ class ConnectOp extends IoOp<TcpStream> {
 }
 
 /** `read` and `readExact`. */
-class ReadOp extends IoOp<number> {
+class ReadOp extends SteppedIoOp<number> {
   private got = 0;
 
   constructor(
@@ -427,19 +427,14 @@ class ReadOp extends IoOp<number> {
     super();
   }
 
-  start(signal: ReturnType<typeof signalOf>): ReadOp {
-    if (this.failIfAborted(signal)) return this;
+  protected occupy(): KyotoError | null {
     const s = this.stream;
-    if (s.reader !== null) this.fail(busyError("read"));
-    else if (s.failure !== null) this.fail(s.failure);
-    else if (s.isClosed()) this.fail(closedError("the stream"));
-    else if (this.buf.length === 0) this.complete(0);
-    else {
-      s.reader = this;
-      this.step();
-    }
-    this.watch(signal);
-    return this;
+    if (s.reader !== null) return busyError("read");
+    if (s.failure !== null) return s.failure;
+    if (s.isClosed()) return closedError("the stream");
+    if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
+    else s.reader = this;
+    return null;
   }
 
   /** @internal Reads what is there; completes, fails, or keeps waiting for `EV_READABLE`. */
@@ -492,7 +487,7 @@ class ReadOp extends IoOp<number> {
 }
 
 /** `write` and `writeAll`: the last (or only) chunk is reserved and handed over on commit. */
-class WriteOp extends IoOp<number> {
+class WriteOp extends SteppedIoOp<number> {
   /** Bytes of `buf` already handed to the host (for `writeAll` cancelled part way). */
   written = 0;
   private held = 0;
@@ -505,19 +500,14 @@ class WriteOp extends IoOp<number> {
     super();
   }
 
-  start(signal: ReturnType<typeof signalOf>): WriteOp {
-    if (this.failIfAborted(signal)) return this;
+  protected occupy(): KyotoError | null {
     const s = this.stream;
+    if (s.writer !== null) return busyError("write");
     const blocker = s.writeBlocker();
-    if (s.writer !== null) this.fail(busyError("write"));
-    else if (blocker !== null) this.fail(blocker);
-    else if (this.buf.length === 0) this.complete(0);
-    else {
-      s.writer = this;
-      this.step();
-    }
-    this.watch(signal);
-    return this;
+    if (blocker !== null) return blocker;
+    if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
+    else s.writer = this;
+    return null;
   }
 
   /** @internal Reserves (or, for writeAll's earlier chunks, sends) what the send buffer has room for. */

@@ -15,13 +15,13 @@
  * the datagram; cancelling it after that does not recall it (UDP promises no delivery anyway).
  */
 
-import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError, closedError, invalidArgument, KyotoError } from "../core/errors";
 import { failedOp, Op } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
-import { IoOp, OpenOp } from "../io/io_op";
+import { OpenOp, SteppedIoOp } from "../io/io_op";
 import { copyOf } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
@@ -258,7 +258,7 @@ export class UdpSocket implements IoResource {
 
 
 /** `recvFrom` (resolves `{ n, addr }`) and `recv` (resolves `n`). */
-class RecvOp extends IoOp<Received | number> {
+class RecvOp extends SteppedIoOp<Received | number> {
   private readonly from: { addr: SocketAddr | null } = { addr: null };
 
   constructor(
@@ -269,13 +269,8 @@ class RecvOp extends IoOp<Received | number> {
     super();
   }
 
-  start(signal: SignalLike | null): RecvOp {
-    if (this.failIfAborted(signal)) return this;
-    const refused = this.socket.claimReceiver(this);
-    if (refused !== null) this.fail(refused);
-    else this.step();
-    this.watch(signal);
-    return this;
+  protected occupy(): KyotoError | null {
+    return this.socket.claimReceiver(this);
   }
 
   /** @internal */
@@ -308,7 +303,7 @@ class RecvOp extends IoOp<Received | number> {
 }
 
 /** `sendTo` / `send`: hands the datagram to the host as soon as it has room. */
-class SendOp extends IoOp<number> {
+class SendOp extends SteppedIoOp<number> {
   constructor(
     private readonly socket: UdpSocket,
     private readonly buf: Uint8Array,
@@ -317,13 +312,8 @@ class SendOp extends IoOp<number> {
     super();
   }
 
-  start(signal: SignalLike | null): SendOp {
-    if (this.failIfAborted(signal)) return this;
-    const refused = this.socket.claimSender(this);
-    if (refused !== null) this.fail(refused);
-    else this.step();
-    this.watch(signal);
-    return this;
+  protected occupy(): KyotoError | null {
+    return this.socket.claimSender(this);
   }
 
   /** @internal Sends now when the host takes it (the op then completes); else waits for `EV_WRITABLE`. */

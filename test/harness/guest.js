@@ -6,7 +6,7 @@
  * globals exactly as they do under Node.
  *
  * Host functions (installed by test/harness/quickjs.ts on `__host`):
- *   log(level, text)   setTimer(id, ms)   clearTimer(id)
+ *   log(level, text)   setTimer(id, ms)   clearTimer(id)   setTestTimeout(ms)
  */
 (function () {
   "use strict";
@@ -126,7 +126,9 @@
   function context(title) {
     return {
       title: title,
-      timeout: function () {}, slow: function () {}, retries: function () {},
+      // Like mocha's: the host moves the running test's deadline (and its interrupt) at once.
+      timeout: function (ms) { if (typeof ms === "number") __host.setTestTimeout(ms); },
+      slow: function () {}, retries: function () {},
       skip: function () { throw SKIP; },
     };
   }

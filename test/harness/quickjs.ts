@@ -44,6 +44,8 @@ export const ENGINES = ENGINE_NAMES as readonly EngineName[];
 export type EngineName = "quickjs" | "quickjs-ng";
 export { STACK_SIZE };
 export const TEST_TIMEOUT_MS = 10_000;
+/** The most a guest test may ask for with `this.timeout(ms)` (the Node side waits this long). */
+export const MAX_TEST_TIMEOUT_MS = 60_000;
 
 /** An engine instance and the lines its WebAssembly module printed to stderr (an abort's message). */
 export interface Engine {
@@ -95,6 +97,8 @@ export class GuestFile {
   private vm: QuickJSContext | null = null;
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
   private deadline = Infinity;
+  /** The running test's limit: `options.timeoutMs`, or what the test set with `this.timeout(ms)`. */
+  private testTimeoutMs = TEST_TIMEOUT_MS;
   private wake: (() => void) | null = null;
   private readonly mapper: StackMapper;
   private bridge: HalBridge | null = null;
@@ -149,9 +153,9 @@ export class GuestFile {
 
   /** Runs a test (kind "test") or a suite's before/after hooks, and waits for it to settle. */
   async run(kind: "test" | "before" | "after", id: number): Promise<RunResult> {
-    const timeoutMs = this.options.timeoutMs ?? TEST_TIMEOUT_MS;
-    const deadline = Date.now() + timeoutMs;
-    this.deadline = deadline;
+    const started = Date.now();
+    this.testTimeoutMs = this.options.timeoutMs ?? TEST_TIMEOUT_MS;
+    this.deadline = started + this.testTimeoutMs;
     let token: number;
     try {
       token = this.evalScript(`__harness.start(${JSON.stringify(kind)}, ${id})`) as number;
@@ -165,8 +169,9 @@ export class GuestFile {
               " (a lost wake-up, or a promise nobody resolves)",
           );
         }
+        const deadline = started + this.testTimeoutMs;
         const remaining = deadline - Date.now();
-        if (remaining <= 0) return this.failure(`timed out after ${timeoutMs} ms inside ${this.engineName}`);
+        if (remaining <= 0) return this.failure(`timed out after ${this.testTimeoutMs} ms inside ${this.engineName}`);
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, remaining);
           this.wake = () => {
@@ -175,7 +180,7 @@ export class GuestFile {
           };
         });
         this.wake = null;
-        this.deadline = deadline;
+        this.deadline = started + this.testTimeoutMs;
       }
     } catch (err) {
       return this.failure("harness error: " + String((err as Error)?.stack ?? err));
@@ -222,10 +227,16 @@ export class GuestFile {
     });
     fn("setTimer", (idH, msH) => {
       const id = vm.getNumber(idH);
-      const ms = vm.getNumber(msH);
+      const ms = Math.min(vm.getNumber(msH), MAX_TEST_TIMEOUT_MS);
       const old = this.timers.get(id);
       if (old !== undefined) clearTimeout(old);
       this.timers.set(id, setTimeout(() => this.fire(id), ms));
+    });
+    fn("setTestTimeout", (msH) => {
+      // this.timeout(ms) in the running test: its deadline counts from its start, as in mocha.
+      const ms = Math.min(vm.getNumber(msH), MAX_TEST_TIMEOUT_MS);
+      this.deadline += ms - this.testTimeoutMs;
+      this.testTimeoutMs = ms;
     });
     fn("clearTimer", (idH) => {
       const id = vm.getNumber(idH);

@@ -12,7 +12,7 @@
 import path from "node:path";
 import assert from "node:assert/strict";
 import { bundleTests, findPortableTests, repoRoot, scratchDir } from "../harness/bundle.ts";
-import { ENGINES, GuestFile, guestFailure, loadEngine, TEST_TIMEOUT_MS } from "../harness/quickjs.ts";
+import { ENGINES, GuestFile, guestFailure, loadEngine, MAX_TEST_TIMEOUT_MS } from "../harness/quickjs.ts";
 
 /** Mirrors an in-VM suite (from `__harness.list()`) as mocha suites and tests. */
 function mirror(suite, guest, engine) {
@@ -74,7 +74,7 @@ if (bundleError) {
     for (const entry of bundle.entries) {
       const { guest, tree, error } = await prepare(engine, bundle, entry);
       describe(`${engine}: ${entry.source}`, function () {
-        this.timeout(TEST_TIMEOUT_MS + 5_000);
+        this.timeout(MAX_TEST_TIMEOUT_MS + 5_000); // the harness fails a test at its own limit first
         after(() => guest.dispose());
         if (error || !tree) {
           it("loads the test bundle", () => {
@@ -131,6 +131,8 @@ describe("the QuickJS harness", function () {
         assert.equal(results["fails when a promise reaction throws and nothing handles it"].state, "failed");
         assert.match(results["fails when a promise reaction throws and nothing handles it"].message, /thrown in an unobserved reaction/);
         assert.equal(results["passes when a reaction's rejection is handled"].state, "passed");
+        assert.match(results["times out at the limit the test set with this.timeout(ms)"].message, /timed out after 50 ms/);
+        assert.equal(results["runs past the host's limit when the test raised it with this.timeout(ms)"].state, "passed", "2,500 ms against the host's 2,000");
       } finally {
         if (saved === undefined) delete process.env.KYOTO_SEED;
         else process.env.KYOTO_SEED = saved;

@@ -89,9 +89,12 @@ function* shortNames() {
   for (const a of first) for (const b of rest) for (const c of rest) yield a + b + c;
 }
 
-/** { internal name → short name }, avoiding every name the sources (or the standard library) use. */
-export function mangleTable(program = loadProgram("tsconfig.portable.json").program) {
-  const internal = internalPropertyNames(program);
+/**
+ * { internal name → short name }, avoiding every name the sources (or the standard library)
+ * use; the names in `keep` are left as they are.
+ */
+export function mangleTable(program = loadProgram("tsconfig.portable.json").program, keep = []) {
+  const internal = internalPropertyNames(program).filter((n) => !keep.includes(n));
   const taken = allPropertyNames(program);
   const table = {};
   const gen = shortNames();

@@ -10,7 +10,9 @@ import { existsSync } from "node:fs";
 import { register } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { DeviceHost, quickjsBundles } from "./lib/device_host.mjs";
+import { Worker } from "node:worker_threads";
+import { quickjsBundles } from "./lib/device_host.mjs";
+import { statsLine } from "./lib/stats_line.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const ENGINES = ["quickjs", "quickjs-ng", "node"];
@@ -53,42 +55,38 @@ export function parseArgs(args) {
   return o;
 }
 
-const kb = (n) => (n / 1024).toFixed(1) + " KiB";
-const pool = (name, p) => (p ? `${name} ${p.live}/${p.peak}/${p.capacity}` : null);
-
-/** One --stats line: guest heap, then kyoto's pools as live/peak/capacity. */
-export function statsLine(s, label) {
-  const parts = [`heap ${kb(s.memory)}${s.limit ? " of " + kb(s.limit) : ""}`];
-  if (s.kyoto) {
-    for (const name of ["tasks", "timers", "waiters", "buffers"]) parts.push(pool(name, s.kyoto[name]));
-  }
-  return `[kyoto stats${label ? " " + label : ""}] ${parts.filter(Boolean).join(" | ")}${s.kyoto ? " (live/peak/capacity)" : ""}`;
-}
-
+/**
+ * The guest runs on a worker thread (bin/lib/device_worker.mjs): Ctrl-C raises the shared
+ * interrupt flag, which stops a guest spinning in a synchronous loop through the runtime's
+ * interrupt handler, and posts "interrupt" for a guest that waits. A second Ctrl-C ends the
+ * process at once (a host call that never returns).
+ */
 async function runQuickJs(o) {
   const bundles = quickjsBundles();
   if (!existsSync(bundles.kyoto)) {
     console.error(`kyoto run: ${path.relative(process.cwd(), bundles.kyoto)} is missing: run \`npm run build\``);
     return 2;
   }
-  const host = new DeviceHost({ engine: o.engine, memory: o.memory, stack: o.stack });
-  const onSigint = () => host.interrupt();
-  const onIdle = () => host.idle();
+  const interrupt = new SharedArrayBuffer(4);
+  const worker = new Worker(new URL("./lib/device_worker.mjs", import.meta.url), {
+    workerData: { ...o, interrupt },
+  });
+  const flag = new Int32Array(interrupt);
+  const onSigint = () => {
+    if (Atomics.exchange(flag, 0, 1) === 1) process.exit(130);
+    worker.postMessage("interrupt");
+  };
   process.on("SIGINT", onSigint);
-  process.on("beforeExit", onIdle);
-  let ticker = null;
-  if (o.stats) {
-    ticker = setInterval(() => console.error(statsLine(host.stats())), 1000);
-    ticker.unref();
-  }
   try {
-    const code = await host.start(o.script, o.scriptArgs);
-    if (o.stats) console.error(statsLine(host.stats(), "at exit"));
-    return code;
+    return await new Promise((resolve) => {
+      worker.on("error", (err) => {
+        console.error(`kyoto run: the device host failed: ${err?.stack ?? err}`);
+        resolve(1);
+      });
+      worker.on("exit", resolve);
+    });
   } finally {
-    if (ticker) clearInterval(ticker);
     process.off("SIGINT", onSigint);
-    process.off("beforeExit", onIdle);
   }
 }
 

@@ -6,13 +6,15 @@
  *   in a task per connection, on a runtime whose `run()` is active for the whole measurement
  *   (its budget applies); `kyoto:then-loop` runs the same loop as a then-chain, no task.
  * - node:net: `socket.on("data", d => socket.write(d))` with back-pressure, the plain way.
- * - kyoto run quickjs / quickjs-ng: examples/echo_server.mjs inside the device runner (a child
- *   process: the guest's sockets are served by that Node process, as on a device).
+ * - kyoto run quickjs / quickjs-ng: the kyoto loop above, with the same buffer size, inside the
+ *   device runner (device_echo_server.mjs in a child process: the guest's sockets are served
+ *   by that Node process, as on a device).
  */
 import net from "node:net";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { echo } from "./echo_loop.mjs";
 import { loadKyoto } from "./env.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,7 +57,7 @@ export async function withServer(lib, options, measure) {
       server.close();
     }
   }
-  if (lib.startsWith("kyoto run ")) return withDeviceServer(lib.slice("kyoto run ".length), measure);
+  if (lib.startsWith("kyoto run ")) return withDeviceServer(lib.slice("kyoto run ".length), bufSize, measure);
   const k = await loadKyoto();
   const rt = k.createRuntime({ maxBuffers: options.maxBuffers || 16384 });
   try {
@@ -81,20 +83,7 @@ export async function withServer(lib, options, measure) {
             next();
             continue;
           }
-          k.spawn(async () => {
-            const buf = new Uint8Array(bufSize);
-            try {
-              for (;;) {
-                const n = await socket.read(buf);
-                if (n === 0) break;
-                await socket.writeAll(buf.subarray(0, n));
-              }
-            } catch (e) {
-              // the client went away
-            } finally {
-              socket.close();
-            }
-          });
+          k.spawn(() => echo(socket, bufSize));
         }
       });
       try {
@@ -109,10 +98,11 @@ export async function withServer(lib, options, measure) {
   }
 }
 
-/** The echo server example inside `kyoto run --engine <engine>`, on a free port. */
-async function withDeviceServer(engine, measure) {
+/** The kyoto echo loop inside `kyoto run --engine <engine>`, on a free port. */
+async function withDeviceServer(engine, bufSize, measure) {
   const root = path.resolve(here, "../..");
-  const args = [path.join(root, "bin/kyoto.js"), "run", "--engine", engine, "--memory", "8m", path.join(root, "examples/echo_server.mjs"), "0"];
+  const script = path.join(here, "device_echo_server.mjs");
+  const args = [path.join(root, "bin/kyoto.js"), "run", "--engine", engine, "--memory", "8m", script, bufSize];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise((resolve) => child.on("exit", resolve));
   try {

@@ -12,14 +12,15 @@
  *   absolute paths resolve on disk from the importing module's folder. Stack frames in the
  *   minified bundle are mapped to kyoto's TypeScript sources through its source map.
  * - The outcome: an uncaught guest error (the app's evaluation, a job, a timer callback, an
- *   event) or an out-of-memory stops the guest at once; otherwise the guest runs until the host
+ *   event), a promise rejection nothing handled by the end of the turn (the prelude's books)
+ *   or an out-of-memory stops the guest at once; otherwise the guest runs until the host
  *   has nothing left that could call it (`idle()`), and succeeds if its evaluation settled.
  */
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  drainJobs, hostFunctions, isOutOfMemory, loadEngine, memoryUsage, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  directHostCalls, drainJobs, hostFunctions, isOutOfMemory, loadEngine, memoryUsedSize, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
 } from "./quickjs_vm.mjs";
 import { HalBridge } from "./hal_bridge.mjs";
 
@@ -38,7 +39,8 @@ export class DeviceHost {
   /**
    * options: engine ("quickjs" | "quickjs-ng"), memory (bytes or 0), stack (bytes),
    * stdout / stderr (writable streams), bundles (see quickjsBundles), createHal (the Node-side
-   * HAL factory; default: `createNodeHal` from the Node bundle).
+   * HAL factory; default: `createNodeHal` from the Node bundle), interrupt (an Int32Array,
+   * maybe shared with another thread: guest code stops once its first element is non-zero).
    */
   constructor(options) {
     this.options = options;
@@ -53,16 +55,18 @@ export class DeviceHost {
     this.finished = false;
     this.exitCode = -1;
     this.events = 0;
-    this.lastMemoryCheck = -Infinity;
+    this.nextMemoryCheck = -Infinity;
     this.settled = false;
+    this.rejectionDue = false;
     this.liftLimit = () => this.rt.setMemoryLimit(-1);
     this.mapper = new StackMapper(
       (file) => (path.isAbsolute(file) && existsSync(file) ? file : null),
       (src) => path.relative(process.cwd(), src) || src,
     );
-    // Frames of the prelude (a timer's fire, console) and native helpers say nothing about the app.
+    // Frames of the prelude (a timer's fire, console, the Promise wrapper) and the native helpers
+    // it calls through (apply, Reflect.construct) say nothing about the app.
     this.mapStack = (stack) =>
-      this.mapper.map(stack).split("\n").filter((l) => !l.includes(PRELUDE_FILE) && !/^\s*at apply \(native\)/.test(l)).join("\n");
+      this.mapper.map(stack).split("\n").filter((l) => !l.includes(PRELUDE_FILE) && !/^\s*at (apply|construct) \(native\)/.test(l)).join("\n");
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -75,19 +79,20 @@ export class DeviceHost {
     const engine = await loadEngine(this.options.engine);
     const rt = (this.rt = engine.newRuntime());
     rt.setMaxStackSize(this.options.stack || STACK_SIZE);
-    rt.setInterruptHandler(() => this.interrupted);
+    rt.setInterruptHandler(() => this.interruptRequested());
     rt.setModuleLoader(
       (name) => this.load(name),
       (base, requested) => this.resolve(base, requested),
     );
     const vm = (this.vm = rt.newContext());
+    directHostCalls(vm);
     this.installHost();
     this.guarded(() => vm.unwrapResult(vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILE)).dispose());
-    this.fireFn = this.guarded(() => {
+    this.guarded(() => {
       const prelude = vm.getProp(vm.global, "__prelude");
-      const fire = vm.getProp(prelude, "fire");
+      this.fireFn = vm.getProp(prelude, "fire");
+      this.takeUnhandledFn = vm.getProp(prelude, "takeUnhandled");
       prelude.dispose();
-      return fire;
     });
     const file = path.resolve(script);
     this.guarded(() => {
@@ -117,6 +122,12 @@ export class DeviceHost {
     } else this.finish(0);
   }
 
+  /** True once Ctrl-C asked to stop (here, or through the shared interrupt flag). */
+  interruptRequested() {
+    if (!this.interrupted && this.options.interrupt && Atomics.load(this.options.interrupt, 0) !== 0) this.interrupted = true;
+    return this.interrupted;
+  }
+
   /** Ctrl-C: interrupts running guest code, or stops a waiting guest at once. */
   interrupt() {
     this.interrupted = true;
@@ -124,7 +135,7 @@ export class DeviceHost {
   }
 
   memoryUsed() {
-    return memoryUsage(this.rt, this.vm).memory_used_size;
+    return memoryUsedSize(this.rt, this.vm);
   }
 
   /** `{ memory, limit, kyoto }` where kyoto is the current runtime's `stats()`, when the app loaded kyoto. */
@@ -188,11 +199,11 @@ export class DeviceHost {
       const limit = this.options.memory ? `; --memory allows ${this.options.memory} bytes` : "";
       this.rt.setMemoryLimit(-1);
       this.finish(1, `kyoto run: out of memory: ${e.message}${limit}\n${this.mapStack(e.stack)}`.trimEnd());
-    } else if (this.interrupted) {
+    } else if (this.interruptRequested()) {
       this.finish(130, "kyoto run: interrupted");
     } else {
       const code = e.code !== undefined ? ` [${e.code}]` : "";
-      const label = what === "rejection" ? "unhandled rejection" : "uncaught";
+      const label = what === "rejection" ? "unhandled promise rejection:" : "uncaught";
       this.finish(1, `kyoto run: ${label} ${e.name}: ${e.message}${code}\n${this.mapStack(e.stack)}`.trimEnd());
     }
     return new GuestStopped();
@@ -220,22 +231,36 @@ export class DeviceHost {
         if (!this.finished) throw this.uncaught(e, "error");
       }, this.liftLimit);
       if (this.entryState() === "rejected") throw this.uncaught(this.entryError, "error");
+      if (this.rejectionDue) this.checkRejections();
       this.checkMemory();
     });
   }
 
+  /** The turn is over (jobs drained): a rejection nothing handled stops the guest, as on Node. */
+  checkRejections() {
+    this.rejectionDue = false;
+    const vm = this.vm;
+    const r = vm.callFunction(this.takeUnhandledFn, vm.undefined);
+    if (r.error) throw this.uncaught(this.readError(r.error), "error");
+    if (vm.typeof(r.value) === "undefined") return;
+    const reason = r.value.consume((found) => vm.getProp(found, "reason"));
+    throw this.uncaught(this.readError(reason), "rejection");
+  }
+
   /**
-   * The `--memory` limit on `memory_used_size`, checked at most once per millisecond. The
-   * engine's own limit is set too, but quickjs-emscripten's builds count 8 bytes per
-   * allocation there (no malloc_usable_size), so alone it would let a heap grow far past it.
+   * The `--memory` limit on `memory_used_size`, checked at most once per millisecond and at
+   * most 5% of the time: measuring walks the whole heap (about 0.3 ms for a 1 MiB heap), so
+   * the next check waits 20 times as long as this one took. The engine's own limit is set
+   * too, but quickjs-emscripten's builds count 8 bytes per allocation there (no
+   * malloc_usable_size), so alone it would let a heap grow far past it.
    */
   checkMemory() {
     const limit = this.options.memory;
     if (!limit) return;
     const t = performance.now();
-    if (t - this.lastMemoryCheck < 1) return;
-    this.lastMemoryCheck = t;
+    if (t < this.nextMemoryCheck) return;
     const used = this.memoryUsed();
+    this.nextMemoryCheck = t + Math.max(1, 20 * (performance.now() - t));
     if (used > limit) {
       throw this.uncaught({ name: "InternalError", message: `out of memory (memory_used_size ${used})`, stack: "" }, "error");
     }
@@ -275,6 +300,9 @@ export class DeviceHost {
     const num = (h) => vm.getNumber(h);
     const def = hostFunctions(vm, host);
 
+    def("rejection", () => {
+      this.rejectionDue = true;
+    });
     def("log", (level, text) => {
       const l = vm.getString(level);
       (l === "warn" || l === "error" ? this.err : this.out).write(vm.getString(text) + "\n");

@@ -6,17 +6,19 @@
  * `callSink(...)` plus a job drain (bin/lib/device_host.mjs, test/harness/quickjs.ts).
  *
  * Socket calls are forwarded by name, whatever the HAL has (tcp*, udp*, sock*, localPort):
- * the four that move bytes (tcpRead, tcpWrite, udpSend, udpRecv) get a view of the guest's
- * exchange buffer in WebAssembly memory, located once from a marker the guest writes
- * (quickjs-emscripten has no call that writes into a guest ArrayBuffer); the others get their
- * numbers, strings and booleans as they are, and an object argument is the HalPeer the call
- * fills in, copied back to the guest's peer object.
+ * the four that move bytes (tcpRead, tcpWrite, udpSend, udpRecv) get a view of the caller's
+ * bytes in WebAssembly memory, at the address the guest passes (found once per ArrayBuffer
+ * from a marker the guest writes, `locate`), so the HAL's own copy is the only one; the
+ * others get their numbers, strings and booleans as they are, and an object argument is the
+ * HalPeer the call fills in, copied back to the guest's peer object.
  */
 import { randomBytes } from "node:crypto";
 
 const BYTE_CALLS = ["tcpRead", "tcpWrite", "udpSend", "udpRecv"];
 /** Calls that return a new handle; the close calls end one. */
 const OPENS = ["tcpConnect", "tcpListen", "tcpAccept", "udpBind"];
+/** How far around the last buffer found `locate` looks first. */
+const NEAR = 256 * 1024;
 const EV_TIMER = 1;
 const EV_WAKE = 2;
 
@@ -39,9 +41,8 @@ export class HalBridge {
     this.onEvent = options.onEvent;
     this.channels = [];
     this.socketCalls = socketCallsOf(this.createHal());
-    this.exAddr = -1;
-    this.exSize = 0;
     this.marker = null;
+    this.lastFound = -1;
     this.peer = null;
     this.smallNumbers = [];
     this.temps = [];
@@ -125,11 +126,11 @@ export class HalBridge {
     });
 
     def("socketCalls", () => this.socketCalls.join(","));
-    def("marker", () => {
-      this.marker = randomBytes(32).map((b) => (b === 0 ? 1 : b));
+    def("marker", (sizeH) => {
+      this.marker = randomBytes(num(sizeH)).map((b) => (b === 0 ? 1 : b));
       return String.fromCharCode(...this.marker);
     });
-    def("locate", (sizeH) => this.locate(num(sizeH)));
+    def("locate", () => this.locate());
     def("setPeer", (obj) => {
       this.peer = obj.dup();
     });
@@ -138,11 +139,12 @@ export class HalBridge {
       vm.newString(from.ip).consume((s) => vm.setProp(this.peer, "ip", s));
       vm.newNumber(from.port).consume((p) => vm.setProp(this.peer, "port", p));
     };
-    def("tcpRead", (c, h, len) => chan(c).hal.tcpRead(num(h), this.exchange(num(len)), 0, num(len)));
-    def("tcpWrite", (c, h, len) => chan(c).hal.tcpWrite(num(h), this.exchange(num(len)), 0, num(len)));
-    def("udpSend", (c, h, len, ip, port) => chan(c).hal.udpSend(num(h), this.exchange(num(len)), 0, num(len), vm.getString(ip), num(port)));
-    def("udpRecv", (c, h, len) => {
-      const got = chan(c).hal.udpRecv(num(h), this.exchange(num(len)), 0, num(len), from);
+    def("tcpRead", (c, h, at, len) => chan(c).hal.tcpRead(num(h), this.bytes(num(at), num(len)), 0, num(len)));
+    def("tcpWrite", (c, h, at, len) => chan(c).hal.tcpWrite(num(h), this.bytes(num(at), num(len)), 0, num(len)));
+    def("udpSend", (c, h, at, len, ip, port) =>
+      chan(c).hal.udpSend(num(h), this.bytes(num(at), num(len)), 0, num(len), vm.getString(ip), num(port)));
+    def("udpRecv", (c, h, at, len) => {
+      const got = chan(c).hal.udpRecv(num(h), this.bytes(num(at), num(len)), 0, num(len), from);
       if (got >= 0) fillPeer();
       return got;
     });
@@ -165,21 +167,35 @@ export class HalBridge {
     }
   }
 
-  /** Finds the guest's exchange buffer in WebAssembly memory by the marker it wrote (transformed). */
-  locate(size) {
+  /**
+   * The address in WebAssembly memory of the marker the guest just wrote (transformed) over a
+   * buffer's first bytes, or -1. The marker is 16 fresh random bytes and only that buffer holds
+   * them transformed, so the first hit is the buffer. The search starts around the last hit
+   * (the allocator tends to place a new buffer near the last one, often in its freed place):
+   * a connection's first read costs microseconds, not a scan of the whole memory.
+   */
+  locate() {
     const heap = Buffer.from(this.vm.module.HEAPU8.buffer);
     const needle = Buffer.from(this.marker.map((b) => b ^ 0xa5));
-    const at = heap.indexOf(needle);
-    if (at < 0 || heap.indexOf(needle, at + 1) >= 0) return false;
-    this.exAddr = at;
-    this.exSize = size;
-    return true;
+    let at = -1;
+    if (this.lastFound >= 0) {
+      const from = Math.max(0, this.lastFound - NEAR);
+      const near = heap.subarray(from, Math.min(heap.length, this.lastFound + NEAR)).indexOf(needle);
+      if (near >= 0) at = from + near;
+    }
+    if (at < 0) at = heap.indexOf(needle);
+    if (at >= 0) this.lastFound = at;
+    return at;
   }
 
-  /** A view of the first `n` bytes of the exchange buffer (re-taken: memory growth replaces HEAPU8). */
-  exchange(n) {
-    if (this.exAddr < 0 || n > this.exSize) throw new TypeError("kyoto host: the exchange buffer is not located");
-    return this.vm.module.HEAPU8.subarray(this.exAddr, this.exAddr + n);
+  /**
+   * A view of `len` bytes of WebAssembly memory at `at`: a guest buffer's bytes. Taken afresh
+   * for every call (memory growth replaces HEAPU8) and used only during it (the HAL copies).
+   */
+  bytes(at, len) {
+    const heap = this.vm.module.HEAPU8;
+    if (!(at >= 0 && len >= 0 && at + len <= heap.length)) throw new RangeError(`kyoto host: bytes ${at}..${at + len} are outside WebAssembly memory`);
+    return heap.subarray(at, at + len);
   }
 
   /** A guest number: small integers (kinds, handles, most args) are made once and kept; others live for one call. */

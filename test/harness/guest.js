@@ -13,48 +13,10 @@
 
   var timerFire = globalThis.__prelude.fire;
 
-  // --- promise reactions that throw -------------------------------------------------------
-  // QuickJS reports nothing when a promise reaction throws (the promise it returned just
-  // rejects), and quickjs-emscripten does not expose the host rejection tracker. So every
-  // reaction registered through Promise.prototype.then (which catch, finally and kyoto's
-  // delivery microtask go through) is wrapped: when one throws, the promise it rejects is
-  // remembered; if no handler was attached to that promise by the time the host has run
-  // every job and asks for the test's status, the test fails with the error — what mocha does
-  // with an unhandled rejection under Node. (A rejection handled only by `await` counts as
-  // unhandled: await does not call `then`.)
-  var nativeThen = Promise.prototype.then;
-  var thrownInReactions = []; // records of reactions that threw: { error, handled }
-  var RECORD = "__harnessReaction";
-  Promise.prototype.then = function (onFulfilled, onRejected) {
-    // A handler attached to a promise some reaction returned: that rejection is handled.
-    var own = Object.prototype.hasOwnProperty.call(this, RECORD) ? this[RECORD] : null;
-    if (own !== null) own.handled = true;
-    var record = { error: undefined, handled: false };
-    function guard(fn) {
-      if (typeof fn !== "function") return fn;
-      return function (value) {
-        try {
-          return fn(value);
-        } catch (e) {
-          record.error = e;
-          thrownInReactions.push(record);
-          throw e;
-        }
-      };
-    }
-    var derived = nativeThen.call(this, guard(onFulfilled), guard(onRejected));
-    Object.defineProperty(derived, RECORD, { value: record });
-    return derived;
-  };
-  /** The first error a reaction threw that nothing handled since the last call, or null. */
-  function takeUnhandledReactionError() {
-    var found = null;
-    for (var i = 0; i < thrownInReactions.length && found === null; i++) {
-      if (!thrownInReactions[i].handled) found = thrownInReactions[i];
-    }
-    thrownInReactions = [];
-    return found;
-  }
+  // Unhandled rejections: the prelude keeps the books (bin/lib/guest_prelude.js); a test
+  // fails with the first rejection nothing handled by the time the host asks for its status
+  // (every job has run), as mocha fails a test on Node's unhandled rejection.
+  var takeUnhandled = globalThis.__prelude.takeUnhandled;
 
   // --- the suite tree --------------------------------------------------------------------
   var suites = [];
@@ -234,11 +196,11 @@
     },
     status: function (token) {
       var r = runs[token];
-      var unhandled = takeUnhandledReactionError();
-      if (unhandled !== null && r.state !== "failed") {
-        var reported = serialize(unhandled.error);
-        if (reported.skipped) reported = { name: "Error", message: "a promise reaction threw this.skip()", stack: "" };
-        reported.message = "a promise reaction threw and nothing handled the rejection: " + reported.message;
+      var unhandled = takeUnhandled();
+      if (unhandled !== undefined && r.state !== "failed") {
+        var reported = serialize(unhandled.reason);
+        if (reported.skipped) reported = { name: "Error", message: "a promise rejected with this.skip()", stack: "" };
+        reported.message = "unhandled promise rejection: " + reported.message;
         r.state = "failed";
         r.error = reported;
       }

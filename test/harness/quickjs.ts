@@ -29,7 +29,7 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import {
-  ENGINES as ENGINE_NAMES, executeJobs, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
+  directHostCalls, ENGINES as ENGINE_NAMES, executeJobs, PRELUDE_FILE, PRELUDE_SOURCE, readError, STACK_SIZE, StackMapper,
   hostFunctions,
 } from "../../bin/lib/quickjs_vm.mjs";
 import { HalBridge } from "../../bin/lib/hal_bridge.mjs";
@@ -133,6 +133,7 @@ export class GuestFile {
         requested.startsWith(".") ? path.posix.normalize(path.posix.join(path.posix.dirname(base), requested)) : requested,
     );
     const vm = (this.vm = rt.newContext());
+    directHostCalls(vm);
     this.installHost(vm);
     this.enter();
     this.evalScript(PRELUDE_SOURCE, PRELUDE_FILE);

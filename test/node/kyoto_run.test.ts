@@ -1,8 +1,9 @@
 /**
  * `kyoto run` end to end (bin/kyoto.js as a child process, and its device host in process):
  * a script using sleep/timeout/select/channels/spawn and relative imports in both engines and
- * on Node, exit codes that follow the script, guest stacks, out-of-memory, a top-level await
- * that can never settle, Ctrl-C, usage errors, the socket bridge (through an in-memory HAL),
+ * on Node, exit codes that follow the script, guest stacks, unhandled rejections (and handled
+ * ones that must not count), out-of-memory, a top-level await
+ * that can never settle, Ctrl-C (waiting, and spinning in a synchronous loop), usage errors, the socket bridge (through an in-memory HAL),
  * and acquire-then-cancel cycles that leave the guest heap where it started.
  */
 import * as assert from "node:assert/strict";
@@ -70,6 +71,38 @@ for (const engine of ["quickjs", "quickjs-ng"]) {
       assert.doesNotMatch(r.err, /guest_prelude/);
     });
 
+    for (const [kase, message] of [
+      ["reject", "rejected on purpose"],
+      ["reaction", "thrown in a reaction"],
+      ["later", "rejected in a later turn"],
+      ["adopted", "adopted rejection"],
+      ["passed", "passed along"],
+    ]) {
+      it(`exits 1 with the guest's stack for an unhandled rejection (${kase})`, () => {
+        const r = kyoto(["run", "--engine", engine, fixture("unhandled.mjs"), kase]);
+        assert.equal(r.code, 1);
+        assert.equal(r.out, "", "the guest stops at the end of the turn that left the rejection unhandled");
+        assert.match(r.err, new RegExp(`^kyoto run: unhandled promise rejection: RangeError: ${message}\n`));
+        assert.match(r.err, /at failing \(.*unhandled\.mjs:6:/);
+        assert.doesNotMatch(r.err, /guest_prelude|at construct \(native\)/);
+      });
+    }
+
+    it("exits 0 when every rejection is handled: by await, late in the same turn, by a chain, and kyoto's unobserved ops", () => {
+      const r = kyoto(["run", "--engine", engine, fixture("handled.mjs")]);
+      assert.equal(r.err, "");
+      assert.deepEqual(r.out.trim().split("\n"), [
+        "await caught awaited",
+        "await caught later",
+        "late catch late",
+        "chained catch reaction",
+        "await caught all",
+        "then caught async",
+        "done",
+      ]);
+      assert.equal(r.code, 0);
+    });
+
     it("reports an out-of-memory guest under --memory 256k as such", () => {
       const r = kyoto(["run", "--engine", engine, "--memory", "256k", fixture("hog.mjs")]);
       assert.equal(r.code, 1);
@@ -88,17 +121,32 @@ for (const engine of ["quickjs", "quickjs-ng"]) {
       assert.match(r.err, /\[kyoto stats at exit\] heap \d+\.\d KiB \| tasks \d+\/\d+\/\d+ \| timers .* \| waiters .* \| buffers .*\(live\/peak\/capacity\)/);
     });
 
-    it("stops cleanly on Ctrl-C while the guest waits", async () => {
-      const child = spawn(process.execPath, [KYOTO, "run", "--engine", engine, fixture("stuck.mjs").replace("stuck", "forever")], { cwd: root });
-      let err = "";
-      child.stderr.on("data", (d) => (err += d));
-      const ready = new Promise<void>((resolve) => child.stdout.on("data", () => resolve()));
-      await ready;
-      child.kill("SIGINT");
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      assert.equal(code, 130);
-      assert.match(err, /kyoto run: interrupted/);
-    });
+    for (const [state, script] of [
+      ["waits on a timer", "forever.mjs"],
+      ["spins in a synchronous loop", "spin.mjs"],
+    ]) {
+      it(`stops cleanly on Ctrl-C while the guest ${state}`, async () => {
+        const child = spawn(process.execPath, [KYOTO, "run", "--engine", engine, fixture(script)], { cwd: root });
+        let out = "";
+        let err = "";
+        child.stderr.on("data", (d) => (err += d));
+        const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+        await new Promise<void>((resolve) =>
+          child.stdout.on("data", (d) => {
+            out += d;
+            if (out.includes("ready\n")) resolve();
+          }),
+        );
+        child.kill("SIGINT");
+        // A bound for a process test, not the point: an unstoppable guest would hang forever.
+        const bound = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        const code = await closed;
+        clearTimeout(bound);
+        assert.equal(code, 130);
+        assert.equal(out, "ready\n");
+        assert.equal(err, "kyoto run: interrupted\n");
+      });
+    }
 
     it("carries TCP and UDP bytes across the host boundary (an in-memory socket HAL)", async () => {
       let out = "";

@@ -127,10 +127,13 @@ describe("the QuickJS harness", function () {
         assert.match(results["fails when a job rejects"].message, /rejected inside a job/);
         assert.match(results["is reported as never settling"].message, /never settled/);
         assert.equal(results["fails when an assert throws inside an op callback"].state, "failed");
-        assert.match(results["fails when an assert throws inside an op callback"].message, /nothing handled[\s\S]*assert inside an op callback/);
+        assert.match(results["fails when an assert throws inside an op callback"].message, /unhandled promise rejection: [\s\S]*assert inside an op callback/);
         assert.equal(results["fails when a promise reaction throws and nothing handles it"].state, "failed");
         assert.match(results["fails when a promise reaction throws and nothing handles it"].message, /thrown in an unobserved reaction/);
         assert.equal(results["passes when a reaction's rejection is handled"].state, "passed");
+        assert.equal(results["fails when a Promise.reject is never handled"].state, "failed");
+        assert.match(results["fails when a Promise.reject is never handled"].message, /unhandled promise rejection: rejected and dropped/);
+        assert.equal(results["passes when a rejection is handled only by await"].state, "passed");
         assert.match(results["times out at the limit the test set with this.timeout(ms)"].message, /timed out after 50 ms/);
         assert.equal(results["runs past the host's limit when the test raised it with this.timeout(ms)"].state, "passed", "2,500 ms against the host's 2,000");
       } finally {

@@ -7,8 +7,12 @@
  *
  * --filter keeps the cases whose "scenario/lib/param" contains any of the comma-separated
  * substrings; their rows replace the same rows in the saved results (others are kept).
- * --src measures src/index.ts through tsx instead of dist/node/kyoto.mjs (the default when
+ * --src measures the source (targets/node.ts) through tsx instead of dist/node/kyoto.mjs (the default when
  * the bundle is missing). Results: bench/results/latest.json, latest.md and the chart latest.svg.
+ *
+ * A case may measure several libs in one process (`libs: [...]`, e.g. kyoto and its peers in
+ * one QuickJS VM, interleaved): its result is `{ rows: { lib: result } }` and it becomes one
+ * row per lib.
  */
 import { spawn, execSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
@@ -148,7 +152,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const bundle = path.join(root, "dist/node/kyoto.mjs");
   opts.useSrc = opts.src || !existsSync(bundle);
-  let kyoto = opts.useSrc ? "src/index.ts via tsx" : "dist/node/kyoto.mjs";
+  let kyoto = opts.useSrc ? "targets/node.ts (src/) via tsx" : "dist/node/kyoto.mjs";
   if (!opts.useSrc) {
     const stale = newest(path.join(root, "src"), (n) => n.endsWith(".ts")) > statSync(bundle).mtimeMs;
     if (stale) {
@@ -168,7 +172,9 @@ async function main() {
     if (chosen.length) plan.push({ scenario: s, cases: chosen });
   }
   if (opts.list) {
-    for (const p of plan) for (const c of p.cases) console.log(`${p.scenario.name}/${c.lib}/${paramLabel(p.scenario, c.param)}`);
+    for (const p of plan) {
+      for (const c of p.cases) console.log(`${p.scenario.name}/${c.lib}/${paramLabel(p.scenario, c.param)}` + (c.libs ? ` (${c.libs.join(", ")})` : ""));
+    }
     return;
   }
   const total = plan.reduce((n, p) => n + p.cases.length, 0);
@@ -180,17 +186,24 @@ async function main() {
   let index = 0;
   for (const p of plan) {
     const s = p.scenario;
-    const rows = [];
-    for (const c of p.cases) {
-      index++;
-      const label = `${s.name}/${c.lib}/${paramLabel(s, c.param)}`;
-      const results = [];
-      for (let r = 0; r < opts.runs; r++) {
-        process.stderr.write(`\r\x1b[K[${index}/${total}] ${label} run ${r + 1}/${opts.runs}`);
-        results.push(await runOnce(s, c, opts));
+    // Run 1 of every case of the scenario, then run 2…: a busy stretch of a shared machine
+    // then lands on every lib of a table instead of on one lib's runs.
+    const results = p.cases.map(() => []);
+    for (let r = 0; r < opts.runs; r++) {
+      for (let i = 0; i < p.cases.length; i++) {
+        const c = p.cases[i];
+        process.stderr.write(`\r\x1b[K[${index + i + 1}/${total}] ${s.name}/${c.lib}/${paramLabel(s, c.param)} run ${r + 1}/${opts.runs}`);
+        results[i].push(await runOnce(s, c, opts));
       }
-      rows.push({ lib: c.lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, c.lib), runs: results });
     }
+    index += p.cases.length;
+    const rows = [];
+    p.cases.forEach((c, i) => {
+      for (const lib of c.libs || [c.lib]) {
+        const runs = c.libs ? results[i].map((r) => (r.error ? r : (r.rows && r.rows[lib]) || { error: "no result for " + lib })) : results[i];
+        rows.push({ lib, param: c.param ?? null, paramLabel: paramLabel(s, c.param), kind: kindOf(s, lib), runs });
+      }
+    });
     process.stderr.write("\r\x1b[K");
     const entry = summarize(s, rows);
     done.push(entry);
@@ -220,7 +233,7 @@ function save(scenarios, done, ctx, opts, machine, seconds) {
       const key = (r) => r.lib + "\u0000" + r.paramLabel;
       const fresh = new Map(entry.rows.map((r) => [key(r), r]));
       const s = scenarios.find((x) => x.name === entry.name);
-      const order = (typeof s.cases === "function" ? s.cases(ctx) : s.cases).map((c) => c.lib + "\u0000" + paramLabel(s, c.param));
+      const order = (typeof s.cases === "function" ? s.cases(ctx) : s.cases).flatMap((c) => (c.libs || [c.lib]).map((lib) => lib + "\u0000" + paramLabel(s, c.param)));
       const merged = new Map(old.rows.map((r) => [key(r), r]));
       for (const [k, r] of fresh) merged.set(k, r);
       const rows = [...merged.values()].sort((a, b) => order.indexOf(key(a)) - order.indexOf(key(b)));

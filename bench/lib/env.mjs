@@ -14,7 +14,7 @@ export const now = () => performance.now();
 /** True when the runner asked for the reduced `--quick` configuration. */
 export const quick = process.env.KYOTO_BENCH_QUICK === "1";
 
-/** Which kyoto this process measures: "dist" (dist/node) or "src" (src/index.ts and src/core_api.ts via tsx). */
+/** Which kyoto this process measures: "dist" (dist/node) or "src" (the Node targets, targets/node.ts and targets/core.ts, via tsx: src/ with the Node HAL installed). */
 export const kyotoSource = process.env.KYOTO_BENCH_SRC === "1" ? "src" : "dist";
 
 let kyotoModule = null;
@@ -23,7 +23,7 @@ export async function loadKyoto() {
   if (kyotoModule === null) {
     const [api, core] =
       kyotoSource === "src"
-        ? [await import("../../src/index.ts"), await import("../../src/core_api.ts")]
+        ? [await import("../../targets/node.ts"), await import("../../targets/core.ts")]
         : [await import("../../dist/node/kyoto.mjs"), await import("../../dist/node/core.mjs")];
     kyotoModule = { ...api, ...core };
   }

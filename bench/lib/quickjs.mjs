@@ -1,8 +1,13 @@
 /**
  * A QuickJS guest for the benchmarks (quickjs-emscripten, release-sync builds; research/engines.md §1).
  *
- * `newGuest(engine, { memoryLimit })` starts a fresh runtime (its own WebAssembly instance),
- * loads `dist/quickjs/kyoto.mjs` as the module "kyoto" and exposes it as the global `kyoto`.
+ * `newGuest(engine, { memoryLimit, peers })` starts a fresh runtime (its own WebAssembly
+ * instance), loads `dist/quickjs/kyoto.mjs` as the module "kyoto" and exposes it as the global
+ * `kyoto`; `peers` (package names from `quickjs_peers.mjs`) are loaded beside it, each bundle
+ * as the module "peer:<package>" exposed as `peers["<package>"]`, so kyoto and its peers
+ * share one VM.
+ * Every guest gets `queueMicrotask` as a one-line Promise-job shim (QuickJS has none; p-queue
+ * and p-limit call it, kyoto does not).
  * `guest.run(code)` evaluates a script that sets `globalThis.__result` (possibly later, from
  * an async function), drains the job queue until the result is there and returns it with
  * the host-measured wall time. `guest.memory()` is `memory_used_size` from
@@ -13,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEngine } from "../../bin/lib/quickjs_vm.mjs";
 import { now } from "./env.mjs";
+import { peerBundle } from "./quickjs_peers.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bundle = path.resolve(here, "../../dist/quickjs/kyoto.mjs");
@@ -22,10 +28,13 @@ export { ENGINES } from "../../bin/lib/quickjs_vm.mjs";
 export async function newGuest(engine, options = {}) {
   if (!existsSync(bundle)) throw new Error("dist/quickjs/kyoto.mjs is missing: run `npm run build`");
   const source = readFileSync(bundle, "utf8");
+  const peerNames = options.peers || [];
+  const peerSources = {};
+  for (const p of peerNames) peerSources["peer:" + p] = await peerBundle(p);
   const module = await loadEngine(engine);
   const rt = module.newRuntime();
   rt.setMaxStackSize(256 * 1024);
-  rt.setModuleLoader((name) => (name === "kyoto" ? source : { error: new Error("no module " + name) }));
+  rt.setModuleLoader((name) => (name === "kyoto" ? source : peerSources[name] || { error: new Error("no module " + name) }));
   const vm = rt.newContext();
 
   const drain = () => {
@@ -55,9 +64,14 @@ export async function newGuest(engine, options = {}) {
     return v;
   };
 
+  evalScript('if (typeof queueMicrotask !== "function") globalThis.queueMicrotask = function (f) { Promise.resolve().then(f); };');
   evalScript('import * as k from "kyoto"; globalThis.kyoto = k;', "module");
+  evalScript("globalThis.peers = {};");
+  for (const p of peerNames) evalScript(`import * as p from ${JSON.stringify("peer:" + p)}; peers[${JSON.stringify(p)}] = p;`, "module");
   drain();
   if (read("kyoto") === undefined) throw new Error("kyoto did not load in " + engine);
+  const loaded = read("peers");
+  for (const p of peerNames) if (!loaded || loaded[p] === undefined) throw new Error(p + " did not load in " + engine);
   if (options.memoryLimit) rt.setMemoryLimit(options.memoryLimit);
 
   return {

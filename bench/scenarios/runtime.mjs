@@ -20,6 +20,7 @@ export const metrics = [{ key: "opsPerSec", label: "ops/s", unit: "ops/s", bette
 export const notes = [
   "spawn+join floor: `await Promise.resolve().then(fn)` per task — no table, no handle, no cancellation.",
   "handoff `kyoto:no-runtime` delivers through the core's default microtask host; `kyoto:budget=128` yields to the event loop (setImmediate) every 128 deliveries; `kyoto:budget=inf` runs the runtime without ever yielding.",
+  "Read across the handoff rows: no-runtime → budget=inf is what the runtime's delivery path costs (the scheduler as delivery host: `admit()` counting, turns from a resolved-promise callback); budget=inf → budget=128 is what the yields to the event loop cost.",
 ];
 export const paramLabel = (p) => p.mode + (p.n ? " N=" + p.n.toLocaleString("en-US") : "");
 

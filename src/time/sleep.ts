@@ -54,13 +54,16 @@ export class SleepOp extends Op<void> implements Waker {
     else this.fail(closedError("the runtime"));
   }
 
-  /** @internal Arms the timer (or completes at once when `deadline` has passed); returns itself. */
-  start(deadline: number, options: WaitOptions | undefined): SleepOp {
+  /**
+   * @internal Arms the timer (or completes at once when `deadline` is not after `now`, the
+   * clock as the caller read it: one clock read per sleep); returns itself.
+   */
+  start(deadline: number, now: number, options: WaitOptions | undefined): SleepOp {
     const signal = signalOf(options);
     if (this.failIfAborted(signal)) return this;
     const runtime = this.runtime;
     if (runtime.isClosed()) this.fail(closedError("the runtime"));
-    else if (deadline <= runtime.now()) this.complete(undefined);
+    else if (deadline <= now) this.complete(undefined);
     else {
       const handle = runtime.insertTimer(deadline, this, 0);
       if (handle < 0) this.fail(timersExhausted(runtime));
@@ -94,7 +97,8 @@ export class SleepOp extends Op<void> implements Waker {
 export function sleep(ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
   const runtime = currentRuntime();
-  return new SleepOp(runtime).start(runtime.now() + ms, options);
+  const now = runtime.now();
+  return new SleepOp(runtime).start(now + ms, now, options);
 }
 
 /**
@@ -109,10 +113,12 @@ export function sleep(ms: number, options?: WaitOptions): Op<void> {
  */
 export function sleepUntil(deadline: number, options?: WaitOptions): Op<void> {
   checkDeadline("deadline", deadline);
-  return new SleepOp(currentRuntime()).start(deadline, options);
+  const runtime = currentRuntime();
+  return new SleepOp(runtime).start(deadline, runtime.now(), options);
 }
 
 setSleepHook(function (runtime: Runtime, ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
-  return new SleepOp(runtime).start(runtime.now() + ms, options);
+  const now = runtime.now();
+  return new SleepOp(runtime).start(now + ms, now, options);
 });

@@ -3,8 +3,11 @@
  *
  * Every timer is one pool node: its links, generation and waker live in the `NodePool`
  * columns, its deadline in a `Float64Array` column of the wheel (deadlines are absolute
- * integer milliseconds and may pass 2**31, so they are stored as exact doubles). Insert and
- * cancel are O(1); finding the next deadline reads one occupancy word per level.
+ * integer milliseconds and may pass 2**31, so they are stored as exact doubles). The wheel's
+ * lists (one per slot, `taken` and overflow) are doubly linked through the pool's `next`/
+ * `prev` columns, with their ends in two `Int32Array`s of the wheel (`head`, `tail`, indexed
+ * by list id). Insert and cancel are O(1) typed-array writes; finding the next deadline reads
+ * one occupancy word per level.
  *
  * Geometry (32 slots per level, so one int32 occupancy word per level):
  *
@@ -37,11 +40,13 @@
  *   next `advance`, after timers already due there.
  * - `assigned[node]` names the list the node is in (a slot, `taken` or overflow), so cancel
  *   unlinks it from the right list in O(1) even while `advance` is firing.
+ * - A list is empty exactly when its `head` is `NIL` (then its `tail` is `NIL` too); a slot's
+ *   occupancy bit is set exactly when its list is not empty. A node's `prev`/`next` are only
+ *   meaningful while it is in a list: a node taken off a list is re-linked or freed at once.
  * - A fired or cancelled node is freed before its waker runs; its handle is then stale.
  */
 
 import { invalidArgument } from "../../core/errors";
-import { WaitList } from "../../core/list";
 import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../../core/pool";
 import { NO_FAULT, WAKE_READY, Waker, wakeCatching } from "../../core/waker";
 
@@ -49,8 +54,10 @@ const LEVELS = 8;
 const SLOTS = 32;
 /** 2**30: deadlines are split into a high and a low 30-bit half so digits come out by bit ops. */
 const HALF = 1073741824;
+/** List ids: `level * SLOTS + slot` for the slots, then these two. */
 const TAKEN = LEVELS * SLOTS;
 const OVERFLOW = TAKEN + 1;
+const LISTS = OVERFLOW + 1;
 /** 2**40: the range of the top level. */
 const TOP_RANGE = 1099511627776;
 /** The largest deadline the wheel accepts (larger ones are clamped: they never fire in practice). */
@@ -127,7 +134,9 @@ export class TimerWheel {
   /** Time processed so far: every timer with a deadline `<= elapsed` has fired or is due. */
   elapsed = 0;
   private when: Float64Array;
-  private readonly lists: WaitList[] = [];
+  /** First and last node of each list (`NIL` when empty), indexed by list id. */
+  private readonly head = new Int32Array(LISTS);
+  private readonly tail = new Int32Array(LISTS);
   private readonly occupied = new Int32Array(LEVELS);
   /** A lower bound of the overflow list's deadlines (cancels do not raise it). */
   private overflowMin = Infinity;
@@ -143,7 +152,10 @@ export class TimerWheel {
       name: options && options.name ? options.name : "timers",
     });
     this.when = new Float64Array(this.pool.capacity);
-    for (let i = 0; i <= OVERFLOW; i++) this.lists.push(new WaitList(this.pool));
+    for (let id = 0; id < LISTS; id++) {
+      this.head[id] = NIL;
+      this.tail[id] = NIL;
+    }
   }
 
   /**
@@ -195,7 +207,7 @@ export class TimerWheel {
       const word = occupied[level];
       if (word !== 0) return this.slotStart(level, lowestBit(word));
     }
-    if (this.lists[OVERFLOW].length > 0) {
+    if (this.head[OVERFLOW] !== NIL) {
       const block = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
       return block > elapsed ? block : elapsed;
     }
@@ -212,33 +224,30 @@ export class TimerWheel {
     now = Math.floor(now);
     let fired = 0;
     const occupied = this.occupied;
-    const lists = this.lists;
-    const taken = lists[TAKEN];
     for (;;) {
       // The lowest occupied level holds the earliest slot (see the invariants above).
       let bestLevel = 0;
       while (bestLevel < LEVELS && occupied[bestLevel] === 0) bestLevel++;
       let bestSlot = 0;
       let bestStart: number;
-      let source: WaitList;
+      let source: number;
       if (bestLevel < LEVELS) {
         const word = occupied[bestLevel];
         bestSlot = lowestBit(word);
         bestStart = this.slotStart(bestLevel, bestSlot);
         if (bestStart > now) break;
-        source = lists[bestLevel * SLOTS + bestSlot];
+        source = bestLevel * SLOTS + bestSlot;
         occupied[bestLevel] &= ~(1 << bestSlot);
       } else {
-        const overflow = lists[OVERFLOW];
-        if (overflow.length === 0) break;
+        if (this.head[OVERFLOW] === NIL) break;
         bestStart = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
         if (bestStart > now) break;
-        source = overflow;
+        source = OVERFLOW;
         this.overflowMin = Infinity;
       }
       if (bestStart > this.elapsed) this.elapsed = bestStart;
-      this.take(source, taken);
-      fired += this.drain(taken);
+      this.take(source);
+      fired += this.drain();
     }
     if (now > this.elapsed) this.elapsed = now;
     const fault = this.fault;
@@ -255,13 +264,18 @@ export class TimerWheel {
     return this.pool.stats();
   }
 
-  /** Fires or re-files every node of `taken`; returns how many fired. */
-  private drain(taken: WaitList): number {
+  /** Fires or re-files every node of the `taken` list, front first; returns how many fired. */
+  private drain(): number {
     const pool = this.pool;
+    const head = this.head;
     let fired = 0;
     for (;;) {
-      const node = taken.popFront();
+      const node = head[TAKEN];
       if (node === NIL) return fired;
+      const after = pool.next[node];
+      head[TAKEN] = after;
+      if (after === NIL) this.tail[TAKEN] = NIL;
+      else pool.prev[after] = NIL;
       const when = this.when[node];
       if (when > this.elapsed) {
         this.file(node, when);
@@ -276,13 +290,18 @@ export class TimerWheel {
     }
   }
 
-  /** Moves every node of `source` to the back of `dest` (which is empty), keeping order. */
-  private take(source: WaitList, dest: WaitList): void {
-    const count = source.length;
-    if (count === 0) return;
+  /** Moves the whole list `source` to the `taken` list (which is empty), keeping order. */
+  private take(source: number): void {
+    const head = this.head;
+    const tail = this.tail;
+    const first = head[source];
+    if (first === NIL) return;
     const pool = this.pool;
-    for (let node = source.head; node !== NIL; node = pool.next[node]) pool.assigned[node] = TAKEN;
-    source.moveFrontTo(source.tail, count, dest);
+    for (let node = first; node !== NIL; node = pool.next[node]) pool.assigned[node] = TAKEN;
+    head[TAKEN] = first;
+    tail[TAKEN] = tail[source];
+    head[source] = NIL;
+    tail[source] = NIL;
   }
 
   private file(node: number, when: number): void {
@@ -293,8 +312,7 @@ export class TimerWheel {
     }
     const level = levelFor(elapsed, when);
     if (level === LEVELS) {
-      this.pool.assigned[node] = OVERFLOW;
-      this.lists[OVERFLOW].pushBack(node);
+      this.pushBack(node, OVERFLOW);
       if (when < this.overflowMin) this.overflowMin = when;
       return;
     }
@@ -302,20 +320,34 @@ export class TimerWheel {
   }
 
   private link(node: number, level: number, slot: number): void {
-    const id = level * SLOTS + slot;
-    this.pool.assigned[node] = id;
-    this.lists[id].pushBack(node);
+    this.pushBack(node, level * SLOTS + slot);
     this.occupied[level] |= 1 << slot;
   }
 
+  /** Appends `node` to list `id`. */
+  private pushBack(node: number, id: number): void {
+    const pool = this.pool;
+    const last = this.tail[id];
+    pool.assigned[node] = id;
+    pool.next[node] = NIL;
+    pool.prev[node] = last;
+    if (last === NIL) this.head[id] = node;
+    else pool.next[last] = node;
+    this.tail[id] = node;
+  }
+
+  /** Takes `node` out of its list, clearing the slot's occupancy bit when the list empties. */
   private unlink(node: number): void {
-    const id = this.pool.assigned[node];
-    const list = this.lists[id];
-    list.remove(node);
-    if (id < TAKEN && list.length === 0) {
-      const level = (id / SLOTS) | 0;
-      this.occupied[level] &= ~(1 << (id - level * SLOTS));
-    }
+    const pool = this.pool;
+    const id = pool.assigned[node];
+    const before = pool.prev[node];
+    const after = pool.next[node];
+    if (before === NIL) this.head[id] = after;
+    else pool.next[before] = after;
+    if (after === NIL) this.tail[id] = before;
+    else pool.prev[after] = before;
+    // Slot ids are level * 32 + slot: the level is id >>> 5, the slot id & 31.
+    if (id < TAKEN && this.head[id] === NIL) this.occupied[id >>> 5] &= ~(1 << (id & (SLOTS - 1)));
   }
 
   /** The start time of `slot` at `level` in the block `elapsed` is in. */

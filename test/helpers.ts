@@ -19,10 +19,13 @@ export function settle(turns: number): Promise<void> {
 
 declare const setImmediate: ((fn: () => void) => unknown) | undefined;
 declare const setTimeout: (fn: () => void, ms: number) => unknown;
+/** The Espruino context's idle hook (hal/sim's header says why a 0 ms timer is not enough there). */
+declare const __hostIdle: ((fn: () => void) => void) | undefined;
 
 /** Runs `fn` after every microtask queued now has run (the host's next macrotask). */
 function afterMicrotasks(fn: () => void): void {
   if (typeof setImmediate === "function") setImmediate(fn);
+  else if (typeof __hostIdle === "function") __hostIdle(fn);
   else setTimeout(fn, 0);
 }
 

@@ -27,6 +27,12 @@ import { espruinoHas, prototypeOnlyAbsentMembers } from "./espruino_inventory.mj
 import { isPortableFile } from "./check_portable.mjs";
 import { relative, root, where } from "./tsprogram.mjs";
 
+/**
+ * Globals only the Espruino test context defines (test/harness/espruino.ts), for test code
+ * and hal/sim: the bundle may not mention them at all, feature-detected or not.
+ */
+export const HARNESS_ONLY = ["__hostIdle"];
+
 // --- sources -----------------------------------------------------------------------------
 
 const isLibFile = (f) => /[\\/]typescript[\\/]lib[\\/]lib\..*\.d\.ts$/.test(f.fileName);
@@ -216,6 +222,9 @@ export function checkEspruinoBundleMembers(code, file, map) {
   const chain = [];
   const walk = (n, parent, key) => {
     chain.push({ node: n, key });
+    if (n.type === "Identifier" && !bound.has(n.name) && HARNESS_ONLY.includes(n.name)) {
+      problems.push(`${at(n)}: references \`${n.name}\`, which only the Espruino test context defines`);
+    }
     if (n.type === "Identifier" && !bound.has(n.name) && espruinoHas(n.name) === false) {
       const isName = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) ||
         (parent.type === "Property" && key === "key" && !parent.computed));

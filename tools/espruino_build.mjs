@@ -51,7 +51,7 @@ export function espruinoOutputPlugins() {
   return [terser(ESPRUINO_TERSER_OPTIONS), hoist()];
 }
 
-let table = null;
+const tables = {};
 /** kyoto's modules: the portable sources and the targets (not apps, not tests, not tslib). */
 export const isKyotoModule = (id) => {
   const rel = path.relative(root, id).split(path.sep).join("/");
@@ -59,10 +59,12 @@ export const isKyotoModule = (id) => {
 };
 
 /**
- * The rollup plugin renaming kyoto's internal properties (one table per process) in the
- * modules `include` accepts (default: kyoto's own).
+ * The rollup plugin renaming kyoto's internal properties (one table per process and `keep`)
+ * in the modules `include` accepts (default: kyoto's own). `keep`: names never renamed, for
+ * code that also calls a host object by that name (the tests call mocha's `this.timeout`).
  */
-export function espruinoMangle(include = isKyotoModule) {
-  table ??= mangleTable();
-  return mangleInternals({ table, include });
+export function espruinoMangle(include = isKyotoModule, keep = []) {
+  const key = keep.join(",");
+  tables[key] ??= mangleTable(undefined, keep);
+  return mangleInternals({ table: tables[key], include });
 }

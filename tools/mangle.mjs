@@ -18,6 +18,7 @@
  */
 import ts from "typescript";
 import { isPortableFile } from "./check_portable.mjs";
+import { aliasPrototypes } from "./proto_alias.mjs";
 import { loadProgram, relative } from "./tsprogram.mjs";
 
 const MIN_LENGTH = 5;
@@ -88,9 +89,12 @@ function* shortNames() {
   for (const a of first) for (const b of rest) for (const c of rest) yield a + b + c;
 }
 
-/** { internal name → short name }, avoiding every name the sources (or the standard library) use. */
-export function mangleTable(program = loadProgram("tsconfig.portable.json").program) {
-  const internal = internalPropertyNames(program);
+/**
+ * { internal name → short name }, avoiding every name the sources (or the standard library)
+ * use; the names in `keep` are left as they are.
+ */
+export function mangleTable(program = loadProgram("tsconfig.portable.json").program, keep = []) {
+  const internal = internalPropertyNames(program).filter((n) => !keep.includes(n));
   const taken = allPropertyNames(program);
   const table = {};
   const gen = shortNames();
@@ -105,8 +109,9 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
 
 /**
  * Rollup plugin: renames the internal properties (`table`) in the modules `include` accepts,
- * after TypeScript has lowered them. Only property names change; the code is otherwise
- * left as it is for the later steps (tree-shaking, terser, hoist).
+ * after TypeScript has lowered them, and reads each lowered class's prototype through one
+ * variable (tools/proto_alias.mjs). The code is otherwise left as it is for the later steps
+ * (tree-shaking, terser, hoist).
  * @returns {import("rollup").Plugin}
  */
 export function mangleInternals({ table, include }) {
@@ -118,10 +123,12 @@ export function mangleInternals({ table, include }) {
     async transform(code, id) {
       if (names.length === 0 || !include(id)) return null;
       const { minify } = await import("terser");
-      const out = await minify(code, {
+      const out = await minify(aliasPrototypes(code), {
         module: true,
         compress: false,
-        mangle: { properties: { regex: new RegExp("^(?:" + names.join("|") + ")$"), keep_quoted: true }, toplevel: false, reserved: [] },
+        // `builtins`: terser otherwise keeps any name a DOM or standard object also has
+        // (`flags`, `result`, `items`, `scheduler`…); the regex already limits it to ours.
+        mangle: { properties: { regex: new RegExp("^(?:" + names.join("|") + ")$"), keep_quoted: true, builtins: true }, toplevel: false, reserved: [] },
         // A copy per module: every name is already in it, so terser never adds one.
         nameCache: { props: { props: { ...cache } } },
         format: { beautify: true, comments: "all" },

@@ -13,10 +13,15 @@
  *
  * The sim still needs the host to get control back once native microtasks (the code after an
  * `await`) have settled: it schedules its pump with the `defer` option when given, else the
- * host's `setImmediate`, else `setTimeout(fn, 0)` — found by `typeof` so that this file runs
- * unchanged in Node, in QuickJS (where the embedder or the test harness provides
- * `setTimeout`) and in a bare `vm` context. A deferred callback runs after the microtasks of
- * the current host turn, which is what makes "nothing else is pending" observable.
+ * host's `setImmediate`, else a host idle hook `__hostIdle(fn)`, else `setTimeout(fn, 0)` —
+ * found by `typeof` so that this file runs unchanged in Node, in QuickJS (where the embedder
+ * or the test harness provides `setTimeout`) and in a bare `vm` context. A deferred callback
+ * runs after the microtasks of the current host turn, which is what makes "nothing else is
+ * pending" observable. Where promise reactions are not microtasks but run after the timers
+ * already due (Espruino), a 0 ms timer runs before them, so the clock would jump while
+ * `await` continuations are still queued: such a host can only run the sim if it offers an
+ * idle hook (`__hostIdle`: run `fn` once no promise reaction is queued; the Espruino test
+ * context does). A real Espruino has none.
  *
  * Implementation notes:
  * - One event per pump, so microtasks run between events. Each pump first runs the network
@@ -35,12 +40,13 @@ export { SimNet } from "./net";
 
 // Host scheduling functions, looked up with `typeof` (absent ones are never called).
 declare const setImmediate: ((fn: () => void) => unknown) | undefined;
+declare const __hostIdle: ((fn: () => void) => void) | undefined;
 declare const setTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
 
 export interface SimHalOptions {
   /** Seed for `random()` (default 1). */
   seed?: number;
-  /** How to run a callback after the current host turn (default: setImmediate, else setTimeout 0). */
+  /** How to run a callback after the current host turn (default: setImmediate, else the host's `__hostIdle`, else setTimeout 0). */
   defer?: (fn: () => void) => void;
   /** How the simulated network behaves (latency, loss, …; see `SimNetOptions`). */
   net?: SimNetOptions;
@@ -51,6 +57,12 @@ function hostDefer(): (fn: () => void) => void {
     const immediate = setImmediate;
     return function (fn: () => void) {
       immediate(fn);
+    };
+  }
+  if (typeof __hostIdle === "function") {
+    const idle = __hostIdle;
+    return function (fn: () => void) {
+      idle(fn);
     };
   }
   if (typeof setTimeout === "function") {

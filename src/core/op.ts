@@ -285,8 +285,15 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
 /**
  * The base of ops where a native Promise cannot be subclassed (classes lowered to ES5
  * functions): `catch` and `finally` on top of `Op.then`, which returns a real promise.
+ *
+ * Each op gets `then` as an own property: Espruino's Promise follows a thenable only when
+ * `then` is the object's own (it reads it without the prototype chain), so without it
+ * `await op` and a `then` callback returning an op would hand over the op itself.
  */
 class Thenable {
+  constructor() {
+    (this as { then: unknown }).then = this.then;
+  }
   then(_onValue?: unknown, _onError?: unknown): Promise<unknown> {
     throw new TypeError("unreachable");
   }

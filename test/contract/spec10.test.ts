@@ -276,45 +276,53 @@ describe("contract (SPEC §5, §10)", function () {
     const [, wrx] = watch(1);
     const [, crx] = channel<number>(1);
     const sem = new Semaphore(1);
-    // [argument, declaring function, call]
-    const cases: Array<[string, unknown, () => unknown]> = [
-      ["capacity", channel, () => channel(0)],
-      ["capacity", channel, () => channel(-1)],
-      ["capacity", channel, () => channel("x" as never)],
-      ["capacity", channel, () => channel(2 ** 30)],
-      ["capacity", broadcast, () => broadcast(0)],
-      ["capacity", broadcast, () => broadcast(1.5)],
-      ["periodMs", interval, () => interval(0)],
-      ["periodMs", interval, () => interval(-1)],
-      ["periodMs", interval, () => interval(NaN)],
-      ["ms", timeout, () => timeout(-1, () => 1)],
-      ["opOrFn", timeout, () => timeout(10, 42 as never)],
-      ["ms", sleep, () => sleep(-1)],
-      ["ms", sleep, () => sleep("1" as never)],
-      ["n", Semaphore.prototype.acquire, () => sem.acquire(-1)],
-      ["n", Semaphore.prototype.acquire, () => sem.acquire(0.5)],
-      ["pred", wrx.waitFor, () => wrx.waitFor(5 as never)],
-      ["ops", select, () => select([])],
-      ["ops", select, () => select(5 as never)],
-      ["buf", crx.recvMany, () => crx.recvMany("x" as never, 1)],
-      ["limit", crx.recvMany, () => crx.recvMany([], -1)],
+    // [argument, declaring function, call, kind]: a value of the wrong type is ERR_INVALID_ARG_TYPE
+    // (TypeError); one of the right type outside the range is ERR_OUT_OF_RANGE (RangeError, or
+    // a TypeError where the engine has none: Espruino, SPEC §3).
+    const TYPE = "type";
+    const RANGE = "range";
+    const cases: Array<[string, unknown, () => unknown, string]> = [
+      ["capacity", channel, () => channel(0), RANGE],
+      ["capacity", channel, () => channel(-1), RANGE],
+      ["capacity", channel, () => channel("x" as never), TYPE],
+      ["capacity", channel, () => channel(2 ** 30), RANGE],
+      ["capacity", broadcast, () => broadcast(0), RANGE],
+      ["capacity", broadcast, () => broadcast(1.5), TYPE],
+      ["periodMs", interval, () => interval(0), RANGE],
+      ["periodMs", interval, () => interval(-1), RANGE],
+      ["periodMs", interval, () => interval(NaN), TYPE],
+      ["ms", timeout, () => timeout(-1, () => 1), RANGE],
+      ["opOrFn", timeout, () => timeout(10, 42 as never), TYPE],
+      ["ms", sleep, () => sleep(-1), RANGE],
+      ["ms", sleep, () => sleep("1" as never), TYPE],
+      ["n", Semaphore.prototype.acquire, () => sem.acquire(-1), RANGE],
+      ["n", Semaphore.prototype.acquire, () => sem.acquire(0.5), TYPE],
+      ["pred", wrx.waitFor, () => wrx.waitFor(5 as never), TYPE],
+      ["ops", select, () => select([]), TYPE],
+      ["ops", select, () => select(5 as never), TYPE],
+      ["buf", crx.recvMany, () => crx.recvMany("x" as never, 1), TYPE],
+      ["limit", crx.recvMany, () => crx.recvMany([], -1), RANGE],
     ];
 
     it("name the argument as the declaration does, with one phrasing per argument and a code", function () {
+      // A device bundle renames parameters (the Espruino context runs kyoto as it ships): the
+      // declared names are compared where they survive.
+      const namesKept = (declaredParams(channel) || []).indexOf("capacity") >= 0;
       // The "must be …" phrase first seen for each (function, argument).
       const seen: Array<{ declared: unknown; name: string; phrase: string }> = [];
       for (let i = 0; i < cases.length; i++) {
-        const [name, declared, call] = cases[i];
+        const [name, declared, call, kind] = cases[i];
         const err = assert.throws(call, {}) as { name: string; message: string; code?: string };
-        const expectedCode = err.name === "RangeError" ? "ERR_OUT_OF_RANGE" : "ERR_INVALID_ARG_TYPE";
-        assert.equal(err.code, expectedCode, "code of: " + err.message);
+        assert.equal(err.code, kind === RANGE ? "ERR_OUT_OF_RANGE" : "ERR_INVALID_ARG_TYPE", "code of: " + err.message);
+        const rangeClass = typeof RangeError === "function" ? RangeError : TypeError;
+        assert.ok(err instanceof (kind === RANGE ? rangeClass : TypeError), "class of: " + err.message);
         assert.ok(err.message.indexOf(name + " must be ") === 0, "names " + name + ": " + err.message);
         const phrase = err.message.slice(0, err.message.indexOf(", received "));
         let first: string | null = null;
         for (let j = 0; j < seen.length; j++) if (seen[j].declared === declared && seen[j].name === name) first = seen[j].phrase;
         if (first === null) seen.push({ declared: declared, name: name, phrase: phrase });
         else assert.equal(phrase, first, "one phrasing for " + name);
-        const params = declaredParams(declared);
+        const params = namesKept ? declaredParams(declared) : null;
         if (params !== null) assert.ok(params.indexOf(name) >= 0, name + " is declared in (" + params.join(", ") + ")");
       }
     });
@@ -354,10 +362,13 @@ describe("contract (SPEC §5, §10)", function () {
         const ea = (await assert.rejects(a, { code: "ERR_CLOSED" })) as Error;
         const eb = (await assert.rejects(b, { code: "ERR_CLOSED" })) as Error;
         const ec = (await assert.rejects(c, { code: "ERR_CANCELLED", name: "AbortError" })) as Error & { cause: unknown };
-        assert.ok(String(ea.stack).indexOf("waitHere") >= 0, "the waiting call: " + ea.stack);
+        // An engine that records no frames (the Espruino context: without Error.stackTraceLimit,
+        // absent there, V8 records none) still gives each waiter its own error, just frameless.
+        const frames = String(new Error("probe").stack).indexOf("\n") >= 0;
+        if (frames) assert.ok(String(ea.stack).indexOf("waitHere") >= 0, "the waiting call: " + ea.stack);
         assert.ok(String(ea.stack).indexOf("closeItHere") < 0, "not the closer: " + ea.stack);
         assert.ok(ea !== eb, "each waiter gets its own error (its own stack)");
-        assert.ok(String(ec.stack).indexOf("cancelledHere") >= 0, "the waiting call: " + ec.stack);
+        if (frames) assert.ok(String(ec.stack).indexOf("cancelledHere") >= 0, "the waiting call: " + ec.stack);
         assert.equal(ec.cause, "stop");
       } finally {
         setDebug(false);

@@ -99,6 +99,9 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
   };
 }
 
+/** What the tests call on mocha's `this`: never renamed, though hal/sim has a private `timeout`. */
+const MOCHA_CONTEXT = ["timeout", "slow", "retries", "skip", "currentTest"];
+
 /**
  * Bundles the portable test files for the Espruino context: lowered, minified and hoisted
  * exactly like dist/espruino/kyoto.js (tools/espruino_build.mjs), one CommonJS module per
@@ -114,7 +117,7 @@ export async function bundleTestsForEspruino(files: string[], outDir = scratchDi
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoMangle(renamed)],
+    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoMangle(renamed, MOCHA_CONTEXT)],
   });
   await bundle.write({
     dir: outDir,

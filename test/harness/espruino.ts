@@ -13,9 +13,16 @@
  *     "Unknown Timeout"; `changeInterval`; `getTime()` in seconds.
  *   - `E.toString` / `E.toUint8Array`, `print`, `console.log`, a `process` with `env`,
  *     `memory()` and `on`, and `require(name)` answering from the modules given (e.g. a `net` shim).
+ *   - One thing a real Espruino lacks, for test code only: `__hostIdle(fn)` runs `fn` once no
+ *     promise reaction is queued. hal/sim's virtual clock and test/helpers' `quiesce` need to
+ *     know when the code after an `await` has run, which on Espruino no timer can tell (a
+ *     0 ms timer runs before the reactions already queued). kyoto's own code never reads it
+ *     (tools/check_espruino.mjs rejects it in the Espruino bundle); it is not `setImmediate`,
+ *     which the inventory lists as absent and which stays deleted.
  *
  * The loop runs on the host: each turn fires every timer already due, then runs the queue
- * entries present when the turn began, and repeats; it yields to Node between bursts. An
+ * entries present when the turn began, then (if that left the queue empty) the idle hooks
+ * waiting, and repeats; it yields to Node between bursts. An
  * exception escaping a timer or queue entry, and a rejection nobody handles, go to
  * `onError` (by default thrown on the host like an uncaught exception, which mocha
  * attributes to the running test).
@@ -79,6 +86,7 @@ interface Timer {
 export class EspruinoLoop {
   private timers: Timer[] = [];
   private queue: Array<() => void> = [];
+  private idleJobs: Array<() => void> = [];
   private unhandled: Array<{ promise: { __espruino: { handled: boolean } }; reason: unknown }> = [];
   private nextId = 1;
   private scheduled = false;
@@ -106,6 +114,12 @@ export class EspruinoLoop {
       this.idle.push(resolve);
       this.kick();
     });
+  }
+
+  /** Runs `fn` at the end of the first turn that leaves no queue entry (the host idle hook). */
+  whenIdle(fn: () => void): void {
+    this.idleJobs.push(fn);
+    this.kick();
   }
 
   enqueue(fn: () => void): void {
@@ -146,7 +160,7 @@ export class EspruinoLoop {
 
   /** Queue entries plus armed timers: zero means the interpreter would go idle for good. */
   pending(): number {
-    return this.queue.length + this.timers.length;
+    return this.queue.length + this.timers.length + this.idleJobs.length;
   }
 
   private kick(): void {
@@ -180,11 +194,17 @@ export class EspruinoLoop {
       }
       const batch = this.queue.splice(0, this.queue.length);
       for (const job of batch) this.call(job);
-      const reports = this.unhandled.splice(0, this.unhandled.length);
-      for (const r of reports) if (!r.promise.__espruino.handled) this.onError(r.reason);
-      if (due.length === 0 && batch.length === 0) break;
+      // Like V8 after its microtask checkpoint: a rejection is unhandled if nobody took it
+      // by the time the queue ran dry (a handler may adopt it a few queue turns later).
+      if (this.queue.length === 0) {
+        const reports = this.unhandled.splice(0, this.unhandled.length);
+        for (const r of reports) if (!r.promise.__espruino.handled) this.onError(r.reason);
+      }
+      const idle = this.queue.length === 0 ? this.idleJobs.splice(0, this.idleJobs.length) : [];
+      for (const job of idle) this.call(job);
+      if (due.length === 0 && batch.length === 0 && idle.length === 0) break;
     }
-    if (this.queue.length > 0) return this.kick();
+    if (this.queue.length > 0 || this.idleJobs.length > 0) return this.kick();
     if (this.virtual) {
       const next = this.timers.length > 0 ? Math.min(...this.timers.map((t) => t.due)) : Infinity;
       if (next <= this.limit) {
@@ -272,6 +292,7 @@ export function createEspruinoContext(options: EspruinoOptions = {}): EspruinoCo
   g.clearTimeout = g.clearInterval = function (...args: unknown[]) {
     loop.clearTimer(args.length, args[0]);
   };
+  g.__hostIdle = (fn: () => void) => loop.whenIdle(fn);
   g.changeInterval = (id: unknown, ms: unknown) => loop.changeInterval(id, ms);
   g.getTime = () => loop.now() / 1000;
   const makeU8 = run("(function (bytes) { var u = new Uint8Array(bytes.length); for (var i = 0; i < bytes.length; i++) u[i] = bytes[i]; return u; })", "E.js") as (b: number[]) => Uint8Array;

@@ -7,7 +7,11 @@
  *   - `then`, `catch`, `Promise.resolve`, `Promise.reject`, `Promise.all`; no `race`,
  *     `allSettled`, `any`, `finally`;
  *   - `Promise.all` unwraps only real promises: any other thenable is taken as a plain value;
- *   - resolving with a thenable adopts it.
+ *   - resolving with a promise, or with an object whose own `then` is a function, adopts it;
+ *     an object that inherits its `then` (a class instance) is a plain value. The last two
+ *     rules are read from Espruino's src/jswrap_promise.c (`_jswrap_promise_is_promise`
+ *     checks the constructor; `_jswrap_prombox_resolve_or_reject` reads `then` with
+ *     `jsvObjectGetChildIfExists`, an own-property lookup).
  *
  * A promise rejected with no reaction by the end of the queue turn is reported through
  * `__unhandled` (Espruino prints "Unhandled promise rejection").
@@ -48,9 +52,11 @@
   function resolveWith(promise, v) {
     if (v === promise) return settle(promise, REJECTED, new TypeError("a promise cannot resolve to itself"));
     if (v !== null && (typeof v === "object" || typeof v === "function")) {
+      // Espruino follows a promise, or an object whose *own* `then` is a function: it reads
+      // `then` with jsvObjectGetChildIfExists, which does not look up the prototype chain.
       var then;
       try {
-        then = v.then;
+        then = v instanceof Promise ? Promise.prototype.then : Object.prototype.hasOwnProperty.call(v, "then") ? v.then : undefined;
       } catch (e) {
         return settle(promise, REJECTED, e);
       }

@@ -25,10 +25,12 @@ export const SPEC_BUDGETS = { quickjs: 40_000, espruino: 24_000 };
  * What the tests enforce today: the measured size of the full API (core, every sync
  * primitive, runtime, timers, and since issue #9 the net layer: TCP/UDP, lines, copy, which
  * added about 24 KB minified to QuickJS and 28 KB to Espruino; 87 KB and 97 KB measured after
- * merging it) plus about 5% headroom, so growth is caught. The SPEC budgets are printed beside the sizes; closing that
+ * merging it) plus about 5% headroom, so growth is caught. Espruino: 92.9 KB and a ceiling of
+ * 95.5 KB since internal names a DOM object also has are renamed and each lowered class
+ * reads its prototype through one variable (tools/proto_alias.mjs). The SPEC budgets are printed beside the sizes; closing that
  * gap (trimming, or per-feature device bundles) is tracked in the issue notes, not hidden here.
  */
-export const BUDGETS = { quickjs: 92_000, espruino: 102_000 };
+export const BUDGETS = { quickjs: 92_000, espruino: 95_500 };
 
 describe("build outputs", () => {
   const files = [

@@ -108,12 +108,47 @@ describe("the Espruino context", () => {
     assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then1,then2,t50", "Espruino's measured order");
   });
 
+  it("runs the idle hook only once no promise reaction is queued, and keeps setImmediate deleted", async () => {
+    const ctx = createEspruinoContext();
+    assert.equal(ctx.run("typeof setImmediate", "x.js"), "undefined");
+    ctx.run(`var order = []; __hostIdle(function () { order.push("idle"); });
+      setTimeout(function () { order.push("t0"); }, 0);
+      var p = Promise.resolve();
+      for (var i = 0; i < 3; i++) p = p.then(function () { order.push("then"); });
+      setTimeout(function () { order.push("t5"); }, 5); order.push("sync");`, "idle.js");
+    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 7; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then,then,then,idle,t5", "after the whole then-chain, before a later timer");
+  });
+
+  it("reports a rejection nobody handles by the time the queue runs dry, not one adopted a few turns later", async () => {
+    const errors: unknown[] = [];
+    const ctx = createEspruinoContext({ onError: (e) => errors.push(e) });
+    ctx.run(`var caught; Promise.resolve().then(function () { return Promise.reject("adopted"); }).then(null, function (e) { caught = e; });
+      Promise.reject("lost");`, "x.js");
+    for (let i = 0; i < 50 && ctx.run("caught", "x.js") === undefined; i++) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ctx.run("caught", "x.js"), "adopted");
+    assert.deepEqual(errors, ["lost"]);
+  });
+
   it("throws on clearTimeout(undefined) and on an id that is not armed; clearTimeout() clears every timer", () => {
     const ctx = createEspruinoContext();
     assert.throws(() => ctx.run("clearTimeout(undefined)", "x.js"), /undefined/);
     assert.throws(() => ctx.run("clearTimeout(12345)", "x.js"), /Unknown Timeout/);
     ctx.run("setTimeout(function () {}, 1000); setTimeout(function () {}, 1000); clearTimeout();", "x.js");
     assert.equal(ctx.loop.pending(), 0);
+  });
+
+  it("follows a promise or an object with its own then, and takes an inherited then as a plain value", async () => {
+    const ctx = createEspruinoContext();
+    ctx.run(`var got = [];
+      function T() {} T.prototype.then = function (f) { f("inherited"); };
+      var own = { then: function (f) { f("own"); } };
+      [Promise.resolve("promise"), own, new T()].forEach(function (v, i) {
+        Promise.resolve(0).then(function () { return v; }).then(function (r) { got[i] = typeof r === "string" ? r : "the object"; });
+      });`, "x.js");
+    for (let i = 0; i < 50 && (ctx.run("got.length", "x.js") as number) < 3; i++) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(ctx.run("got.join()", "x.js"), "promise,own,the object");
   });
 
   it("Promise.all takes a thenable that is not a promise as a plain value", async () => {
@@ -139,6 +174,12 @@ describe("the Espruino bundle check", () => {
     assert.match(problems[0], /Object\.isExtensible/);
     assert.match(problems[1], /RangeError/);
     assert.match(problems[2], /finally/);
+  });
+
+  it("rejects any mention of the test context's own hook, feature-detected or not", () => {
+    const problems = checkEspruinoBundleMembers("var f = typeof __hostIdle === 'function' ? __hostIdle : null;", "planted.js", null);
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.match(problems[0], /__hostIdle.*only the Espruino test context/);
   });
 
   it("passes the built bundle", () => {
@@ -250,11 +291,34 @@ describe("internal property renaming in the Espruino bundle", () => {
     const { mangleTable } = await import("../../tools/mangle.mjs");
     const table = mangleTable() as Record<string, string>;
     const code = readFileSync(BUNDLE, "utf8");
-    for (const name of ["abandon", "giveBack", "failIfAborted", "completionObserver"]) {
+    // `flags`, `result` and `scheduler` are also DOM or standard names, which terser keeps unless told.
+    for (const name of ["abandon", "giveBack", "failIfAborted", "completionObserver", "flags", "result", "scheduler"]) {
       if (!(name in table)) continue;
       assert.ok(!new RegExp("\\." + name + "\\b").test(code), `.${name} is renamed in the bundle`);
     }
     const surface = publicSurface();
     for (const [, { proto, statics }] of surface) for (const n of [...proto, ...statics]) assert.ok(!(n in table), n + " is public");
+  });
+});
+
+describe("the prototype alias pass", () => {
+  const es5 = ts.transpileModule(
+    "class A { f() { return 1; } get g() { return 2; } }\nclass B extends A { h() { return B.prototype.f.call(this) + this.g; } k() { return 3; } }\nvar result = [new B().h(), new B().k(), new B() instanceof A];",
+    { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, importHelpers: false } },
+  ).outputText;
+
+  it("reads each lowered class's prototype through one variable, on the same lines, after __extends", async () => {
+    const { aliasPrototypes } = await import("../../tools/proto_alias.mjs");
+    const out = aliasPrototypes(es5, { module: false }) as string;
+    assert.equal(out.split("\n").length, es5.split("\n").length, "no line added");
+    assert.equal((out.match(/\bB\.prototype\b/g) ?? []).length, 1, "B.prototype read once: " + out);
+    assert.ok(out.indexOf("__extends(B, _super)") < out.indexOf("var B$prototype"), "after __extends replaced the prototype");
+    const run = (code: string) => {
+      const ctx = vm.createContext({});
+      vm.runInContext(code, ctx);
+      return JSON.stringify(vm.runInContext("result", ctx));
+    };
+    assert.equal(run(out), run(es5));
+    assert.equal(run(out), "[3,3,true]");
   });
 });

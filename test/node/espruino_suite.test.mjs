@@ -23,86 +23,26 @@ try {
 }
 
 /**
- * Tests whose expectation does not hold on Espruino by design (reason in each entry), and
- * failures that arrived with the merge of the ops rewrite and are not diagnosed yet (listed
- * so the run stays readable; each is named in the branch report, none is hidden).
+ * Tests whose expectation cannot hold on Espruino, each with its exact reason. Skipped by
+ * exact title, so a renamed or new test is not silently skipped, and a title that no longer
+ * exists fails the run.
  */
-const NET_MERGE = "arrived with the merge of the net layer, not diagnosed yet";
 const AFTER_AWAIT =
-  "by design: promise reactions are not microtasks on Espruino, so code resumed after an await cannot be told apart by runtime when two runs interleave (README, \"Several runtimes\"); only synchronous parts are exact there";
-const CONFORMANCE_TEST_CODE = "the conformance test code itself uses Array.from / Promise.race, which Espruino lacks";
-const OTHER_ON_ESPRUINO = {
-  "test/net/sim_conformance.test.ts": {
-    "echoes bytes both ways through caller-owned buffers and offsets": CONFORMANCE_TEST_CODE,
-    "delivers no event after close: not for a listener with pending connections, not for queued events": CONFORMANCE_TEST_CODE,
-  },
-  "test/net/tcp.test.ts": {
-    "closes the half-open socket of a cancelled connect, and refuses with ERR_SOCKET ECONNREFUSED": NET_MERGE,
-  },
-  // Every test of this file: its first failure throws "lost" from a timer, which ends the run.
-  "test/runtime/matrix.test.ts": { "*": NET_MERGE + " (an uncaught 'lost' from a timer)" },
-  "test/contract/spec10.test.ts": {
-    "name the argument as the declaration does, with one phrasing per argument and a code":
-      "by design: the test derives ERR_INVALID_ARG_TYPE from a TypeError, but on Espruino an out-of-range error is a TypeError with ERR_OUT_OF_RANGE (SPEC §3)",
-    "with setDebug(true) ERR_CLOSED and ERR_CANCELLED show where the waiting call was made": "not diagnosed yet",
-  },
-  "test/core/op.test.ts": {
-    "is a Promise: instanceof, catch, finally, Promise.all/race/allSettled":
-      "by design of the ES5 lowering: ops are thenables there (opsArePromises is false), and Espruino has no finally/race/allSettled",
-    "does not call a callback inside then() even while the ready ring is draining": "not diagnosed yet",
-  },
+  "promise reactions are queued events there, not microtasks, so the code after an await cannot be told apart by runtime while two runs interleave (ops it creates then go to whichever runtime ran last); only the synchronous parts are exact there (README, Several runtimes)";
+const NOT_ON_ESPRUINO = {
   "test/runtime/per_runtime.test.ts": {
     "keeps each interleaved run's runtime current after every await, and spawn/sleep use its tables": AFTER_AWAIT,
     "keeps the outer run current around a nested run of another runtime, and the inner one inside it": AFTER_AWAIT,
     "does not let one runtime's spent budget defer another's deliveries, either way round": AFTER_AWAIT,
     "leaves the other runtime working when one is closed mid-run": AFTER_AWAIT,
   },
-  "test/runtime/select.test.ts": {
-    "cancels every input when the select itself is cancelled, before or after it is awaited": "not diagnosed yet",
-  },
-  "test/time/timeout.test.ts": {
-    "fails with ERR_POOL_EXHAUSTED and withdraws the inner op when no timer is free": "not diagnosed yet",
+  "test/core/op.test.ts": {
+    "is a Promise: instanceof, catch, finally, Promise.all/race/allSettled":
+      "an op cannot be a Promise there: ES5-lowered classes cannot subclass it, and Espruino's Promise.all unwraps only objects whose constructor is the native Promise, subscribing through its internal then (never the op's), so it would never observe (hence never take) the op; and Espruino has no finally/race/allSettled (README, Espruino)",
   },
 };
 
 const MOCHA_GLOBALS = ["describe", "it", "before", "after", "beforeEach", "afterEach", "context", "xit", "xdescribe"];
-
-/**
- * Tests that cannot pass on Espruino's event loop because hal/sim cannot see when the host
- * is idle there: the sim advances its virtual clock from a deferred callback (setTimeout 0
- * on Espruino) that assumes promise reactions run first, and on Espruino they run after the
- * timers already due. So the virtual clock jumps while `await` continuations are still
- * queued. kyoto's own behaviour is not involved (the device HAL runs on real time); the
- * sim's idle detection on Espruino is the open problem. Skipped by exact title, so a
- * renamed or new test is not silently skipped.
- */
-const SIM_IDLE_ON_ESPRUINO = {
-  "test/time/interval.test.ts": [
-    "re-arms a pending tick on reset()",
-    "consumes no tick when a pending tick is cancelled or aborted",
-  ],
-  "test/time/pause.test.ts": [
-    "keeps a 300 ms sleep pending after 100 ms, polled or not (Tokio advance_after_poll, sleep_no_poll)",
-    "wakes many concurrent tasks each exactly at its own deadline, the clock never going back",
-  ],
-  "test/runtime/budget.test.ts": [
-    "lets sleep(10) fire on time during an endless ping-pong (virtual clock)",
-    "delivers at most `budget` ops between two host events",
-    "lets a timer through a task that loops on yieldNow",
-  ],
-  "test/runtime/joinset.test.ts": ["leaves nothing behind for a joinNext that loses a select"],
-  "test/runtime/task.test.ts": ["rejects an aborted handle at once even when the task ignores its signal"],
-  "test/time/sleep.test.ts": [
-    "wakes sleeps in deadline order, equal deadlines in creation order",
-    "is cancelled by its signal, before or while it waits",
-    "rejects pending sleeps with ERR_CLOSED when the runtime closes",
-    "still wakes while another task never stops yielding (Tokio time_rt starving)",
-  ],
-  "test/time/timeout.test.ts": [
-    "stays pending until the inner op completes within the limit (Tokio future_and_deadline_in_future)",
-    "passes fn's value, thenable result or error through",
-  ],
-};
 
 if (bundleError) {
   describe("espruino", () => {
@@ -116,21 +56,17 @@ if (bundleError) {
       const ctx = createEspruinoContext();
       after(() => ctx.loop.dispose());
       for (const name of MOCHA_GLOBALS) ctx.context[name] = globalThis[name];
-      const simIdle = SIM_IDLE_ON_ESPRUINO[entry.source] ?? [];
-      const other = OTHER_ON_ESPRUINO[entry.source] ?? {};
-      const skip = [...simIdle, ...Object.keys(other)];
+      const other = NOT_ON_ESPRUINO[entry.source] ?? {};
+      const skip = Object.keys(other);
       const seen = new Set();
-      const wholeFile = other["*"];
       ctx.context.it = ctx.context.specify = Object.assign(function (title, fn) {
-        if (wholeFile !== undefined) return it.skip(`${title} [skipped on Espruino: ${wholeFile}]`, fn);
         if (!skip.includes(title)) return it(title, fn);
         seen.add(title);
-        const why = simIdle.includes(title) ? "hal/sim cannot detect idle there" : other[title];
-        return it.skip(`${title} [skipped on Espruino: ${why}]`, fn);
+        return it.skip(`${title} [skipped on Espruino: ${other[title]}]`, fn);
       }, { skip: it.skip, only: it.only });
       if (process.env.KYOTO_SEED !== undefined) ctx.context.KYOTO_SEED = Number(process.env.KYOTO_SEED);
       loadCommonJs(ctx, bundle.dir, entry.name);
-      for (const title of wholeFile === undefined ? skip : []) {
+      for (const title of skip) {
         if (!seen.has(title)) it(`skip list names a test that exists: ${title}`, () => { throw new Error("no such test: " + title); });
       }
     });

@@ -5,7 +5,12 @@
  * HAL socket conformance suite every adapter runs.
  *
  * Four conformance tests ask for what Espruino's sockets cannot do; they are skipped by exact
- * title (a renamed or new test runs) with the reason in the title:
+ * title (a renamed or new test runs) with the reason in the title. The reasons are in
+ * Espruino's network driver interface (libs/network/network.h, `JsNetwork`): a socket has
+ * `createsocket`, `accept`, `recv`, `send` and `closesocket` and nothing else — no shutdown
+ * (so `end()` closes both ways), `recv` returns -1 alike for a close and a failure (so no
+ * reset is told apart), and the socket server's idle loop reads every socket into `data`
+ * events with no way to pause (so no receive backpressure).
  */
 const CANNOT_ON_ESPRUINO: Record<string, string> = {
   "half-closes client to server: the server reads to -1 and still writes back": "no half-close: end() closes both ways",

@@ -17,10 +17,14 @@ import { createEspruinoContext } from "../harness/espruino";
 const root = path.resolve(import.meta.dirname, "../..");
 export const APP_BUDGETS = { semaphoreSleep: 6_000, echoServer: 14_000 };
 /**
- * Today's sizes plus ~5%: semaphore + sleep 31,140; blinky (interval + Semaphore + async)
- * 35,284 (both grew ~1.9 KB with main's op/error rewrite: src/core/op.ts and errors.ts).
+ * Today's sizes plus ~3%: semaphore + sleep 30,772; blinky (interval + Semaphore + async)
+ * 34,806; the echo server 45,780 (each about 5% less once terser could rename internal names
+ * a DOM object also has, and each lowered class reads its prototype through one variable).
+ * The SPEC budgets are out of reach of the current core: a Semaphore + sleep app carries the
+ * runtime, the timer wheel, the scheduler, the op cell and the batch semaphore (about 18 KB
+ * of the 30.5 KB, see the size table `kyoto build` prints).
  */
-export const APP_CEILINGS = { semaphoreSleep: 32_700, blinky: 37_000 };
+export const APP_CEILINGS = { semaphoreSleep: 31_500, blinky: 35_600, echoServer: 48_200 };
 
 const SEMAPHORE_SLEEP = `import { Semaphore, sleep } from "kyoto";
 const sem = new Semaphore(1);
@@ -97,11 +101,12 @@ describe("kyoto build", function () {
     assert.deepEqual(lines, ["temperature: 21.3 C", "temperature: 21.3 C", "temperature: 21.3 C"]);
   });
 
-  it(`builds examples/espruino/echo_server.js within the SPEC budget (${APP_BUDGETS.echoServer}) or says by how much it misses`, async function () {
+  it(`builds examples/espruino/echo_server.js within its ceiling, saying how far it is from the SPEC budget (${APP_BUDGETS.echoServer})`, async function () {
     const r = await build({ target: "espruino", input: path.join(root, "examples/espruino/echo_server.js") });
     console.log(formatReport({ target: "espruino", input: "echo_server.js", output: "-", budget: APP_BUDGETS.echoServer }, r).replace(/^/gm, "      "));
     assert.deepEqual(r.problems, []);
     assert.ok(r.modules.some((m: { id: string }) => m.id === "hal/espruino/sockets.ts"), "an app with sockets gets the socket HAL");
+    assert.ok(r.bytes <= APP_CEILINGS.echoServer, `${r.bytes} bytes, ceiling ${APP_CEILINGS.echoServer}`);
   });
 
   it("builds for QuickJS: one ES2020 module importing nothing but host modules", async () => {

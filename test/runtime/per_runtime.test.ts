@@ -178,7 +178,7 @@ describe("state is per runtime (SPEC §6)", function () {
     assert.ok(!b.hostTimerArmed() && b.stats().timers.live === 0, "the closed runtime holds no timer");
   });
 
-  it("starts a run's main from the runtime's own turn, and refuses it with ERR_CLOSED if the runtime closes first", async function () {
+  it("starts a run's main from a host callback of the runtime's own, and refuses it with ERR_CLOSED if the runtime closes first", async function () {
     const { rt } = sim();
     let called = false;
     const started = rt.run(function () {

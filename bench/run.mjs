@@ -6,7 +6,8 @@
  *   node bench/run.mjs [--runs N] [--filter a,b] [--quick] [--src] [--timeout S] [--list] [--no-save]
  *
  * --filter keeps the cases whose "scenario/lib/param" contains any of the comma-separated
- * substrings; their rows replace the same rows in the saved results (others are kept).
+ * substrings (one starting with ^ must match the start: ^contended/ is not quickjs_contended);
+ * their rows replace the same rows in the saved results (others are kept).
  * --src measures the source (targets/node.ts) through tsx instead of dist/node/kyoto.mjs (the default when
  * the bundle is missing). Results: bench/results/latest.json, latest.md and the chart latest.svg.
  *
@@ -167,7 +168,7 @@ async function main() {
     const cases = typeof s.cases === "function" ? s.cases(ctx) : s.cases;
     const chosen = cases.filter((c) => {
       const id = `${s.name}/${c.lib}/${paramLabel(s, c.param)}`;
-      return opts.filter.length === 0 || opts.filter.some((f) => id.includes(f));
+      return opts.filter.length === 0 || opts.filter.some((f) => (f[0] === "^" ? id.startsWith(f.slice(1)) : id.includes(f)));
     });
     if (chosen.length) plan.push({ scenario: s, cases: chosen });
   }

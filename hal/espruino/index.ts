@@ -11,7 +11,7 @@
  */
 
 import { Hal } from "../../src/io/hal";
-import { TimerHal } from "../../src/runtime/timer_hal";
+import { HostTimers, TimerHal } from "../../src/runtime/timer_hal";
 
 /** What the adapter takes from its host; defaults are Espruino's globals. */
 export interface EspruinoHost {
@@ -41,9 +41,9 @@ export function espruinoHost(host?: EspruinoHost): EspruinoHost {
   };
 }
 
-/** The time part on Espruino's clock and timers. Allocates: on construction. */
-export function espruinoTimers(host: EspruinoHost): TimerHal {
-  return new TimerHal({
+/** Espruino's clock and timer functions, as a TimerHal runs on them. */
+export function espruinoHostTimers(host: EspruinoHost): HostTimers {
+  return {
     clock: function () {
       return host.getTime() * 1000;
     },
@@ -54,10 +54,10 @@ export function espruinoTimers(host: EspruinoHost): TimerHal {
     clearTimer: function (id: unknown) {
       host.clearTimeout(id as number);
     },
-  });
+  };
 }
 
 /** A time-only HAL on Espruino (no sockets: see hal/espruino/sockets.ts). */
 export function createEspruinoHal(options?: { host?: EspruinoHost }): Hal {
-  return espruinoTimers(espruinoHost(options && options.host));
+  return new TimerHal(espruinoHostTimers(espruinoHost(options && options.host)));
 }

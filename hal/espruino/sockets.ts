@@ -39,11 +39,10 @@ import {
   EV_WRITABLE,
   HAL_NONE,
   HalPeer,
-  HalSink,
   NetHal,
 } from "../../src/io/hal";
 import { TimerHal } from "../../src/runtime/timer_hal";
-import { EspruinoHost, espruinoHost, espruinoTimers } from "./index";
+import { EspruinoHost, espruinoHost, espruinoHostTimers } from "./index";
 
 /** An Espruino event emitter (every object there has `on`). */
 interface Emitter {
@@ -138,11 +137,11 @@ export function espruinoError(err: unknown): number {
 /** The Espruino HAL with sockets (failing with E_NOSOCKETS where the host has no "net"). Allocates: per socket. */
 export function createEspruinoNetHal(options?: EspruinoHalOptions): NetHal {
   const host = espruinoHost(options && options.host);
-  return new EspruinoSockets(espruinoTimers(host), host, options) as unknown as NetHal;
+  return new EspruinoSockets(host, options) as unknown as NetHal;
 }
 
-class EspruinoSockets {
-  private sink: HalSink | null = null;
+/** The TimerHal's time (its sink too) plus sockets on `net`/`dgram`. */
+class EspruinoSockets extends TimerHal {
   private readonly entries: Array<Entry | null> = [];
   /** Events waiting for the next flush: kind, handle, arg triples. */
   private events: number[] = [];
@@ -152,10 +151,10 @@ class EspruinoSockets {
   private readonly maxQueued: number;
 
   constructor(
-    private readonly time: TimerHal,
-    private readonly host: EspruinoHost,
+    private readonly espruino: EspruinoHost,
     options: EspruinoHalOptions | undefined,
   ) {
+    super(espruinoHostTimers(espruino));
     this.writeCredit = (options && options.writeCredit) || 2048;
     this.maxQueued = (options && options.maxQueued) || 8192;
     const self = this;
@@ -164,27 +163,9 @@ class EspruinoSockets {
     };
   }
 
-  // --- time: the TimerHal's -------------------------------------------------------------
-  setSink(sink: HalSink): void {
-    this.time.setSink(sink);
-    this.sink = sink;
-  }
-  now(): number {
-    return this.time.now();
-  }
-  armTimer(deltaMs: number): void {
-    this.time.armTimer(deltaMs);
-  }
-  cancelTimer(): void {
-    this.time.cancelTimer();
-  }
-  wake(): void {
-    this.time.wake();
-  }
-
   // --- plumbing -------------------------------------------------------------------------
   private module<T>(name: string): T | null {
-    const req = this.host.require;
+    const req = this.espruino.require;
     if (!req) return null;
     try {
       return req(name) as T;
@@ -212,7 +193,7 @@ class EspruinoSockets {
     this.events.push(kind, h, arg);
     if (!this.flushArmed) {
       this.flushArmed = true;
-      this.host.setTimeout(this.flushFn, 0);
+      this.espruino.setTimeout(this.flushFn, 0);
     }
   }
 
@@ -229,7 +210,7 @@ class EspruinoSockets {
   }
 
   private toBytes(s: string): Uint8Array {
-    const E = this.host.E;
+    const E = this.espruino.E;
     if (E) return E.toUint8Array(s);
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 255;
@@ -237,7 +218,7 @@ class EspruinoSockets {
   }
 
   private toText(buf: Uint8Array, off: number, len: number): string {
-    const E = this.host.E;
+    const E = this.espruino.E;
     const view = buf.subarray(off, off + len);
     if (E) return E.toString(view);
     let s = "";

@@ -19,7 +19,7 @@
  */
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
+import { espruinoFold, espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 import { typescriptTranspile } from "./tools/rollup_ts.mjs";
 import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
@@ -90,7 +90,7 @@ const configs = [
     input: "targets/espruino.ts",
     // ES5 with tslib's helpers bundled once (tree-shaken), internal names renamed, minified,
     // hoisted: tools/espruino_build.mjs.
-    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoMangle()],
+    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoFold(), espruinoMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",

@@ -90,7 +90,7 @@ export async function build({ target, input }) {
   const typescript = (await toolchain("@rollup/plugin-typescript")).default;
   await toolchain("magic-string");
   await toolchain("acorn");
-  const { espruinoTypescript, espruinoMangle, espruinoOutputPlugins, ESPRUINO_TERSER_OPTIONS, isKyotoModule } = await import("../tools/espruino_build.mjs");
+  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, ESPRUINO_TERSER_OPTIONS, isKyotoModule } = await import("../tools/espruino_build.mjs");
   const app = path.resolve(input);
   const entry = path.join(root, TARGETS[target]);
   const espruino = target === "espruino";
@@ -137,7 +137,7 @@ export async function build({ target, input }) {
     },
   };
   const plugins = espruino
-    ? [resolveKyoto, lowerApp, espruinoTypescript({ tsconfig: path.join(root, "tsconfig.json"), include, sourceMap: true }), espruinoMangle()]
+    ? [resolveKyoto, lowerApp, espruinoTypescript({ tsconfig: path.join(root, "tsconfig.json"), include, sourceMap: true }), espruinoFold(), espruinoMangle()]
     : [resolveKyoto, typescript({
       tsconfig: path.join(root, "tsconfig.json"), include, noEmitOnError: false,
       compilerOptions: { noEmit: false, allowJs: false, declaration: false, sourceMap: false, target: "ES2020", types: [] },

@@ -5,7 +5,8 @@
  * is processed exactly like what ships.
  *
  *   TypeScript to ES5 with tslib's helpers imported once (not inlined per file), the ES5
- *   library plus the Promise constructor as the type environment; kyoto's internal property
+ *   library plus the Promise constructor as the type environment; feature tests for what
+ *   Espruino lacks folded in kyoto's own modules (tools/fold_absent.mjs); kyoto's internal property
  *   names renamed short in kyoto's own modules (tools/mangle.mjs); then terser (ES5, ASCII
  *   only, two compress passes); then the hoist pass (tools/hoist.mjs) as the very last
  *   step, so the shipped bytes are hoisted even after terser's rewrites.
@@ -13,6 +14,7 @@
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 import path from "node:path";
+import { foldAbsentTypeofs } from "./fold_absent.mjs";
 import { hoist } from "./hoist.mjs";
 import { mangleInternals, mangleTable } from "./mangle.mjs";
 import { root } from "./tsprogram.mjs";
@@ -67,4 +69,16 @@ export function espruinoMangle(include = isKyotoModule, keep = []) {
   const key = keep.join(",");
   tables[key] ??= mangleTable(undefined, keep);
   return mangleInternals({ table: tables[key], include });
+}
+
+/** The rollup plugin folding `typeof` tests of what Espruino lacks in kyoto's own modules (tools/fold_absent.mjs). */
+export function espruinoFold() {
+  return {
+    name: "kyoto-fold-absent",
+    transform(code, id) {
+      if (!isKyotoModule(id)) return null;
+      const out = foldAbsentTypeofs(code);
+      return out === code ? null : { code: out, map: null };
+    },
+  };
 }

@@ -108,7 +108,7 @@ const MOCHA_CONTEXT = ["timeout", "slow", "retries", "skip", "currentTest"];
  * test file with shared code in chunks, loaded by test/harness/espruino.ts's module loader.
  */
 export async function bundleTestsForEspruino(files: string[], outDir = scratchDir("espruino-tests")): Promise<TestBundle> {
-  const { espruinoTypescript, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../../tools/espruino_build.mjs");
+  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../../tools/espruino_build.mjs");
   // The tests read internals (`sem.inner`, pool stats): they get the same renaming as kyoto's
   // modules. That public names survive it is shown by test/node/espruino.test.ts.
   const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
@@ -117,7 +117,7 @@ export async function bundleTestsForEspruino(files: string[], outDir = scratchDi
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoMangle(renamed, MOCHA_CONTEXT)],
+    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), espruinoMangle(renamed, MOCHA_CONTEXT)],
   });
   await bundle.write({
     dir: outDir,

@@ -322,3 +322,31 @@ describe("the prototype alias pass", () => {
     assert.equal(run(out), "[3,3,true]");
   });
 });
+
+describe("the absent-feature fold", () => {
+  it("folds typeof of what Espruino lacks, and nothing the module declares or the inventory did not probe", async () => {
+    const { foldAbsentTypeofs } = await import("../../tools/fold_absent.mjs");
+    const out = foldAbsentTypeofs(
+      [
+        'export const a = typeof Symbol === "function";',
+        'export const b = typeof RangeError === "function" ? 1 : 2;',
+        'export const c = typeof Object.isExtensible;',
+        'export const d = typeof Object.defineProperty;',
+        'export const e = typeof somethingNobodyProbed;',
+      ].join("\n"),
+    ) as string;
+    assert.equal(
+      out,
+      [
+        'export const a = "undefined" === "function";',
+        'export const b = "undefined" === "function" ? 1 : 2;',
+        'export const c = "undefined";',
+        'export const d = typeof Object.defineProperty;',
+        'export const e = typeof somethingNobodyProbed;',
+      ].join("\n"),
+    );
+    // A module that binds the name anywhere keeps every test of it.
+    const shadowed = 'export const a = typeof Symbol;\nexport function f(Symbol) { return typeof Symbol; }';
+    assert.equal(foldAbsentTypeofs(shadowed), shadowed);
+  });
+});

@@ -56,6 +56,8 @@ describe("kyoto build", function () {
     assert.equal(usesSockets(`import { Semaphore, sleep } from "kyoto";`), false);
     assert.equal(usesSockets(`import { TcpListener, spawn } from "kyoto";`), true);
     assert.equal(usesSockets(`import * as kyoto from "kyoto";`), true);
+    assert.equal(usesSockets(`import { TcpListener, spawn } from "kyoto";`, ["UdpSocket"]), false, "TCP only: no UDP in the HAL");
+    assert.equal(usesSockets(`import { UdpSocket } from "kyoto";`, ["UdpSocket"]), true);
   });
 
   it(`builds a Semaphore + sleep app for Espruino within its ceiling (SPEC budget ${APP_BUDGETS.semaphoreSleep})`, async () => {
@@ -105,7 +107,8 @@ describe("kyoto build", function () {
     const r = await build({ target: "espruino", input: path.join(root, "examples/espruino/echo_server.js") });
     console.log(formatReport({ target: "espruino", input: "echo_server.js", output: "-", budget: APP_BUDGETS.echoServer }, r).replace(/^/gm, "      "));
     assert.deepEqual(r.problems, []);
-    assert.ok(r.modules.some((m: { id: string }) => m.id === "hal/espruino/sockets.ts"), "an app with sockets gets the socket HAL");
+    assert.ok(r.modules.some((m: { id: string }) => m.id === "hal/espruino/tcp.ts"), "an app with TCP sockets gets the TCP socket HAL");
+    assert.ok(!r.modules.some((m: { id: string }) => m.id === "hal/espruino/sockets.ts"), "and not its UDP part");
     assert.ok(r.bytes <= APP_CEILINGS.echoServer, `${r.bytes} bytes, ceiling ${APP_CEILINGS.echoServer}`);
   });
 

@@ -28,7 +28,8 @@ export function cancelInner(inner: Thenable<unknown> | null, reason: unknown): v
   if (inner !== null && typeof inner.cancel === "function") inner.cancel(reason);
 }
 
-/** Checks a `buf` argument: a `Uint8Array`. */
-export function checkBuffer(buf: unknown): void {
+/** Checks a `buf` argument: a `Uint8Array`, returned as such. */
+export function checkBuffer(buf: unknown): Uint8Array {
   if (!(buf instanceof Uint8Array)) throw invalidArgument("buf", "a Uint8Array", buf);
+  return buf;
 }

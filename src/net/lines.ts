@@ -15,7 +15,7 @@
  * a line it had taken (cancelled before its result was taken) is handed out again next.
  */
 
-import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError } from "../core/errors";
 import { Op, readyOp } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
@@ -132,19 +132,15 @@ class NextLineOp extends IoOp<LineResult> {
     super();
   }
 
-  start(signal: SignalLike | null): NextLineOp {
-    if (this.failIfAborted(signal)) return this;
+  protected occupy(): unknown {
     const l = this.lines;
-    if (l.pending !== null) this.fail(busyError("lines read"));
-    else {
-      l.pending = this;
-      this.step();
-    }
-    this.watch(signal);
-    return this;
+    if (l.pending !== null) return busyError("lines read");
+    l.pending = this;
+    return null;
   }
 
-  private step(): void {
+  /** @internal Hands out the next line when it is there, else reads more. */
+  step(): void {
     const l = this.lines;
     if (l.unreadLine !== null) {
       const line = l.unreadLine;

@@ -35,11 +35,10 @@
 
 import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError, closedError, invalidArgument, KyotoError, socketError } from "../core/errors";
-import { failedOp, Op } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
+import { Op } from "../core/op";
+import { halError, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
-import { IoOp, SteppedIoOp } from "../io/io_op";
+import { IoOp, Openable, OpenOp } from "../io/io_op";
 import { moveToFront } from "../io/buffers";
 import { AddrLike, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
@@ -66,9 +65,9 @@ export interface ConnectOptions extends WaitOptions {
  * listener.close();
  * ```
  */
-export class TcpStream implements IoResource {
+export class TcpStream implements IoResource, Openable {
   /** @internal The pending connect, until the host says connected. */
-  connecting: ConnectOp | null = null;
+  opening: OpenOp<TcpStream> | null = null;
   /** @internal */
   reader: ReadOp | null = null;
   /** @internal */
@@ -105,13 +104,16 @@ export class TcpStream implements IoResource {
     const a = parseAddr(addr, "addr");
     const signal = signalOf(options);
     const noDelay = !!(options && options.noDelay);
-    let driver: IoDriver;
-    try {
-      driver = ioDriver(currentRuntime());
-    } catch (err) {
-      return failedOp(err);
-    }
-    return new ConnectOp(driver).start(a, noDelay, signal);
+    return new OpenOp(function (driver: IoDriver): TcpStream {
+      const slot = driver.buffers.acquire();
+      if (slot < 0) throw driver.buffers.exhausted();
+      const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
+      if (h < 0) {
+        driver.releaseSlot(slot);
+        throw halError(h, "connect failed");
+      }
+      return new TcpStream(driver, h, slot);
+    }).start(signal);
   }
 
   /**
@@ -119,8 +121,7 @@ export class TcpStream implements IoResource {
    * sending (or `buf` is empty). Allocates: the op.
    */
   read(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new ReadOp(this, buf, false).start(signalOf(options));
+    return new ReadOp(this, checkBuffer(buf), false).start(signalOf(options));
   }
 
   /**
@@ -128,20 +129,17 @@ export class TcpStream implements IoResource {
    * bytes read so far stay readable). Allocates: the op.
    */
   readExact(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new ReadOp(this, buf, true).start(signalOf(options));
+    return new ReadOp(this, checkBuffer(buf), true).start(signalOf(options));
   }
 
   /** Writes some of `buf` (at least 1 byte unless `buf` is empty); resolves with the count. Allocates: the op. */
   write(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new WriteOp(this, buf, false).start(signalOf(options));
+    return new WriteOp(this, checkBuffer(buf), false).start(signalOf(options));
   }
 
   /** Writes all of `buf`; resolves with its length. Allocates: the op. */
   writeAll(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new WriteOp(this, buf, true).start(signalOf(options));
+    return new WriteOp(this, checkBuffer(buf), true).start(signalOf(options));
   }
 
   /**
@@ -149,18 +147,7 @@ export class TcpStream implements IoResource {
    * goes on; later writes fail `ERR_SOCKET` ("EPIPE"). Allocates: the op.
    */
   shutdown(options?: WaitOptions): Op<void> {
-    const op = new ShutdownOp(this);
-    const signal = signalOf(options);
-    if (op.failIfAbortedNow(signal)) return op;
-    if (this.failure !== null) op.fail(this.failure);
-    else if (this.closed) op.fail(closedError("the stream"));
-    else if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
-    else {
-      this.shutdownOp = op;
-      this.flush();
-    }
-    op.watchNow(signal);
-    return op;
+    return new ShutdownOp(this).start(signalOf(options));
   }
 
   /**
@@ -182,13 +169,13 @@ export class TcpStream implements IoResource {
 
   /** This end's address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.addr(false);
+    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 
   /** The peer's address. Allocates: the result. */
   peerAddr(): SocketAddr {
-    if (this.peer === null) this.peer = this.addr(true);
+    if (this.peer === null) this.peer = this.driver.address(this.h, true, this.closed);
     return { host: this.peer.host, port: this.peer.port };
   }
 
@@ -199,6 +186,11 @@ export class TcpStream implements IoResource {
   }
 
   // ---- internals used by the ops ----
+
+  /** @internal Why the stream cannot be read or written: its failure, or `ERR_CLOSED`; else null. */
+  unusable(): KyotoError | null {
+    return this.failure !== null ? this.failure : this.closed ? closedError("the stream") : null;
+  }
 
   /** @internal Copies up to `len` bytes into `buf[off…]`: pushed-back bytes first, then the host's. */
   pull(buf: Uint8Array, off: number, len: number): number {
@@ -212,9 +204,7 @@ export class TcpStream implements IoResource {
       return n;
     }
     if (this.failure !== null) return -2;
-    const n = this.driver.hal.tcpRead(this.h, buf, off, len);
-    if (n < HAL_NONE) this.setFailure(halError(n, "the connection failed"));
-    return n;
+    return this.checked(this.driver.hal.tcpRead(this.h, buf, off, len), HAL_NONE);
   }
 
   /** @internal Pushes bytes back in front of the stream (a cancelled read's). Allocates: one array. */
@@ -235,24 +225,18 @@ export class TcpStream implements IoResource {
 
   /** @internal Hands `buf[off, off+n)` to the host, buffering what it does not take. */
   push(buf: Uint8Array, off: number, n: number): void {
-    let taken = 0;
-    if (this.staged === 0) {
-      taken = this.driver.hal.tcpWrite(this.h, buf, off, n);
-      if (taken < 0) {
-        this.setFailure(halError(taken, "the connection failed"));
-        return;
-      }
-    }
+    const taken = this.staged === 0 ? this.checked(this.driver.hal.tcpWrite(this.h, buf, off, n), 0) : 0;
+    if (taken < 0) return;
     if (taken < n) {
       this.driver.buffers.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
       this.staged += n - taken;
     }
   }
 
-  /** @internal Why a write cannot go on now (failed, shut down, closed), or null. */
+  /** @internal Why a write cannot go on now (failed, closed, shut down), or null. */
   writeBlocker(): KyotoError | null {
-    if (this.failure !== null) return this.failure;
-    if (this.closed) return closedError("the stream");
+    const unusable = this.unusable();
+    if (unusable !== null) return unusable;
     if (this.shutDown || this.shutdownOp !== null) return socketError("the stream was shut down for writing", "EPIPE");
     return null;
   }
@@ -267,35 +251,20 @@ export class TcpStream implements IoResource {
   }
 
   onIoEvent(kind: number, arg: number): void {
+    const connect = this.opening;
     if (kind === EV_ERROR) {
-      const connect = this.connecting;
-      if (connect !== null) {
-        this.connecting = null;
-        this.failure = halError(arg, "connect failed");
-        connect.fail(this.failure);
-        this.finishClose();
-        return;
-      }
-      this.setFailure(halError(arg, "the connection failed"));
-      return;
-    }
-    if (kind === EV_WRITABLE) {
-      const connect = this.connecting;
-      if (connect !== null) {
-        this.connecting = null;
+      this.setFailure(halError(arg, connect !== null ? "connect failed" : "the connection failed"));
+      if (connect !== null) this.finishClose();
+    } else if (kind === EV_WRITABLE) {
+      if (connect === null) this.flush();
+      else {
+        this.opening = null;
         connect.complete(this);
-        return;
       }
-      this.flush();
-      return;
-    }
-    if (kind === EV_READABLE && this.reader !== null) this.reader.step();
+    } else if (kind === EV_READABLE && this.reader !== null) this.reader.step();
   }
 
   closeByRuntime(reason: unknown): void {
-    const connect = this.connecting;
-    this.connecting = null;
-    if (connect !== null) connect.fail(reason);
     this.failPending(reason);
     this.lingering = false;
     this.closed = true;
@@ -315,20 +284,27 @@ export class TcpStream implements IoResource {
     this.driver.releaseSlot(slot);
   }
 
+  /** @internal Starts a shutdown (or says why it cannot). */
+  beginShutdown(op: ShutdownOp): KyotoError | null {
+    const unusable = this.unusable();
+    if (unusable !== null) return unusable;
+    if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
+    else {
+      this.shutdownOp = op;
+      this.flush();
+    }
+    return null;
+  }
+
   /** Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
   private flush(): void {
     const hal: NetHal = this.driver.hal;
     if (this.staged > 0 && this.failure === null) {
       const buf = this.driver.buffers.buffer(this.slot);
-      const n = hal.tcpWrite(this.h, buf, 0, this.staged);
-      if (n < 0) {
-        this.setFailure(halError(n, "the connection failed"));
-        return;
-      }
-      if (n > 0) {
-        moveToFront(buf, n, this.staged);
-        this.staged -= n;
-      }
+      const n = this.checked(hal.tcpWrite(this.h, buf, 0, this.staged), 0);
+      if (n < 0) return;
+      moveToFront(buf, n, this.staged);
+      this.staged -= n;
     }
     if (this.writer !== null) this.writer.step();
     if (this.staged > 0) return;
@@ -346,6 +322,12 @@ export class TcpStream implements IoResource {
     }
   }
 
+  /** A host read's or write's result `n`: below `lowest` (`HAL_NONE` for a read, its end of stream; 0 for a write) it fails the stream. */
+  private checked(n: number, lowest: number): number {
+    if (n < lowest) this.setFailure(halError(n, "the connection failed"));
+    return n;
+  }
+
   /** @internal A committed write may have left bytes for a waiting shutdown. */
   afterCommit(): void {
     if (this.shutdownOp !== null) this.flush();
@@ -356,67 +338,25 @@ export class TcpStream implements IoResource {
     if (this.shutdownOp === op) this.shutdownOp = null;
   }
 
+  /** Fails the pending connect, read, write and shutdown with `err`. */
   private failPending(err: unknown): void {
+    const connect = this.opening;
     const reader = this.reader;
     const writer = this.writer;
     const shutdown = this.shutdownOp;
+    this.opening = null;
     this.reader = null;
     this.writer = null;
     this.shutdownOp = null;
+    if (connect !== null) connect.fail(err);
     if (reader !== null) reader.fail(err);
     if (writer !== null) writer.fail(err);
     if (shutdown !== null) shutdown.fail(err);
   }
-
-  private addr(remote: boolean): SocketAddr {
-    return this.driver.address(this.h, remote, this.closed);
-  }
-}
-
-/** `TcpStream.connect`: completes with the stream when the host says connected. */
-class ConnectOp extends IoOp<TcpStream> {
-  private stream: TcpStream | null = null;
-
-  constructor(private readonly driver: IoDriver) {
-    super();
-  }
-
-  start(a: SocketAddr, noDelay: boolean, signal: ReturnType<typeof signalOf>): ConnectOp {
-    if (this.failIfAborted(signal)) return this;
-    const driver = this.driver;
-    const slot = driver.buffers.acquire();
-    if (slot < 0) {
-      this.fail(driver.buffers.exhausted());
-      return this;
-    }
-    const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
-    if (h < 0) {
-      driver.releaseSlot(slot);
-      this.fail(halError(h, "connect failed"));
-      return this;
-    }
-    const stream = new TcpStream(driver, h, slot);
-    stream.connecting = this;
-    this.stream = stream;
-    this.watch(signal);
-    return this;
-  }
-
-  protected abandon(): void {
-    const stream = this.stream;
-    if (stream !== null) {
-      stream.connecting = null;
-      stream.finishClose();
-    }
-  }
-
-  protected giveBack(stream: TcpStream): void {
-    stream.close();
-  }
 }
 
 /** `read` and `readExact`. */
-class ReadOp extends SteppedIoOp<number> {
+class ReadOp extends IoOp<number> {
   private got = 0;
 
   constructor(
@@ -430,8 +370,8 @@ class ReadOp extends SteppedIoOp<number> {
   protected occupy(): KyotoError | null {
     const s = this.stream;
     if (s.reader !== null) return busyError("read");
-    if (s.failure !== null) return s.failure;
-    if (s.isClosed()) return closedError("the stream");
+    const unusable = s.unusable();
+    if (unusable !== null) return unusable;
     if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
     else s.reader = this;
     return null;
@@ -487,7 +427,7 @@ class ReadOp extends SteppedIoOp<number> {
 }
 
 /** `write` and `writeAll`: the last (or only) chunk is reserved and handed over on commit. */
-class WriteOp extends SteppedIoOp<number> {
+class WriteOp extends IoOp<number> {
   /** Bytes of `buf` already handed to the host (for `writeAll` cancelled part way). */
   written = 0;
   private held = 0;
@@ -562,17 +502,13 @@ class WriteOp extends SteppedIoOp<number> {
 }
 
 /** `shutdown`: completes once FIN is requested from the host. */
-class ShutdownOp extends Op<void> {
+class ShutdownOp extends IoOp<void> {
   constructor(private readonly stream: TcpStream) {
     super();
   }
 
-  failIfAbortedNow(signal: ReturnType<typeof signalOf>): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  watchNow(signal: ReturnType<typeof signalOf>): void {
-    this.watch(signal);
+  protected occupy(): KyotoError | null {
+    return this.stream.beginShutdown(this);
   }
 
   protected abandon(): void {

@@ -45,11 +45,11 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
         if (!self.holds(h, entry)) return;
         res.on("message", function (msg: string, rinfo: { address: string; port: number }) {
           if (!self.holds(h, entry)) return;
-          entry.queue.push(msg);
-          entry.peers.push({ ip: rinfo.address, port: rinfo.port });
-          if (entry.queue.length === 1) self.emit(EV_READABLE, h, 1);
+          entry.received.push(msg);
+          entry.senders.push({ ip: rinfo.address, port: rinfo.port });
+          if (entry.received.length === 1) self.emit(EV_READABLE, h, 1);
         });
-        self.emit(EV_WRITABLE, h, self.writeCredit);
+        self.emit(EV_WRITABLE, h, self.creditSize);
       });
     } catch (err) {
       this.remove(h);
@@ -61,7 +61,7 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
   udpSend(h: number, buf: Uint8Array, off: number, len: number, ip: string, port: number): number {
     const entry = this.get(h, UDP);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
+    if (entry.errorCode !== 0) return entry.errorCode;
     (entry.udp as EspruinoUdpSocket).send(this.toText(buf, off, len), 0, len, port, ip);
     return len;
   }
@@ -69,9 +69,9 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
   udpRecv(h: number, buf: Uint8Array, off: number, len: number, from: HalPeer): number {
     const entry = this.get(h, UDP);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
-    const msg = entry.queue.shift();
-    const peer = entry.peers.shift();
+    if (entry.errorCode !== 0) return entry.errorCode;
+    const msg = entry.received.shift();
+    const peer = entry.senders.shift();
     if (msg === undefined || peer === undefined) return HAL_NONE;
     const n = Math.min(len, msg.length);
     this.copyIn(msg.substr(0, n), buf, off);

@@ -90,28 +90,42 @@ export const UDP = 3;
 
 /** @internal One handle's state. */
 export class Entry {
+  /** @internal TCP, LISTENER or UDP. */
   kind: number;
+  /** @internal */
   sock: EspruinoSocket | null = null;
+  /** @internal */
   server: EspruinoServer | null = null;
+  /** @internal */
   udp: EspruinoUdpSocket | null = null;
-  /** Received strings not yet read (TCP data; UDP datagrams with their senders). */
-  queue: string[] = [];
-  peers: HalPeer[] = [];
-  /** Offset into queue[0] already read. */
+  /** @internal Received strings not yet read (TCP data; UDP datagrams with their senders). */
+  received: string[] = [];
+  /** @internal The senders of the `received` datagrams (UDP). */
+  senders: HalPeer[] = [];
+  /** @internal Offset into received[0] already read (TCP). */
   readAt = 0;
-  queued = 0;
+  /** @internal Unread bytes in `received` (TCP). */
+  unreadBytes = 0;
+  /** @internal Write credit left until the next `'drain'`. */
   credit = 0;
+  /** @internal */
   connected = false;
+  /** @internal The host closed the socket (`'close'`). */
   ended = false;
+  /** @internal `tcpShutdown` ended it. */
   shut = false;
-  /** A negative code once the socket failed. */
-  error = 0;
-  /** Accepted connections waiting for tcpAccept (listeners). */
-  pending: number[] = [];
+  /** @internal A negative code once the socket failed. */
+  errorCode = 0;
+  /** @internal Accepted connections waiting for tcpAccept (listeners). */
+  accepted: number[] = [];
+  /** @internal */
   ip = "127.0.0.1";
+  /** @internal */
   port = 0;
-  remoteIp = "";
-  remotePort = 0;
+  /** @internal */
+  peerIp = "";
+  /** @internal */
+  peerPort = 0;
   constructor(kind: number) {
     this.kind = kind;
   }
@@ -152,16 +166,18 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   private events: number[] = [];
   private flushArmed = false;
   private readonly flushFn: () => void;
-  protected readonly writeCredit: number;
-  private readonly maxQueued: number;
+  /** Write credit a socket gets back whole on `'drain'` (`options.writeCredit`). */
+  protected readonly creditSize: number;
+  /** Unread bytes a socket may queue (`options.maxQueued`). */
+  private readonly queueLimit: number;
 
   constructor(
     private readonly espruino: EspruinoHost,
     options: EspruinoHalOptions | undefined,
   ) {
     super(espruinoHostTimers(espruino));
-    this.writeCredit = (options && options.writeCredit) || 2048;
-    this.maxQueued = (options && options.maxQueued) || 8192;
+    this.creditSize = (options && options.writeCredit) || 2048;
+    this.queueLimit = (options && options.maxQueued) || 8192;
     const self = this;
     this.flushFn = function () {
       self.flush();
@@ -234,8 +250,8 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   }
 
   protected fail(h: number, entry: Entry, code: number): void {
-    if (entry.error !== 0) return;
-    entry.error = code;
+    if (entry.errorCode !== 0) return;
+    entry.errorCode = code;
     this.emit(EV_ERROR, h, code);
   }
 
@@ -258,26 +274,26 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
     entry.sock = sock;
     sock.on("data", function (data: string) {
       if (!self.holds(h, entry) || entry.shut) return;
-      const wasEmpty = entry.queued === 0;
-      entry.queue.push(data);
-      entry.queued += data.length;
-      if (entry.queued > self.maxQueued) self.fail(h, entry, E_IO);
-      else if (wasEmpty) self.emit(EV_READABLE, h, entry.queued);
+      const wasEmpty = entry.unreadBytes === 0;
+      entry.received.push(data);
+      entry.unreadBytes += data.length;
+      if (entry.unreadBytes > self.queueLimit) self.fail(h, entry, E_IO);
+      else if (wasEmpty) self.emit(EV_READABLE, h, entry.unreadBytes);
     });
     sock.on("drain", function () {
-      if (self.holds(h, entry) && entry.error === 0 && entry.credit !== self.writeCredit) self.refill(h, entry);
+      if (self.holds(h, entry) && entry.errorCode === 0 && entry.credit !== self.creditSize) self.refill(h, entry);
     });
     sock.on("error", this.onError(h, entry));
     sock.on("close", function () {
       if (!self.holds(h, entry) || entry.ended) return;
       entry.ended = true;
-      if (entry.error === 0 && entry.connected) self.emit(EV_READABLE, h, 0);
+      if (entry.errorCode === 0 && entry.connected) self.emit(EV_READABLE, h, 0);
     });
   }
 
   /** Gives a socket its whole write credit back and says so (`EV_WRITABLE`). */
   private refill(h: number, entry: Entry): void {
-    entry.credit = this.writeCredit;
+    entry.credit = this.creditSize;
     this.emit(EV_WRITABLE, h, entry.credit);
   }
 
@@ -287,14 +303,14 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
     if (net === null) return E_NOSOCKETS;
     if (typeof ip !== "string" || !(port > 0 && port < 65536)) return E_INVAL;
     const entry = new Entry(TCP);
-    entry.remoteIp = ip;
-    entry.remotePort = port;
+    entry.peerIp = ip;
+    entry.peerPort = port;
     const h = this.add(entry);
     const self = this;
     let sock: EspruinoSocket;
     try {
       sock = net.connect({ host: ip, port: port }, function () {
-        if (!self.holds(h, entry) || entry.error !== 0) return;
+        if (!self.holds(h, entry) || entry.errorCode !== 0) return;
         entry.connected = true;
         self.refill(h, entry);
       });
@@ -322,12 +338,12 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
         }
         const conn = new Entry(TCP);
         conn.connected = true;
-        conn.credit = self.writeCredit;
+        conn.credit = self.creditSize;
         conn.port = entry.port;
         const c = self.add(conn);
         self.attach(c, conn, sock);
-        entry.pending.push(c);
-        if (entry.pending.length === 1) self.emit(EV_ACCEPTABLE, h, 1);
+        entry.accepted.push(c);
+        if (entry.accepted.length === 1) self.emit(EV_ACCEPTABLE, h, 1);
       });
       entry.server = server;
       server.listen(entry.port);
@@ -342,28 +358,28 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   tcpAccept(listener: number): number {
     const entry = this.get(listener, LISTENER);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
-    const c = entry.pending.shift();
+    if (entry.errorCode !== 0) return entry.errorCode;
+    const c = entry.accepted.shift();
     return c === undefined ? HAL_NONE : c;
   }
 
   tcpRead(h: number, buf: Uint8Array, off: number, len: number): number {
     const entry = this.get(h, TCP);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
+    if (entry.errorCode !== 0) return entry.errorCode;
     let got = 0;
-    while (got < len && entry.queue.length > 0) {
-      const head = entry.queue[0];
+    while (got < len && entry.received.length > 0) {
+      const head = entry.received[0];
       const take = Math.min(len - got, head.length - entry.readAt);
       this.copyIn(head.substr(entry.readAt, take), buf, off + got);
       got += take;
       entry.readAt += take;
       if (entry.readAt === head.length) {
-        entry.queue.shift();
+        entry.received.shift();
         entry.readAt = 0;
       }
     }
-    entry.queued -= got;
+    entry.unreadBytes -= got;
     if (got > 0) return got;
     return entry.ended || entry.shut ? HAL_NONE : 0;
   }
@@ -371,7 +387,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   tcpWrite(h: number, buf: Uint8Array, off: number, len: number): number {
     const entry = this.get(h, TCP);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
+    if (entry.errorCode !== 0) return entry.errorCode;
     if (entry.shut || entry.ended) return E_PIPE;
     const n = Math.min(len, entry.credit);
     if (n <= 0) return 0;
@@ -383,7 +399,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   tcpShutdown(h: number): number {
     const entry = this.get(h, TCP);
     if (entry === null) return E_INVAL;
-    if (entry.error !== 0) return entry.error;
+    if (entry.errorCode !== 0) return entry.errorCode;
     if (!entry.shut) {
       entry.shut = true;
       (entry.sock as EspruinoSocket).end();
@@ -401,8 +417,8 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
     this.remove(h);
     if (entry.sock !== null && !entry.ended) entry.sock.end();
     if (entry.server !== null) entry.server.close();
-    for (let i = 0; i < entry.pending.length; i++) this.tcpClose(entry.pending[i]);
-    entry.pending.length = 0;
+    for (let i = 0; i < entry.accepted.length; i++) this.tcpClose(entry.accepted[i]);
+    entry.accepted.length = 0;
   }
 
   // --- UDP: none here (hal/espruino/sockets.ts has it) -----------------------------------
@@ -423,8 +439,8 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   sockAddr(h: number, remote: boolean, out: HalPeer): number {
     const entry = this.entries[h];
     if (!entry) return E_INVAL;
-    out.ip = remote ? entry.remoteIp : entry.ip;
-    out.port = remote ? entry.remotePort : entry.port;
+    out.ip = remote ? entry.peerIp : entry.ip;
+    out.port = remote ? entry.peerPort : entry.port;
     return 0;
   }
 }

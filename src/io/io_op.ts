@@ -63,6 +63,7 @@ export interface Openable {
  * closes what was opened; the opened object completes the op when the host says ready.
  */
 export class OpenOp<T extends Openable> extends IoOp<T> {
+  /** @internal What was opened (closed again by a cancel). */
   opened: T | null = null;
 
   constructor(private readonly open: (driver: IoDriver) => T) {

@@ -86,7 +86,7 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
 
   /** The address the listener is bound to (the real port when bound to port 0). Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 
@@ -95,6 +95,7 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
     this.closeWith(closedError("the listener"));
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
     const binding = this.opening;
     if (kind === EV_WRITABLE) {
@@ -111,10 +112,12 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
     }
   }
 
+  /** @internal */
   onSlotFree(): void {
     this.serve();
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
     this.closeWith(reason);
   }
@@ -153,7 +156,7 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
         (this.waiters.shift() as AcceptOp).complete(returned);
         continue;
       }
-      const slot = driver.buffers.acquire();
+      const slot = driver.bufferPool.acquire();
       if (slot < 0) {
         driver.waitForSlot(this);
         return;

@@ -27,8 +27,8 @@
  * buffer. `close()` still sends what is buffered (then FIN), unless the stream failed.
  *
  * Implementation notes:
- * - `reserved` bytes (taken by an uncommitted write) count against the send buffer's room
- *   but are not in it; `staged` bytes are in it, oldest first. staged + reserved <= size.
+ * - `reservedBytes` (taken by an uncommitted write) count against the send buffer's room
+ *   but are not in it; `staged` bytes are in it, oldest first. staged + reservedBytes <= size.
  * - A host error (`EV_ERROR`, or a negative return) sets `failure` once: pending and later
  *   ops fail with that `ERR_SOCKET`, buffered bytes are dropped.
  */
@@ -68,14 +68,14 @@ export interface ConnectOptions extends WaitOptions {
 export class TcpStream implements IoResource, Openable {
   /** @internal The pending connect, until the host says connected. */
   opening: OpenOp<TcpStream> | null = null;
-  /** @internal */
-  reader: ReadOp | null = null;
-  /** @internal */
-  writer: WriteOp | null = null;
+  /** @internal The read in progress. */
+  readOp: ReadOp | null = null;
+  /** @internal The write in progress. */
+  writeOp: WriteOp | null = null;
   /** @internal */
   failure: KyotoError | null = null;
   /** @internal Bytes reserved by an uncommitted write. */
-  reserved = 0;
+  reservedBytes = 0;
   private staged = 0;
   private stash: Uint8Array | null = null;
   private stashOff = 0;
@@ -105,8 +105,8 @@ export class TcpStream implements IoResource, Openable {
     const signal = signalOf(options);
     const noDelay = !!(options && options.noDelay);
     return new OpenOp(function (driver: IoDriver): TcpStream {
-      const slot = driver.buffers.acquire();
-      if (slot < 0) throw driver.buffers.exhausted();
+      const slot = driver.bufferPool.acquire();
+      if (slot < 0) throw driver.bufferPool.exhaustedError();
       const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
       if (h < 0) {
         driver.releaseSlot(slot);
@@ -157,7 +157,7 @@ export class TcpStream implements IoResource, Openable {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.reader !== null || this.writer !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
+    if (this.readOp !== null || this.writeOp !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
     if (this.staged > 0 && this.failure === null) this.lingering = true;
     else this.finishClose();
   }
@@ -169,13 +169,13 @@ export class TcpStream implements IoResource, Openable {
 
   /** This end's address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 
   /** The peer's address. Allocates: the result. */
   peerAddr(): SocketAddr {
-    if (this.peer === null) this.peer = this.driver.address(this.h, true, this.closed);
+    if (this.peer === null) this.peer = this.driver.addressOf(this.h, true, this.closed);
     return { host: this.peer.host, port: this.peer.port };
   }
 
@@ -220,7 +220,7 @@ export class TcpStream implements IoResource, Openable {
 
   /** @internal Room for a write to reserve (the send buffer's free space). */
   room(): number {
-    return this.driver.buffers.size - this.staged - this.reserved;
+    return this.driver.bufferPool.size - this.staged - this.reservedBytes;
   }
 
   /** @internal Hands `buf[off, off+n)` to the host, buffering what it does not take. */
@@ -228,7 +228,7 @@ export class TcpStream implements IoResource, Openable {
     const taken = this.staged === 0 ? this.checked(this.driver.hal.tcpWrite(this.h, buf, off, n), 0) : 0;
     if (taken < 0) return;
     if (taken < n) {
-      this.driver.buffers.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
+      this.driver.bufferPool.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
       this.staged += n - taken;
     }
   }
@@ -250,6 +250,7 @@ export class TcpStream implements IoResource, Openable {
     if (this.lingering) this.finishClose();
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
     const connect = this.opening;
     if (kind === EV_ERROR) {
@@ -261,9 +262,10 @@ export class TcpStream implements IoResource, Openable {
         this.opening = null;
         connect.complete(this);
       }
-    } else if (kind === EV_READABLE && this.reader !== null) this.reader.step();
+    } else if (kind === EV_READABLE && this.readOp !== null) this.readOp.step();
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
     this.failPending(reason);
     this.lingering = false;
@@ -300,20 +302,20 @@ export class TcpStream implements IoResource, Openable {
   private flush(): void {
     const hal: NetHal = this.driver.hal;
     if (this.staged > 0 && this.failure === null) {
-      const buf = this.driver.buffers.buffer(this.slot);
+      const buf = this.driver.bufferPool.buffer(this.slot);
       const n = this.checked(hal.tcpWrite(this.h, buf, 0, this.staged), 0);
       if (n < 0) return;
       moveToFront(buf, n, this.staged);
       this.staged -= n;
     }
-    if (this.writer !== null) this.writer.step();
+    if (this.writeOp !== null) this.writeOp.step();
     if (this.staged > 0) return;
     if (this.lingering) {
       this.finishClose();
       return;
     }
     const shutdown = this.shutdownOp;
-    if (shutdown !== null && this.reserved === 0 && this.failure === null) {
+    if (shutdown !== null && this.reservedBytes === 0 && this.failure === null) {
       this.shutdownOp = null;
       this.shutDown = true;
       const r = hal.tcpShutdown(this.h);
@@ -341,12 +343,12 @@ export class TcpStream implements IoResource, Openable {
   /** Fails the pending connect, read, write and shutdown with `err`. */
   private failPending(err: unknown): void {
     const connect = this.opening;
-    const reader = this.reader;
-    const writer = this.writer;
+    const reader = this.readOp;
+    const writer = this.writeOp;
     const shutdown = this.shutdownOp;
     this.opening = null;
-    this.reader = null;
-    this.writer = null;
+    this.readOp = null;
+    this.writeOp = null;
     this.shutdownOp = null;
     if (connect !== null) connect.fail(err);
     if (reader !== null) reader.fail(err);
@@ -369,11 +371,11 @@ class ReadOp extends IoOp<number> {
 
   protected occupy(): KyotoError | null {
     const s = this.stream;
-    if (s.reader !== null) return busyError("read");
+    if (s.readOp !== null) return busyError("read");
     const unusable = s.unusable();
     if (unusable !== null) return unusable;
     if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
-    else s.reader = this;
+    else s.readOp = this;
     return null;
   }
 
@@ -398,21 +400,21 @@ class ReadOp extends IoOp<number> {
           this.complete(0);
           return;
         }
-        s.reader = null;
+        s.readOp = null;
         s.unread(buf.subarray(0, this.got));
         const err = closedError("the stream");
         err.message = "the stream ended after " + this.got + " of " + buf.length + " bytes";
         this.fail(err);
         return;
       }
-      if (s.reader === this) s.reader = null;
+      if (s.readOp === this) s.readOp = null;
       this.fail(s.failure);
       return;
     }
   }
 
   protected commit(): void {
-    if (this.stream.reader === this) this.stream.reader = null;
+    if (this.stream.readOp === this) this.stream.readOp = null;
   }
 
   protected abandon(): void {
@@ -421,7 +423,7 @@ class ReadOp extends IoOp<number> {
 
   protected giveBack(n: number): void {
     const s = this.stream;
-    if (s.reader === this) s.reader = null;
+    if (s.readOp === this) s.readOp = null;
     s.unread(this.buf.subarray(0, n));
   }
 }
@@ -442,11 +444,11 @@ class WriteOp extends IoOp<number> {
 
   protected occupy(): KyotoError | null {
     const s = this.stream;
-    if (s.writer !== null) return busyError("write");
+    if (s.writeOp !== null) return busyError("write");
     const blocker = s.writeBlocker();
     if (blocker !== null) return blocker;
     if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
-    else s.writer = this;
+    else s.writeOp = this;
     return null;
   }
 
@@ -457,7 +459,7 @@ class WriteOp extends IoOp<number> {
     for (;;) {
       const blocker = s.writeBlocker();
       if (blocker !== null) {
-        if (s.writer === this) s.writer = null;
+        if (s.writeOp === this) s.writeOp = null;
         this.fail(blocker);
         return;
       }
@@ -466,7 +468,7 @@ class WriteOp extends IoOp<number> {
       const remaining = this.buf.length - this.written;
       const n = remaining < room ? remaining : room;
       if (!this.all || n === remaining) {
-        s.reserved += n;
+        s.reservedBytes += n;
         this.held = n;
         this.complete(this.written + n);
         return;
@@ -480,8 +482,8 @@ class WriteOp extends IoOp<number> {
     const s = this.stream;
     const n = this.held;
     this.held = 0;
-    s.reserved -= n;
-    if (s.writer === this) s.writer = null;
+    s.reservedBytes -= n;
+    if (s.writeOp === this) s.writeOp = null;
     if (s.failure === null && !s.isClosed()) {
       s.push(this.buf, this.written, n);
       this.written += n;
@@ -490,11 +492,11 @@ class WriteOp extends IoOp<number> {
   }
 
   protected abandon(): void {
-    if (this.stream.writer === this) this.stream.writer = null;
+    if (this.stream.writeOp === this) this.stream.writeOp = null;
   }
 
   protected giveBack(): void {
-    this.stream.reserved -= this.held;
+    this.stream.reservedBytes -= this.held;
     this.held = 0;
     this.abandon();
     this.stream.afterCommit();

@@ -112,7 +112,7 @@ export class UdpSocket implements IoResource, Openable {
 
   /** The bound address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
     return { host: this.local.host, port: this.local.port };
   }
 
@@ -121,6 +121,7 @@ export class UdpSocket implements IoResource, Openable {
     this.closeWith(closedError("the socket"));
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
     if (kind === EV_WRITABLE) {
       if (!this.ready) {
@@ -139,6 +140,7 @@ export class UdpSocket implements IoResource, Openable {
     }
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
     this.closeWith(reason);
   }

@@ -9,7 +9,7 @@
  *     so what the app does not use is dropped.
  *   - espruino: one ES5 script (TypeScript lowering with tslib's helpers once, the app
  *     lowered too, so it may use classes and async functions), kyoto's internal property
- *     names renamed short, minified, ASCII only, function declarations hoisted; then checked
+ *     names renamed short, the methods nothing names dropped (tools/drop_unused_methods.mjs), minified, ASCII only, function declarations hoisted; then checked
  *     like the library bundle (ES5, only what Espruino 2v29 has, hoisted) — a failed check
  *     fails the build.
  *   - quickjs: one ES2020 module, minified; QuickJS host modules (os, std, qjs:*) stay imports.
@@ -90,6 +90,7 @@ export async function build({ target, input }) {
   const typescript = (await toolchain("@rollup/plugin-typescript")).default;
   await toolchain("magic-string");
   await toolchain("acorn");
+  const { dropUnusedMethodsPlugin } = await import("../tools/drop_unused_methods.mjs");
   const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, ESPRUINO_TERSER_OPTIONS, isKyotoModule } = await import("../tools/espruino_build.mjs");
   const app = path.resolve(input);
   const entry = path.join(root, TARGETS[target]);
@@ -160,7 +161,7 @@ export async function build({ target, input }) {
     },
   });
   const { output } = await bundle.generate(espruino
-    ? { format: "iife", sourcemap: "hidden", plugins: espruinoOutputPlugins() }
+    ? { format: "iife", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin(), ...espruinoOutputPlugins()] }
     : { format: "es", sourcemap: false, plugins: [] });
   await bundle.close();
   const chunk = output[0];

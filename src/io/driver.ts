@@ -59,10 +59,6 @@ export class IoDriver implements IoAttachment {
     return { host: out.ip, port: out.port };
   }
 
-  isClosed(): boolean {
-    return this.closed;
-  }
-
   /** @internal Routes handle `h`'s events to `r`. */
   register(h: number, r: IoResource): void {
     while (this.table.length <= h) this.table.push(null);
@@ -75,8 +71,8 @@ export class IoDriver implements IoAttachment {
   }
 
   onEvent(kind: number, handle: number, arg: number): void {
-    const r = handle >= 0 && handle < this.table.length ? this.table[handle] : null;
-    if (r !== null) r.onIoEvent(kind, arg);
+    const r = this.table[handle]; // undefined for a handle never registered
+    if (r) r.onIoEvent(kind, arg);
   }
 
   bufferStats(): PoolStats {

@@ -69,6 +69,11 @@ export function formatAddr(addr: SocketAddr): string {
   return (addr.host.indexOf(":") >= 0 ? "[" + addr.host + "]" : addr.host) + ":" + addr.port;
 }
 
+/** A copy of `addr` (what `localAddr()` / `peerAddr()` hand out). Allocates: the result. */
+export function copyAddr(addr: SocketAddr): SocketAddr {
+  return { host: addr.host, port: addr.port };
+}
+
 function isIpLiteral(host: string): boolean {
   if (/^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(host)) {
     const parts = host.split(".");

@@ -24,7 +24,7 @@ import { Op } from "../core/op";
 import { halError, IoDriver, IoResource, SlotWaiter } from "../io/driver";
 import { EV_ACCEPTABLE, EV_ERROR, EV_WRITABLE, HAL_NONE } from "../io/hal";
 import { IoOp, Openable, OpenOp } from "../io/io_op";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { TcpStream } from "./tcp_stream";
 
 /** Options of `TcpListener.bind`. */
@@ -87,7 +87,7 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
   /** The address the listener is bound to (the real port when bound to port 0). Allocates: the result. */
   localAddr(): SocketAddr {
     if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
-    return { host: this.local.host, port: this.local.port };
+    return copyAddr(this.local);
   }
 
   /** Stops listening: pending accepts reject `ERR_CLOSED`, unaccepted connections are closed. Idempotent. */

@@ -40,7 +40,7 @@ import { halError, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
 import { IoOp, Openable, OpenOp } from "../io/io_op";
 import { moveToFront } from "../io/buffers";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
 /** Options of `TcpStream.connect`. */
@@ -170,13 +170,13 @@ export class TcpStream implements IoResource, Openable {
   /** This end's address. Allocates: the result. */
   localAddr(): SocketAddr {
     if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
-    return { host: this.local.host, port: this.local.port };
+    return copyAddr(this.local);
   }
 
   /** The peer's address. Allocates: the result. */
   peerAddr(): SocketAddr {
     if (this.peer === null) this.peer = this.driver.addressOf(this.h, true, this.closed);
-    return { host: this.peer.host, port: this.peer.port };
+    return copyAddr(this.peer);
   }
 
   /** Turns Nagle's algorithm off (`true`: small writes leave at once) or on. */

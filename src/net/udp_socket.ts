@@ -22,7 +22,7 @@ import { halError, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
 import { IoOp, Openable, OpenOp } from "../io/io_op";
 import { copyOf } from "../io/buffers";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
 /** What `recvFrom` resolves with. */
@@ -113,7 +113,7 @@ export class UdpSocket implements IoResource, Openable {
   /** The bound address. Allocates: the result. */
   localAddr(): SocketAddr {
     if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
-    return { host: this.local.host, port: this.local.port };
+    return copyAddr(this.local);
   }
 
   /** Closes the socket: pending ops reject `ERR_CLOSED`; queued datagrams are dropped. Idempotent. */

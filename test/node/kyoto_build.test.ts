@@ -68,6 +68,10 @@ describe("kyoto build", function () {
     console.log(formatReport({ target: "espruino", input: "semsleep.js", output: "-", budget: APP_BUDGETS.semaphoreSleep }, r).replace(/^/gm, "      "));
     assert.deepEqual(r.problems, []);
     const ids = r.modules.map((m: { id: string }) => m.id);
+    // The column is read from the source map: it adds up to the total, nearly all of it mapped.
+    assert.equal(r.modules.reduce((sum: number, m: { bytes: number }) => sum + m.bytes, 0), r.bytes);
+    const glue = r.modules.find((m: { id: string }) => m.id === "(bundle glue)");
+    assert.ok(glue === undefined || glue.bytes < 200, `unmapped bytes: ${glue?.bytes}`);
     assert.ok(ids.includes("src/sync/semaphore.ts") && ids.includes("src/time/sleep.ts"));
     for (const unused of ["src/sync/mpsc/chan.ts", "src/sync/broadcast.ts", "src/sync/rwlock.ts", "src/runtime/select.ts", "hal/espruino/sockets.ts"]) {
       assert.ok(!ids.includes(unused), unused + " is not in an app that does not use it");

@@ -21,12 +21,13 @@ export const APP_BUDGETS = { semaphoreSleep: 6_000, echoServer: 14_000 };
 /**
  * Today's sizes plus ~3%: semaphore + sleep 26,087; blinky (interval + Semaphore + async)
  * 30,147; the echo server 41,417 (each 9–15% less since the build drops the methods nothing
- * names), then 38,678 with the net layer trimmed (TCP-only socket HAL, one start path for
- * socket ops, renamable internal names): its ceiling is 2% above. The SPEC budgets are out of reach of the current core: a Semaphore + sleep app
+ * names), then 37,978 with the net layer trimmed (TCP-only socket HAL, one start path for
+ * socket ops, renamable internal names, a socket probe that names no call the app does not
+ * make): its ceiling is 2% above. The SPEC budgets are out of reach of the current core: a Semaphore + sleep app
  * carries the runtime, the timer wheel, the scheduler, the op cell and the batch semaphore
  * (see the size table `kyoto build` prints).
  */
-export const APP_CEILINGS = { semaphoreSleep: 26_900, blinky: 31_100, echoServer: 39_450 };
+export const APP_CEILINGS = { semaphoreSleep: 26_900, blinky: 31_100, echoServer: 38_700 };
 
 const SEMAPHORE_SLEEP = `import { Semaphore, sleep } from "kyoto";
 const sem = new Semaphore(1);

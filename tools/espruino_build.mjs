@@ -60,15 +60,20 @@ export const isKyotoModule = (id) => {
   return /^(src|hal\/(espruino|quickjs|sim)|targets)\//.test(rel) && rel.endsWith(".ts");
 };
 
-/**
- * The rollup plugin renaming kyoto's internal properties (one table per process and `keep`)
- * in the modules `include` accepts (default: kyoto's own). `keep`: names never renamed, for
- * code that also calls a host object by that name (the tests call mocha's `this.timeout`).
- */
-export function espruinoMangle(include = isKyotoModule, keep = []) {
+/** The renaming table of kyoto's internal property names (tools/mangle.mjs), one per process and `keep`. */
+export function internalNames(keep = []) {
   const key = keep.join(",");
-  tables[key] ??= mangleTable(undefined, keep);
-  return mangleInternals({ table: tables[key], include });
+  return (tables[key] ??= mangleTable(undefined, keep));
+}
+
+/**
+ * The rollup plugin renaming kyoto's internal properties in the modules `include` accepts
+ * (default: kyoto's own), for every device bundle: Espruino's, and QuickJS's through
+ * `kyoto build`. `keep`: names never renamed, for code that also calls a host object by that
+ * name (the tests call mocha's `this.timeout`).
+ */
+export function deviceMangle(include = isKyotoModule, keep = []) {
+  return mangleInternals({ table: internalNames(keep), include });
 }
 
 /** The rollup plugin folding `typeof` tests of what Espruino lacks in kyoto's own modules (tools/fold_absent.mjs). */

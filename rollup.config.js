@@ -20,7 +20,7 @@
  */
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { deviceMangle, espruinoFold, espruinoOutputPlugins, internalNames } from "./tools/espruino_build.mjs";
+import { deviceMangle, espruinoFold, espruinoOutputPlugins, espruinoTslib, internalNames } from "./tools/espruino_build.mjs";
 import { propertyRenaming } from "./tools/mangle.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 import { typescriptTranspile } from "./tools/rollup_ts.mjs";
@@ -95,7 +95,7 @@ const configs = [
     input: "targets/espruino.ts",
     // ES5 with tslib's helpers bundled once (tree-shaken), internal names renamed, minified,
     // hoisted: tools/espruino_build.mjs.
-    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoFold(), deviceMangle()],
+    plugins: [espruinoTslib(), ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoFold(), deviceMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",

@@ -13,6 +13,7 @@
  */
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { foldAbsentTypeofs } from "./fold_absent.mjs";
 import { hoist } from "./hoist.mjs";
@@ -84,6 +85,21 @@ export function espruinoFold() {
       if (!isKyotoModule(id)) return null;
       const out = foldAbsentTypeofs(code);
       return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * The rollup plugin resolving `tslib` (TypeScript's `importHelpers`) to tools/espruino_tslib.mjs:
+ * tslib's helpers with the `__extends` Espruino needs. Put it before the TypeScript plugin.
+ */
+export function espruinoTslib() {
+  const shim = path.join(root, "tools/espruino_tslib.mjs");
+  return {
+    name: "kyoto-espruino-tslib",
+    resolveId(source) {
+      if (source === "tslib") return shim;
+      return source === "tslib/tslib.es6.mjs" ? createRequire(import.meta.url).resolve(source) : null;
     },
   };
 }

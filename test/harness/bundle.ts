@@ -125,13 +125,13 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
  * test file with shared code in chunks, loaded by test/harness/espruino.ts's module loader.
  */
 export async function bundleTestsForEspruino(files: string[], outDir = scratchDir("espruino-tests")): Promise<TestBundle> {
-  const { espruinoTypescript, espruinoFold, espruinoOutputPlugins } = await import("../../tools/espruino_build.mjs");
+  const { espruinoTypescript, espruinoFold, espruinoOutputPlugins, espruinoTslib } = await import("../../tools/espruino_build.mjs");
   if (files.length === 0) return { dir: outDir, entries: [] };
   const input = testInputs(files);
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), await renameInternals()],
+    plugins: [espruinoTslib(), espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), await renameInternals()],
   });
   await bundle.write({
     dir: outDir,

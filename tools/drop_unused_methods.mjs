@@ -9,8 +9,9 @@
  * method may have been the only caller of another.
  *
  * What is dropped: in ES5 output, `C.prototype.m = function …;` (and `C$prototype.m = …`
- * after tools/proto_alias.mjs) and `Object.defineProperty(C.prototype, "m", { … });`
- * statements, which have no effect but the definition; in a class that was not lowered (the
+ * after tools/proto_alias.mjs), `Object.defineProperty(C.prototype, "m", { … });` and, in the
+ * function that defines a lowered class `C`, `C.m = function …;` statements, which have no
+ * effect but the definition; in a class that was not lowered (the
  * QuickJS target), the method or accessor `m`, static or not. What is kept: names engines call by themselves
  * (`then` — `await` calls it —, `toString`, `valueOf`, `toJSON`, `constructor`).
  *
@@ -21,6 +22,7 @@
  */
 import MagicString from "magic-string";
 import { forEachChild, parse } from "./ast.mjs";
+import { loweredClass } from "./proto_alias.mjs";
 
 const CALLED_BY_ENGINES = new Set(["then", "toString", "valueOf", "toJSON", "constructor"]);
 
@@ -57,6 +59,17 @@ function methodDefinitions(ast) {
     if (parent && (parent.type === "BlockStatement" || parent.type === "Program")) {
       const def = methodDefinition(node, aliases);
       if (def !== null) definitions.push({ stmt: node, ...def });
+    }
+    // A lowered class's static methods: `C.m = function …;` in the function that defines `C`.
+    const cls = loweredClass(node);
+    if (cls !== null) {
+      for (const stmt of cls.body) {
+        const e = stmt.type === "ExpressionStatement" ? stmt.expression : null;
+        if (e && e.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "MemberExpression" && !e.left.computed &&
+            e.left.object.type === "Identifier" && e.left.object.name === cls.name && e.right.type === "FunctionExpression") {
+          definitions.push({ stmt, name: e.left.property.name, key: e.left.property });
+        }
+      }
     }
     // A class that was not lowered (the QuickJS target): its methods and accessors.
     if (node.type === "MethodDefinition" && !node.computed && node.key.type === "Identifier" && node.kind !== "constructor") {

@@ -38,7 +38,6 @@ import { currentReadyQueue, DeliveryHost, ReadyQueue, setCurrentReadyQueue } fro
 import { Ring } from "../core/ring";
 import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
-import { SlotRing } from "./task";
 import { TimerWheel } from "./time/wheel";
 
 const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
@@ -52,9 +51,12 @@ export interface Deferred {
   fail(error: unknown): void;
 }
 
-/** What the scheduler calls back into: starting tasks lives with the task table. */
+/** What the scheduler calls back into: the runtime's task table, once it has one. */
 export interface TaskStarter {
-  startTask(slot: number): void;
+  /** Slots of the tasks spawned and not started yet, oldest first. */
+  readonly starts: Ring<number>;
+  /** Starts the oldest task in `starts`. */
+  startNext(): void;
 }
 
 export class Scheduler implements DeliveryHost {
@@ -62,7 +64,6 @@ export class Scheduler implements DeliveryHost {
   spent = 0;
   /** The runtime's ready queue: ops created in its context are delivered from here. */
   readonly queue: ReadyQueue;
-  readonly starts: SlotRing;
   /** True while a turn runs (tasks and mains started from it run synchronously inside). */
   inTurn = false;
   /** `run` calls of this runtime whose main has not settled. */
@@ -80,17 +81,17 @@ export class Scheduler implements DeliveryHost {
   private readonly wakeFallback: () => void;
   /** Socket events go here (installed by the io layer). */
   io: HalSink | null = null;
+  /** The runtime's task table (installed by its first spawn). */
+  tasks: TaskStarter | null = null;
 
   constructor(
     readonly hal: TimeHal,
     readonly budget: number,
     readonly wheel: TimerWheel,
-    private readonly starter: TaskStarter,
-    taskCapacity: number,
+    owner: unknown,
   ) {
     const self = this;
-    this.queue = new ReadyQueue(this, starter);
-    this.starts = new SlotRing(taskCapacity);
+    this.queue = new ReadyQueue(this, owner);
     this.turnFn = function () {
       self.turnScheduled = false;
       self.turn();
@@ -264,16 +265,16 @@ export class Scheduler implements DeliveryHost {
     if (this.inTurn) return;
     this.inTurn = true;
     const budget = this.budget;
-    const starts = this.starts;
     const queue = this.queue;
     const previous = setCurrentReadyQueue(queue);
     for (;;) {
       if (this.spent >= budget) break;
-      if (starts.length > 0) {
+      const tasks = this.tasks;
+      if (tasks !== null && tasks.starts.length > 0) {
         // Set before each start: a task may run another runtime's code synchronously.
         setCurrentReadyQueue(queue);
         this.spent++;
-        this.starter.startTask(starts.shift());
+        tasks.startNext();
         continue;
       }
       const ready = queue.ring.length;
@@ -287,7 +288,7 @@ export class Scheduler implements DeliveryHost {
     // with no run gives the context back (it cannot tell its code from others' after a turn).
     setCurrentReadyQueue(this.runs > 0 ? queue : previous);
     this.inTurn = false;
-    if (starts.length > 0 || queue.ring.length > 0) this.yieldToHost();
+    if ((this.tasks !== null && this.tasks.starts.length > 0) || queue.ring.length > 0) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
   }
 

@@ -25,7 +25,7 @@ import { SignalLike, signalOf, WaitOptions } from "../core/cancel";
 import { cancelledError, checkOptions, closedError, invalidArgument, invalidState, outOfRange } from "../core/errors";
 import { failedOp, Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime } from "../runtime/runtime";
+import { currentRuntime, Runtime } from "../runtime/base";
 import { timersExhausted } from "./sleep";
 
 export type MissedTickBehavior = "burst" | "delay" | "skip";

@@ -18,7 +18,7 @@ import { signalOf, WaitOptions } from "../core/cancel";
 import { closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime, setSleepHook } from "../runtime/runtime";
+import { currentRuntime, Runtime, setSleepHook } from "../runtime/base";
 
 /** Checks a duration argument: a non-negative finite number of milliseconds. */
 export function checkDuration(name: string, ms: unknown): number {

@@ -21,7 +21,7 @@ import { CancelSource, SignalLike } from "../core/cancel";
 import { closedError, invalidArgument, timeoutError } from "../core/errors";
 import { Op, OpOwner } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime } from "../runtime/runtime";
+import { currentRuntime, Runtime } from "../runtime/base";
 import { checkDuration, timersExhausted } from "./sleep";
 
 type Thenable<T> = { then(onValue: (value: T) => unknown, onError: (error: unknown) => unknown): unknown };

@@ -80,6 +80,32 @@ describe("kyoto build", function () {
     assert.deepEqual(lines, ["worker 1 done at 100", "worker 2 done at 200"]);
   });
 
+  it("leaves the task table out of an app that never reaches a runtime, and every way to one can spawn", async () => {
+    const semsleep = path.join(dir, "semsleep_tasks.js");
+    writeFileSync(semsleep, SEMAPHORE_SLEEP);
+    const plain = await build({ target: "espruino", input: semsleep });
+    assert.ok(!plain.modules.some((m: { id: string }) => m.id === "src/runtime/task.ts"), "no task.ts in a Semaphore + sleep app");
+    // Each public way to a runtime must bring the task table factory (src/runtime/runtime.ts).
+    const apps: Record<string, string> = {
+      "new Runtime": `import { Runtime } from "kyoto";\nconst rt = new Runtime();\nrt.run(function () { return rt.spawn(function () { return 7; }); }).then(function (v) { print("spawned " + v + " " + rt.stats().tasks.peak); });\n`,
+      createRuntime: `import { createRuntime } from "kyoto";\nconst rt = createRuntime({ maxTasks: 4 });\nprint("capacity " + rt.stats().tasks.capacity);\nrt.spawn(function () { return 7; }).then(function (v) { print("spawned " + v + " " + rt.stats().tasks.peak); });\n`,
+      JoinSet: `import { JoinSet } from "kyoto";\nconst set = new JoinSet();\nset.spawn(function () { return 7; });\nset.joinNext().then(function (r) { print("spawned " + r + " 1"); });\n`,
+    };
+    for (const name of Object.keys(apps)) {
+      const app = path.join(dir, "spawn_" + name.replace(" ", "_") + ".js");
+      writeFileSync(app, apps[name]);
+      const r = await build({ target: "espruino", input: app });
+      assert.deepEqual(r.problems, [], name);
+      const ctx = createEspruinoContext({ virtualTime: true });
+      const lines: string[] = [];
+      (ctx.context as Record<string, unknown>).print = (s: string) => lines.push(String(s));
+      ctx.run(r.code, name + ".espruino.js");
+      await ctx.loop.runFor(10);
+      assert.deepEqual(lines.filter((l) => l.startsWith("spawned")), ["spawned 7 1"], name);
+      if (name === "createRuntime") assert.equal(lines[0], "capacity 4", "stats before the first spawn: the table's first capacity");
+    }
+  });
+
   it("builds examples/espruino/blinky.js, which blinks and reads its sensor under one permit", async () => {
     const r = await build({ target: "espruino", input: path.join(root, "examples/espruino/blinky.js") });
     assert.deepEqual(r.problems, []);

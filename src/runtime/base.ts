@@ -60,7 +60,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { checkInteger, checkOptions, closedError, invalidArgument, invalidState } from "../core/errors";
+import { checkFunction, checkInteger, checkOptions, closedError, invalidArgument, invalidState } from "../core/errors";
 import { currentReadyQueue, Op, setCurrentReadyQueue } from "../core/op";
 import { NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
 import { Waker } from "../core/waker";
@@ -164,6 +164,8 @@ export class Runtime {
    * runtime's own when `maxWaiters` was given (pass it to primitives as `{ pool }`).
    */
   readonly waiters: NodePool;
+  /** The HAL this runtime drives. */
+  readonly hal: TimeHal;
   /** Created by the first `spawn`. */
   private tasks: RuntimeTasks | null = null;
   private readonly maxTasks: number;
@@ -178,25 +180,22 @@ export class Runtime {
   /** Allocates: on construction (the tables). */
   constructor(options?: RuntimeOptions) {
     const o = checkOptions(options) || {};
-    this.maxTasks = o.maxTasks === undefined ? 65536 : checkInteger("options.maxTasks", o.maxTasks, 1, SLOT_SPAN);
-    const maxTimers = o.maxTimers === undefined ? 65536 : checkInteger("options.maxTimers", o.maxTimers, 1, 4194304);
-    const budget = o.budget === undefined ? 128 : checkInteger("options.budget", o.budget, 1, 1073741824);
-    this.maxBuffers = o.maxBuffers === undefined ? 16384 : checkInteger("options.maxBuffers", o.maxBuffers, 1, 4194304);
-    this.bufferSize = o.bufferSize === undefined ? 16384 : checkInteger("options.bufferSize", o.bufferSize, 64, 16777216);
+    this.maxTasks = integerOption(o, "maxTasks", 65536, 1, SLOT_SPAN);
+    const maxTimers = integerOption(o, "maxTimers", 65536, 1, 4194304);
+    const budget = integerOption(o, "budget", 128, 1, 1073741824);
+    this.maxBuffers = integerOption(o, "maxBuffers", 16384, 1, 4194304);
+    this.bufferSize = integerOption(o, "bufferSize", 16384, 64, 16777216);
     this.wheel = new TimerWheel({ capacity: maxTimers < 64 ? maxTimers : 64, maxCapacity: maxTimers });
-    if (o.maxWaiters === undefined) this.waiters = defaultWaiterPool();
+    // 0: not given (the least it takes is 1).
+    const maxWaiters = integerOption(o, "maxWaiters", 0, 1, 4194304);
+    if (maxWaiters === 0) this.waiters = defaultWaiterPool();
     else {
-      const maxWaiters = checkInteger("options.maxWaiters", o.maxWaiters, 1, 4194304);
       this.waiters = new NodePool({ capacity: maxWaiters < 64 ? maxWaiters : 64, maxCapacity: maxWaiters, name: "waiters" });
     }
     const hal = o.hal === undefined ? defaultHal() : o.hal;
     if (hal === null || typeof hal !== "object" || typeof hal.setSink !== "function") throw invalidArgument("options.hal", "a HAL object", hal);
+    this.hal = hal;
     this.scheduler = new Scheduler(hal, budget, this.wheel, this);
-  }
-
-  /** The HAL this runtime drives. */
-  get hal(): TimeHal {
-    return this.scheduler.hal;
   }
 
   /**
@@ -206,7 +205,7 @@ export class Runtime {
    * `run` itself; it is refused with `ERR_CLOSED` if the runtime closes first. Allocates: per call (the op, the promise).
    */
   run<T>(main: () => T | PromiseLike<T> | Op<T>): Promise<T> {
-    if (typeof main !== "function") throw invalidArgument("main", "a function", main);
+    checkFunction("main", main);
     const op = new Op<T>();
     if (this.closed) op.fail(closedError("the runtime"));
     else {
@@ -303,7 +302,7 @@ export class Runtime {
 
   /** True while the host timer is armed. */
   hostTimerArmed(): boolean {
-    return this.scheduler.hostTimerArmed();
+    return this.scheduler.armedAt >= 0;
   }
 
   isClosed(): boolean {
@@ -335,6 +334,12 @@ export class Runtime {
     // The last run ended: the code that follows is nobody's (a turn of ours sets it again).
     if (--this.scheduler.runs === 0 && currentReadyQueue() === this.scheduler.queue) setCurrentReadyQueue(null);
   }
+}
+
+/** `options[name]` checked as an integer from `min` to `max`, or `fallback` when not given. */
+function integerOption(options: RuntimeOptions, name: "maxTasks" | "maxTimers" | "maxWaiters" | "budget" | "maxBuffers" | "bufferSize", fallback: number, min: number, max: number): number {
+  const value = options[name];
+  return value === undefined ? fallback : checkInteger("options." + name, value, min, max);
 }
 
 /** @internal Calls `fn` and reports its value (awaited when it is a thenable) or its exception. */

@@ -73,8 +73,8 @@ export class Scheduler implements DeliveryHost {
   /** The awaited wake was asked for because the budget was spent. */
   private wakeForBudget = false;
   private timerDirty = false;
-  /** Deadline the host timer is armed for, or -1. */
-  private armedAt = -1;
+  /** Deadline the host timer is armed for, or -1 (`Runtime.hostTimerArmed` reads it). */
+  armedAt = -1;
   private lastNow = 0;
   private readonly deferred = new Ring<Deferred>(8);
   private readonly turnFn: () => void;
@@ -111,11 +111,6 @@ export class Scheduler implements DeliveryHost {
     return this.lastNow;
   }
 
-  /** DeliveryHost: the runtime's ready queue has ops to deliver. */
-  request(): void {
-    this.requestTurn();
-  }
-
   /** DeliveryHost: a delivery at once, counted against the budget while it has room. */
   admit(): boolean {
     if (this.spent >= this.budget) return false;
@@ -124,12 +119,13 @@ export class Scheduler implements DeliveryHost {
   }
 
   /**
-   * Makes sure a turn will run: soon (a resolved-promise callback), or after the next wake
+   * DeliveryHost (the runtime's ready queue has ops to deliver), and for tasks spawned and
+   * timers changed: makes sure a turn will run: soon (a resolved-promise callback), or after the next wake
    * when the budget is spent or, while a `run` is active, when another runtime's code is
    * what runs now: the turn and the continuations it resumes then get a host callback of
    * this runtime's own.
    */
-  requestTurn(): void {
+  request(): void {
     if (this.inTurn || this.turnScheduled || this.waitingWake) return;
     if (this.spent >= this.budget || resolved === null || (this.runs > 0 && currentReadyQueue() !== this.queue)) {
       this.yieldToHost();
@@ -186,15 +182,10 @@ export class Scheduler implements DeliveryHost {
     return true;
   }
 
-  /** True while the host timer is armed (for stats and tests). */
-  hostTimerArmed(): boolean {
-    return this.armedAt >= 0;
-  }
-
   private markTimers(): void {
     this.timerDirty = true;
     if (resolved === null && !this.inTurn) this.reconcile();
-    else this.requestTurn();
+    else this.request();
   }
 
   /** Arms, keeps or cancels the one host timer for the wheel's next deadline. */

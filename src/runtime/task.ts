@@ -19,7 +19,7 @@
  */
 
 import { CancelSignal } from "../core/cancel";
-import { abortReason, cancelledError, closedError, invalidArgument } from "../core/errors";
+import { abortReason, cancelledError, checkFunction, closedError } from "../core/errors";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolStats } from "../core/pool";
 import { Ring } from "../core/ring";
@@ -161,7 +161,7 @@ export class TaskTable implements RuntimeTasks, TaskOwner {
    * with `ERR_CLOSED` after `close()`, or `ERR_POOL_EXHAUSTED` when the table is full.
    */
   spawn<T>(fn: TaskFn<T>): JoinHandle<T> {
-    if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
+    checkFunction("fn", fn);
     const handle = new JoinHandle<T>(this, fn);
     if (this.runtime.isClosed()) {
       handle.fn = null;
@@ -182,7 +182,7 @@ export class TaskTable implements RuntimeTasks, TaskOwner {
     // The slot tagged with its generation, so a kept id goes stale.
     handle.id = pool.handleOf(slot);
     this.starts.push(slot);
-    this.scheduler.requestTurn();
+    this.scheduler.request();
     return handle;
   }
 

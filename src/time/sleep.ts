@@ -96,7 +96,11 @@ export class SleepOp extends Op<void> implements Waker {
  */
 export function sleep(ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
-  const runtime = currentRuntime();
+  return sleepOn(currentRuntime(), ms, options);
+}
+
+/** A sleep of the checked duration `ms` on `runtime`. */
+function sleepOn(runtime: Runtime, ms: number, options: WaitOptions | undefined): Op<void> {
   const now = runtime.now();
   return new SleepOp(runtime).start(now + ms, now, options);
 }
@@ -119,6 +123,5 @@ export function sleepUntil(deadline: number, options?: WaitOptions): Op<void> {
 
 setSleepHook(function (runtime: Runtime, ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
-  const now = runtime.now();
-  return new SleepOp(runtime).start(now + ms, now, options);
+  return sleepOn(runtime, ms, options);
 });

@@ -9,19 +9,20 @@
  *     so what the app does not use is dropped.
  *   - espruino: one ES5 script (TypeScript lowering with tslib's helpers once, the app
  *     lowered too, so it may use classes and async functions), kyoto's internal property
- *     names renamed short, minified, ASCII only, function declarations hoisted; then checked
+ *     names renamed short, the methods nothing names dropped (tools/drop_unused_methods.mjs), minified, ASCII only, function declarations hoisted; then checked
  *     like the library bundle (ES5, only what Espruino 2v29 has, hoisted) — a failed check
  *     fails the build.
  *   - quickjs: one ES2020 module, minified; QuickJS host modules (os, std, qjs:*) stay imports.
  *
- * It prints the size of every kyoto module that made it in (each minified on its own, so
- * the column is an estimate; the total is exact) and, with `--budget`, whether the output is
- * within it (exit code 1 when not).
+ * It prints how many bytes of the output each source module accounts for (through the
+ * output's source map: the column adds up to the exact total) and, with `--budget`, whether
+ * the output is within it (exit code 1 when not).
  *
  * Run as `npx kyoto build …` (bin/kyoto.js) or `node bin/build.mjs …`; `build(options)`
  * is the same thing for scripts and tests.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -90,7 +91,8 @@ export async function build({ target, input }) {
   const typescript = (await toolchain("@rollup/plugin-typescript")).default;
   await toolchain("magic-string");
   await toolchain("acorn");
-  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, ESPRUINO_TERSER_OPTIONS, isKyotoModule } = await import("../tools/espruino_build.mjs");
+  const { dropUnusedMethodsPlugin } = await import("../tools/drop_unused_methods.mjs");
+  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../tools/espruino_build.mjs");
   const app = path.resolve(input);
   const entry = path.join(root, TARGETS[target]);
   const espruino = target === "espruino";
@@ -157,38 +159,45 @@ export async function build({ target, input }) {
     },
   });
   const { output } = await bundle.generate(espruino
-    ? { format: "iife", sourcemap: "hidden", plugins: espruinoOutputPlugins() }
-    : { format: "es", sourcemap: false, plugins: [] });
+    ? { format: "iife", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin(), ...espruinoOutputPlugins()] }
+    : { format: "es", sourcemap: "hidden", plugins: [] });
   await bundle.close();
   const chunk = output[0];
   let code = chunk.code;
   let map = chunk.map;
   if (!espruino) {
-    code = (await minify(code, { module: true, ecma: 2020, compress: { passes: 2 } })).code;
-    map = null;
+    const min = await minify(code, { module: true, ecma: 2020, compress: { passes: 2 }, sourceMap: { content: map, asObject: true } });
+    code = min.code;
+    map = min.map;
   }
-
-  // Per-module sizes: each module's rendered code minified on its own.
-  const modules = [];
-  for (const [id, m] of Object.entries(chunk.modules)) {
-    if (!m.code || m.renderedLength === 0) continue;
-    let bytes = m.renderedLength;
-    try {
-      const min = await minify(m.code, espruino ? { ...ESPRUINO_TERSER_OPTIONS, parse: { bare_returns: true } } : { module: true, ecma: 2020 });
-      bytes = Buffer.byteLength(min.code ?? "", "utf8");
-    } catch {
-      // (a fragment terser cannot parse alone keeps its unminified length)
-    }
-    modules.push({ id: displayId(id), bytes });
-  }
-  modules.sort((a, b) => b.bytes - a.bytes);
-
+  const modules = sizesBySource(code, map);
   let problems = [];
   if (espruino) {
     const { checkEspruinoBundle } = await import("../tools/check_bundles.mjs");
     problems = checkEspruinoBundle(code, "out.js", map);
   }
   return { code, bytes: Buffer.byteLength(code, "utf8"), modules, problems, warnings };
+}
+
+/**
+ * Bytes of the output per source module, exact: every output character is counted for the
+ * source its source-map entry points to (rollup's and tslib's glue and anything unmapped
+ * count as "(bundle glue)"), so the column sums to the total and reflects what was dropped.
+ */
+function sizesBySource(code, map) {
+  const sourceMap = new SourceMap(map);
+  const bytes = {};
+  const lines = code.split("\n");
+  for (let line = 0; line < lines.length; line++) {
+    const text = lines[line];
+    for (let col = 0; col < text.length; col++) {
+      const entry = sourceMap.findEntry(line, col);
+      const source = entry && entry.originalSource && entry.generatedLine === line ? displayId(path.resolve(entry.originalSource)) : "(bundle glue)";
+      bytes[source] = (bytes[source] || 0) + Buffer.byteLength(text[col], "utf8");
+    }
+    if (line < lines.length - 1) bytes["(bundle glue)"] = (bytes["(bundle glue)"] || 0) + 1;
+  }
+  return Object.keys(bytes).map((id) => ({ id, bytes: bytes[id] })).sort((a, b) => b.bytes - a.bytes);
 }
 
 function displayId(id) {
@@ -202,7 +211,7 @@ function displayId(id) {
 export function formatReport({ target, input, output, budget }, result) {
   const lines = [`kyoto build --target ${target} ${input} -> ${output}`];
   const width = Math.max(20, ...result.modules.map((m) => m.id.length));
-  lines.push(`  ${"module".padEnd(width)}  bytes (minified alone)`);
+  lines.push(`  ${"module".padEnd(width)}  bytes (of the output)`);
   for (const m of result.modules) lines.push(`  ${m.id.padEnd(width)}  ${String(m.bytes).padStart(6)}`);
   let verdict = "";
   if (budget !== null) verdict = result.bytes <= budget ? `  budget ${budget}: met` : `  budget ${budget}: MISSED by ${result.bytes - budget} bytes`;

@@ -350,3 +350,30 @@ describe("the absent-feature fold", () => {
     assert.equal(foldAbsentTypeofs(shadowed), shadowed);
   });
 });
+
+describe("the unused-method pass of kyoto build", () => {
+  const es5 = ts.transpileModule(
+    [
+      "class Inner { used() { return 1; } size() { return 2; } viaString() { return 3; } helper() { return 4; } get shown() { return 5; } get hidden() { return 6; } }",
+      "class Outer { constructor() { this.inner = new Inner(); } size() { return this.inner.size(); } run() { return this.inner.used() + this.inner.helper(); } then(f) { return f(7); } }",
+      "var o = new Outer();",
+      'var result = [o.run(), o.inner["viaString"](), o.inner.shown];',
+    ].join("\n"),
+    { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None } },
+  ).outputText;
+
+  it("drops the methods nothing reaches, follows calls between methods, and keeps names in strings and engine hooks", async () => {
+    const { dropUnusedMethods } = await import("../../tools/drop_unused_methods.mjs");
+    const out = dropUnusedMethods(es5) as { code: string; dropped: string[] };
+    // `size` only calls the inner `size`: neither is reached. `hidden` is an unused accessor.
+    assert.deepEqual([...out.dropped].sort(), ["hidden", "size", "size"]);
+    for (const kept of ["used", "helper", "viaString", "shown", "then", "run"]) assert.match(out.code, new RegExp("\\b" + kept + "\\b"));
+    const run = (code: string) => {
+      const ctx = vm.createContext({});
+      vm.runInContext(code, ctx);
+      return JSON.stringify(vm.runInContext("result", ctx));
+    };
+    assert.equal(run(out.code), run(es5));
+    assert.equal(run(out.code), "[5,3,5]");
+  });
+});

@@ -52,7 +52,8 @@
  *
  * For the time layer (`src/time`, above this one): timers are inserted with
  * `insertTimer(deadline, waker, token)` (absolute integer ms from `now()`; -1 when the timer
- * table is full) and removed with `removeTimer(handle)`; the runtime keeps one host timer for
+ * table is full, and `timersExhausted()` is the error to fail with) and removed with
+ * `removeTimer(handle)`; the runtime keeps one host timer for
  * the earliest deadline. A timer's waker is called with `WAKE_READY` when it is due, or
  * `WAKE_CLOSED` when the runtime is closed (the sleep should then fail with `ERR_CLOSED`).
  * `Runtime.sleep` cannot import `src/time` (layers go one way), so the time layer registers
@@ -60,7 +61,7 @@
  */
 
 import { WaitOptions } from "../core/cancel";
-import { checkFunction, checkInteger, checkOptions, closedError, invalidArgument, invalidState } from "../core/errors";
+import { checkFunction, checkInteger, checkOptions, closedError, invalidArgument, invalidState, KyotoError } from "../core/errors";
 import { currentReadyQueue, Op, setCurrentReadyQueue } from "../core/op";
 import { NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
 import { Waker } from "../core/waker";
@@ -272,6 +273,11 @@ export class Runtime {
     return this.scheduler.insertTimer(deadline, waker, token);
   }
 
+  /** The error for a full timer table (`ERR_POOL_EXHAUSTED`, pool "timers"). Allocates: the error. */
+  timersExhausted(): KyotoError {
+    return this.wheel.pool.exhausted();
+  }
+
   /** Disarms a timer; false when it already fired or was removed. Allocates: never. */
   removeTimer(handle: number): boolean {
     return this.scheduler.removeTimer(handle);
@@ -285,7 +291,7 @@ export class Runtime {
   /** Attaches the io layer: socket events (`EV_READABLE` … `EV_ERROR`) go to it from now on. */
   attachIo(io: IoAttachment): void {
     this.ioAttachment = io;
-    this.scheduler.io = function (kind: number, handle: number, arg: number) {
+    this.scheduler.socketEvents = function (kind: number, handle: number, arg: number) {
       io.onEvent(kind, handle, arg);
     };
   }

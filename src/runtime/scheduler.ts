@@ -80,7 +80,7 @@ export class Scheduler implements DeliveryHost {
   private readonly turnFn: () => void;
   private readonly wakeFallback: () => void;
   /** Socket events go here (installed by the io layer). */
-  io: HalSink | null = null;
+  socketEvents: HalSink | null = null;
   /** The runtime's task table (installed by its first spawn). */
   tasks: TaskStarter | null = null;
 
@@ -241,8 +241,8 @@ export class Scheduler implements DeliveryHost {
       this.wakeForBudget = false;
       // Only those deferred before this wake: a yield made now waits for the next one.
       for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).complete(undefined);
-    } else if (this.io !== null) {
-      this.io(kind, handle, arg);
+    } else if (this.socketEvents !== null) {
+      this.socketEvents(kind, handle, arg);
     }
     this.turn();
     if (this.runs === 0) setCurrentReadyQueue(previous);

@@ -26,7 +26,6 @@ import { cancelledError, checkOptions, closedError, invalidArgument, invalidStat
 import { failedOp, Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime } from "../runtime/base";
-import { timersExhausted } from "./sleep";
 
 export type MissedTickBehavior = "burst" | "delay" | "skip";
 
@@ -173,7 +172,7 @@ export class Interval {
     const handle = this.runtime.insertTimer(this.next, op, 0);
     if (handle < 0) {
       this.waiting = null;
-      op.fail(timersExhausted(this.runtime));
+      op.fail(this.runtime.timersExhausted());
       return;
     }
     op.handle = handle;

@@ -15,7 +15,7 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument, outOfRange } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime, setSleepHook } from "../runtime/base";
@@ -32,11 +32,6 @@ function checkDeadline(name: string, deadline: unknown): number {
   if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument(name, "a finite number of milliseconds", deadline);
   if (deadline === Infinity || deadline === -Infinity) throw outOfRange(name, "a finite number of milliseconds", deadline);
   return deadline;
-}
-
-/** @internal The error for a full timer table. Allocates: the error (and the stats read). */
-export function timersExhausted(runtime: Runtime): Error {
-  return poolExhaustedError("timers", runtime.stats().timers.capacity);
 }
 
 /** The op `sleep` returns; it is the waker of its own timer node. */
@@ -66,7 +61,7 @@ export class SleepOp extends Op<void> implements Waker {
     else if (deadline <= now) this.complete(undefined);
     else {
       const handle = runtime.insertTimer(deadline, this, 0);
-      if (handle < 0) this.fail(timersExhausted(runtime));
+      if (handle < 0) this.fail(runtime.timersExhausted());
       else this.handle = handle;
     }
     this.watch(signal);

@@ -22,7 +22,7 @@ import { closedError, invalidArgument, timeoutError } from "../core/errors";
 import { Op, OpOwner } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime } from "../runtime/base";
-import { checkDuration, timersExhausted } from "./sleep";
+import { checkDuration } from "./sleep";
 
 type Thenable<T> = { then(onValue: (value: T) => unknown, onError: (error: unknown) => unknown): unknown };
 
@@ -144,7 +144,7 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
     }
     const handle = runtime.insertTimer(runtime.now() + this.ms, this, 0);
     if (handle < 0) {
-      this.fail(timersExhausted(runtime));
+      this.fail(runtime.timersExhausted());
       return false;
     }
     this.handle = handle;

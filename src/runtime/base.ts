@@ -220,7 +220,7 @@ export class Runtime {
         self.exit();
         op.fail(error);
       };
-      this.scheduler.defer({
+      this.scheduler.completeAfterWake({
         complete(): void {
           settleWith(main, onValue, onError);
         },
@@ -253,7 +253,7 @@ export class Runtime {
   yieldNow(): Op<void> {
     const op = new Op<void>();
     if (this.closed) op.fail(closedError("the runtime"));
-    else this.scheduler.defer(op);
+    else this.scheduler.completeAfterWake(op);
     return op;
   }
 
@@ -348,6 +348,11 @@ function integerOption(options: RuntimeOptions, name: "maxTasks" | "maxTimers" |
   return value === undefined ? fallback : checkInteger("options." + name, value, min, max);
 }
 
+/** @internal True for an object or function with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
 /** @internal Calls `fn` and reports its value (awaited when it is a thenable) or its exception. */
 export function settleWith(fn: () => unknown, onValue: (value: unknown) => void, onError: (error: unknown) => void): void {
   let result: unknown;
@@ -357,7 +362,7 @@ export function settleWith(fn: () => unknown, onValue: (value: unknown) => void,
     onError(err);
     return;
   }
-  if (result === null || (typeof result !== "object" && typeof result !== "function") || typeof (result as PromiseLike<unknown>).then !== "function") {
+  if (!isThenable(result)) {
     onValue(result);
     return;
   }

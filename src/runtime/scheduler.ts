@@ -163,7 +163,7 @@ export class Scheduler implements DeliveryHost {
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`, `run`), with this runtime current. */
-  defer(item: Deferred): void {
+  completeAfterWake(item: Deferred): void {
     this.deferred.push(item);
     this.yieldToHost();
   }

@@ -7,7 +7,8 @@
  *       (tools/node_entries.mjs), so `import` and `require` share it too.
  *   dist/quickjs/{kyoto,sim}.mjs   from targets/quickjs.ts and targets/quickjs_sim.ts: ES2020
  *       modules, unminified (readable stack traces on devices), `sim` importing `kyoto`;
- *       and {kyoto,sim}.min.mjs, the same minified with a source map to the TypeScript: what
+ *       and {kyoto,sim}.min.mjs, the same minified, kyoto's internal property names renamed
+ *       short (tools/mangle.mjs), with a source map to the TypeScript: what
  *       `kyoto run` loads, since a QuickJS function keeps its source text in the heap;
  *       kyoto.d.ts: kyoto's declarations plus the QuickJS HAL's (kyoto/espruino uses kyoto's).
  *   dist/espruino/kyoto.js   from targets/espruino.ts: one ES5 script assigning the global
@@ -19,7 +20,8 @@
  */
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
-import { espruinoFold, espruinoMangle, espruinoOutputPlugins } from "./tools/espruino_build.mjs";
+import { deviceMangle, espruinoFold, espruinoOutputPlugins, espruinoTslib, internalNames } from "./tools/espruino_build.mjs";
+import { propertyRenaming } from "./tools/mangle.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
 import { typescriptTranspile } from "./tools/rollup_ts.mjs";
 import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
@@ -28,6 +30,8 @@ import { ctsTwins, esmEntries } from "./tools/node_entries.mjs";
 function ts(options) {
   return typescriptTranspile({ tsconfig: "./tsconfig.json", ...options });
 }
+
+const quickjsRenaming = propertyRenaming(internalNames());
 
 const nodeBuiltin = (id) => id.startsWith("node:");
 // QuickJS host modules a device build may import; everything else is bundled.
@@ -82,7 +86,8 @@ const configs = [
         format: "es",
         entryFileNames: "[name].min.mjs",
         sourcemap: true,
-        plugins: [terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true })],
+        // kyoto's internal property names renamed short, as in every device bundle.
+        plugins: [terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true, mangle: { properties: quickjsRenaming.properties }, nameCache: quickjsRenaming.nameCache() })],
       },
     ],
   },
@@ -90,7 +95,7 @@ const configs = [
     input: "targets/espruino.ts",
     // ES5 with tslib's helpers bundled once (tree-shaken), internal names renamed, minified,
     // hoisted: tools/espruino_build.mjs.
-    plugins: [ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoFold(), espruinoMangle()],
+    plugins: [espruinoTslib(), ts({ target: "ES5", importHelpers: true, sourceMap: true }), espruinoFold(), deviceMangle()],
     output: {
       file: "dist/espruino/kyoto.js",
       format: "iife",

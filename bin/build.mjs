@@ -92,7 +92,7 @@ export async function build({ target, input }) {
   await toolchain("magic-string");
   await toolchain("acorn");
   const { dropUnusedMethodsPlugin } = await import("../tools/drop_unused_methods.mjs");
-  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../tools/espruino_build.mjs");
+  const { espruinoTypescript, espruinoFold, espruinoTslib, deviceMangle, espruinoOutputPlugins, isKyotoModule } = await import("../tools/espruino_build.mjs");
   const app = path.resolve(input);
   const entry = path.join(root, TARGETS[target]);
   const espruino = target === "espruino";
@@ -139,11 +139,11 @@ export async function build({ target, input }) {
     },
   };
   const plugins = espruino
-    ? [resolveKyoto, lowerApp, espruinoTypescript({ tsconfig: path.join(root, "tsconfig.json"), include, sourceMap: true }), espruinoFold(), espruinoMangle()]
+    ? [resolveKyoto, espruinoTslib(), lowerApp, espruinoTypescript({ tsconfig: path.join(root, "tsconfig.json"), include, sourceMap: true }), espruinoFold(), deviceMangle()]
     : [resolveKyoto, typescript({
       tsconfig: path.join(root, "tsconfig.json"), include, noEmitOnError: false,
       compilerOptions: { noEmit: false, allowJs: false, declaration: false, sourceMap: false, target: "ES2020", types: [] },
-    })];
+    }), deviceMangle()];
 
   const warnings = [];
   const bundle = await rollup({

@@ -13,6 +13,7 @@
  */
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { foldAbsentTypeofs } from "./fold_absent.mjs";
 import { hoist } from "./hoist.mjs";
@@ -60,15 +61,20 @@ export const isKyotoModule = (id) => {
   return /^(src|hal\/(espruino|quickjs|sim)|targets)\//.test(rel) && rel.endsWith(".ts");
 };
 
-/**
- * The rollup plugin renaming kyoto's internal properties (one table per process and `keep`)
- * in the modules `include` accepts (default: kyoto's own). `keep`: names never renamed, for
- * code that also calls a host object by that name (the tests call mocha's `this.timeout`).
- */
-export function espruinoMangle(include = isKyotoModule, keep = []) {
+/** The renaming table of kyoto's internal property names (tools/mangle.mjs), one per process and `keep`. */
+export function internalNames(keep = []) {
   const key = keep.join(",");
-  tables[key] ??= mangleTable(undefined, keep);
-  return mangleInternals({ table: tables[key], include });
+  return (tables[key] ??= mangleTable(undefined, keep));
+}
+
+/**
+ * The rollup plugin renaming kyoto's internal properties in the modules `include` accepts
+ * (default: kyoto's own), for every device bundle: Espruino's, and QuickJS's through
+ * `kyoto build`. `keep`: names never renamed, for code that also calls a host object by that
+ * name (the tests call mocha's `this.timeout`).
+ */
+export function deviceMangle(include = isKyotoModule, keep = []) {
+  return mangleInternals({ table: internalNames(keep), include });
 }
 
 /** The rollup plugin folding `typeof` tests of what Espruino lacks in kyoto's own modules (tools/fold_absent.mjs). */
@@ -79,6 +85,21 @@ export function espruinoFold() {
       if (!isKyotoModule(id)) return null;
       const out = foldAbsentTypeofs(code);
       return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * The rollup plugin resolving `tslib` (TypeScript's `importHelpers`) to tools/espruino_tslib.mjs:
+ * tslib's helpers with the `__extends` Espruino needs. Put it before the TypeScript plugin.
+ */
+export function espruinoTslib() {
+  const shim = path.join(root, "tools/espruino_tslib.mjs");
+  return {
+    name: "kyoto-espruino-tslib",
+    resolveId(source) {
+      if (source === "tslib") return shim;
+      return source === "tslib/tslib.es6.mjs" ? createRequire(import.meta.url).resolve(source) : null;
     },
   };
 }

@@ -116,8 +116,7 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
  */
 export function mangleInternals({ table, include }) {
   const names = Object.keys(table);
-  const cache = {};
-  for (const n of names) cache["$" + n] = table[n];
+  const renaming = propertyRenaming(table);
   return {
     name: "kyoto-mangle-internals",
     async transform(code, id) {
@@ -126,15 +125,34 @@ export function mangleInternals({ table, include }) {
       const out = await minify(aliasPrototypes(code), {
         module: true,
         compress: false,
-        // `builtins`: terser otherwise keeps any name a DOM or standard object also has
-        // (`flags`, `result`, `items`, `scheduler`…); the regex already limits it to ours.
-        mangle: { properties: { regex: new RegExp("^(?:" + names.join("|") + ")$"), keep_quoted: true, builtins: true }, toplevel: false, reserved: [] },
-        // A copy per module: every name is already in it, so terser never adds one.
-        nameCache: { props: { props: { ...cache } } },
+        // Function and class names kept: the QuickJS test bundle is not minified after this,
+        // and stack traces there name the functions (the final minify of a device bundle
+        // still shortens them).
+        mangle: { properties: renaming.properties, toplevel: false, reserved: [], keep_fnames: true, keep_classnames: true },
+        nameCache: renaming.nameCache(),
         format: { beautify: true, comments: "all" },
         sourceMap: true,
       });
       return { code: out.code, map: out.map };
     },
+  };
+}
+
+/**
+ * terser's `mangle.properties` renaming exactly the properties of `table` to their short
+ * names, and the `nameCache` that fixes the short names (a fresh copy per `minify` call:
+ * every name is already in it, so terser never adds one). Used directly only for code that
+ * is all kyoto's, such as a library bundle: an app's own properties must not be renamed
+ * (see `mangleInternals`, which renames per kyoto module).
+ */
+export function propertyRenaming(table) {
+  const names = Object.keys(table);
+  const cache = {};
+  for (const n of names) cache["$" + n] = table[n];
+  return {
+    // `builtins`: terser otherwise keeps any name a DOM or standard object also has
+    // (`flags`, `result`, `items`, `scheduler`…); the regex already limits it to ours.
+    properties: { regex: new RegExp("^(?:" + names.join("|") + ")$"), keep_quoted: true, builtins: true },
+    nameCache: () => ({ props: { props: { ...cache } } }),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Bundles the portable test files for QuickJS: one ES2020 module per test file (rollup,
- * TypeScript plugin), with shared code (assertions, src/) in chunks, written to a fresh
+ * TypeScript plugin, kyoto's internal names renamed like every device bundle), with shared
+ * code (assertions, src/) in chunks, written to a fresh
  * build/quickjs-tests-XXXXXX/ per run (several engineers run `npm test` in one tree at
  * once), removed when the process exits unless KYOTO_KEEP_BUILD=1. Type errors are not
  * reported here (`npm run check` does that).
@@ -70,6 +71,24 @@ const TEST_SOURCES = {
   exclude: [path.join(repoRoot, "test/node/**"), path.join(repoRoot, "node_modules/**")],
 };
 
+/** What the tests call on mocha's `this`: never renamed, though hal/sim has a private `timeout`. */
+const MOCHA_CONTEXT = ["timeout", "slow", "retries", "skip", "currentTest"];
+
+/**
+ * The renaming every device bundle gets (tools/mangle.mjs), for kyoto's modules and the tests:
+ * the tests read internals (`sem.inner`, pool stats). That public names survive it is shown
+ * by test/node/espruino.test.ts.
+ */
+async function renameInternals() {
+  const { deviceMangle, isKyotoModule } = await import("../../tools/espruino_build.mjs");
+  const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
+  return deviceMangle(renamed, MOCHA_CONTEXT);
+}
+
+/**
+ * Bundles the portable test files for QuickJS, kyoto's internal names renamed like
+ * dist/quickjs/kyoto.min.mjs (what `kyoto run` loads).
+ */
 export async function bundleTests(files: string[], outDir = scratchDir("quickjs-tests")): Promise<TestBundle> {
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
   if (files.length === 0) return { dir: outDir, entries: [] };
@@ -83,6 +102,7 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
         noEmitOnError: false,
         compilerOptions: { noEmit: false, allowJs: false, target: "ES2020", sourceMap: true, declaration: false, types: ["mocha"] },
       }),
+      await renameInternals(),
     ],
   });
   await bundle.write({
@@ -99,25 +119,19 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
   };
 }
 
-/** What the tests call on mocha's `this`: never renamed, though hal/sim has a private `timeout`. */
-const MOCHA_CONTEXT = ["timeout", "slow", "retries", "skip", "currentTest"];
-
 /**
  * Bundles the portable test files for the Espruino context: lowered, minified and hoisted
  * exactly like dist/espruino/kyoto.js (tools/espruino_build.mjs), one CommonJS module per
  * test file with shared code in chunks, loaded by test/harness/espruino.ts's module loader.
  */
 export async function bundleTestsForEspruino(files: string[], outDir = scratchDir("espruino-tests")): Promise<TestBundle> {
-  const { espruinoTypescript, espruinoFold, espruinoMangle, espruinoOutputPlugins, isKyotoModule } = await import("../../tools/espruino_build.mjs");
-  // The tests read internals (`sem.inner`, pool stats): they get the same renaming as kyoto's
-  // modules. That public names survive it is shown by test/node/espruino.test.ts.
-  const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
+  const { espruinoTypescript, espruinoFold, espruinoOutputPlugins, espruinoTslib } = await import("../../tools/espruino_build.mjs");
   if (files.length === 0) return { dir: outDir, entries: [] };
   const input = testInputs(files);
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), espruinoMangle(renamed, MOCHA_CONTEXT)],
+    plugins: [espruinoTslib(), espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), await renameInternals()],
   });
   await bundle.write({
     dir: outDir,

@@ -124,7 +124,7 @@ export interface RuntimeTasks extends TaskStarter {
   spawn<T>(fn: TaskFn<T>): JoinHandle<T>;
   stats(): PoolStats;
   /** Aborts every live task with `reason` (their handles reject `ERR_CANCELLED`). */
-  abortAll(reason: unknown): void;
+  abortLiveTasks(reason: unknown): void;
 }
 
 /** Builds a runtime's task table; `maxTasks` was checked by the runtime. */
@@ -325,7 +325,7 @@ export class Runtime {
     if (this.closed) return;
     this.closed = true;
     const reason = closedError("the runtime");
-    if (this.tasks !== null) this.tasks.abortAll(reason);
+    if (this.tasks !== null) this.tasks.abortLiveTasks(reason);
     if (this.ioAttachment !== null) this.ioAttachment.close(reason);
     this.scheduler.close(reason);
     if (defaultRuntime === this) defaultRuntime = null;

@@ -225,7 +225,7 @@ export class TaskTable implements RuntimeTasks, TaskOwner {
     handle.signal.fire(reason);
   }
 
-  abortAll(reason: unknown): void {
+  abortLiveTasks(reason: unknown): void {
     const handles = this.handles;
     for (let slot = 0; slot < handles.length; slot++) {
       const handle = handles[slot];

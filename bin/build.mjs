@@ -160,7 +160,7 @@ export async function build({ target, input }) {
   });
   const { output } = await bundle.generate(espruino
     ? { format: "iife", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin(), ...espruinoOutputPlugins()] }
-    : { format: "es", sourcemap: "hidden", plugins: [] });
+    : { format: "es", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin()] });
   await bundle.close();
   const chunk = output[0];
   let code = chunk.code;

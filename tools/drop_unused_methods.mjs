@@ -8,14 +8,16 @@
  * `hasOwnProperty.call(x, "m")`). Repeated until nothing more goes, because a dropped
  * method may have been the only caller of another.
  *
- * What is dropped: `C.prototype.m = function …;` (and `C$prototype.m = …` after
- * tools/proto_alias.mjs) and `Object.defineProperty(C.prototype, "m", { … });` statements,
- * which have no effect but the definition. What is kept: names engines call by themselves
+ * What is dropped: in ES5 output, `C.prototype.m = function …;` (and `C$prototype.m = …`
+ * after tools/proto_alias.mjs) and `Object.defineProperty(C.prototype, "m", { … });`
+ * statements, which have no effect but the definition; in a class that was not lowered (the
+ * QuickJS target), the method or accessor `m`, static or not. What is kept: names engines call by themselves
  * (`then` — `await` calls it —, `toString`, `valueOf`, `toJSON`, `constructor`).
  *
  * The assumption (documented for `kyoto build` users): an app reaches kyoto's methods by
  * name, never through a name computed at run time (`sem["rel" + "ease"]`). The library
- * bundles never go through this pass: their users are not in the chunk.
+ * bundles never go through this pass, nor an app that exports anything: their users are not
+ * in the chunk.
  */
 import MagicString from "magic-string";
 import { forEachChild, parse } from "./ast.mjs";
@@ -56,6 +58,10 @@ function methodDefinitions(ast) {
       const def = methodDefinition(node, aliases);
       if (def !== null) definitions.push({ stmt: node, ...def });
     }
+    // A class that was not lowered (the QuickJS target): its methods and accessors.
+    if (node.type === "MethodDefinition" && !node.computed && node.key.type === "Identifier" && node.kind !== "constructor") {
+      definitions.push({ stmt: node, name: node.key.name, key: node.key });
+    }
     forEachChild(node, (child) => walk(child, node));
   };
   walk(ast, null);
@@ -83,8 +89,8 @@ function namesIn(node, skip, into = new Set()) {
  * (so `Semaphore.prototype.available`, which only calls the inner `available`, does not
  * keep itself alive).
  */
-export function dropUnusedMethods(code) {
-  const ast = parse(code);
+export function dropUnusedMethods(code, { module = false } = {}) {
+  const ast = parse(code, { module });
   const definitions = methodDefinitions(ast);
   const keys = new Set(definitions.map((d) => d.key));
   const live = namesIn(ast, new Set([...keys, ...definitions.map((d) => d.stmt)]), new Set(CALLED_BY_ENGINES));
@@ -108,8 +114,10 @@ export function dropUnusedMethods(code) {
 export function dropUnusedMethodsPlugin() {
   return {
     name: "kyoto-drop-unused-methods",
-    renderChunk(code) {
-      const out = dropUnusedMethods(code);
+    renderChunk(code, chunk, options) {
+      // An app that exports something has users outside the chunk: nothing can be dropped.
+      if (chunk.exports.length > 0) return null;
+      const out = dropUnusedMethods(code, { module: options.format === "es" });
       return out.map === null ? null : { code: out.code, map: out.map };
     },
   };

@@ -376,4 +376,12 @@ describe("the unused-method pass of kyoto build", () => {
     assert.equal(run(out.code), run(es5));
     assert.equal(run(out.code), "[5,3,5]");
   });
+
+  it("drops unreached methods and accessors of classes that were not lowered (QuickJS)", async () => {
+    const { dropUnusedMethods } = await import("../../tools/drop_unused_methods.mjs");
+    const code = "class A { constructor() { this.x = 1; } used() { return this.x; } unused() { return 2; } get gone() { return 3; } static make() { return new A(); } static never() {} }\nexport default A.make().used();";
+    const out = dropUnusedMethods(code, { module: true }) as { code: string; dropped: string[] };
+    assert.deepEqual([...out.dropped].sort(), ["gone", "never", "unused"]);
+    assert.match(out.code, /constructor\(\)/);
+  });
 });

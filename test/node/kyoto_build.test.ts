@@ -8,6 +8,7 @@
  * is within it. SPEC budgets: a Semaphore + sleep app 6,000; the TCP echo server 14,000.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import nodeNet from "node:net";
 import os from "node:os";
@@ -174,6 +175,22 @@ describe("kyoto build", function () {
     const { checkQuickjsBundle } = await import("../../tools/check_bundles.mjs");
     assert.deepEqual(checkQuickjsBundle(r.code, "qjs.out.mjs"), []);
     assert.ok(!r.modules.some((m: { id: string }) => m.id === "src/sync/broadcast.ts"));
+    // Methods nothing names are gone (the app never closes its semaphore) and it still runs,
+    // through `kyoto run`, in both engines.
+    assert.ok(!/\bforgetPermits\b/.test(r.code), "Semaphore.forgetPermits is dropped");
+    const out = path.join(dir, "qjs.out.mjs");
+    writeFileSync(out, r.code);
+    for (const engine of ["quickjs", "quickjs-ng"]) {
+      const stdout = execFileSync(process.execPath, [path.join(root, "bin/kyoto.js"), "run", "--engine", engine, out], { encoding: "utf8" });
+      assert.equal(stdout, "worker 1 done at 0\nworker 2 done at 0\n", engine);
+    }
+  });
+
+  it("keeps every method of an app that exports something (its users are not in the bundle)", async () => {
+    const app = path.join(dir, "exports.js");
+    writeFileSync(app, `export { Semaphore } from "kyoto";\n`);
+    const r = await build({ target: "quickjs", input: app });
+    assert.match(r.code, /\bforgetPermits\b/);
   });
 
   it("prints the budget verdict, and the CLI fails past --budget", async () => {

@@ -111,6 +111,14 @@ describe("kyoto build", function () {
       assert.deepEqual(lines.filter((l) => l.startsWith("spawned")), ["spawned 7 1"], name);
       if (name === "createRuntime") assert.equal(lines[0], "capacity 4", "stats before the first spawn: the table's first capacity");
     }
+    // The QuickJS build drops unreached methods too: `new Runtime().spawn` still works there.
+    const qjsApp = path.join(dir, "spawn_qjs.js");
+    writeFileSync(qjsApp, apps["new Runtime"].replace("print(", "console.log("));
+    const q = await build({ target: "quickjs", input: qjsApp });
+    const qjsOut = path.join(dir, "spawn_qjs.out.mjs");
+    writeFileSync(qjsOut, q.code);
+    const stdout = execFileSync(process.execPath, [path.join(root, "bin/kyoto.js"), "run", "--engine", "quickjs", qjsOut], { encoding: "utf8" });
+    assert.equal(stdout, "spawned 7 1\n");
   });
 
   it("builds examples/espruino/blinky.js, which blinks and reads its sensor under one permit", async () => {

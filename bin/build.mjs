@@ -58,13 +58,13 @@ export function parseArgs(argv) {
 /** The socket classes: an Espruino app importing one gets the socket HAL. */
 const SOCKET_EXPORTS = ["TcpListener", "TcpStream", "UdpSocket"];
 
-/** Does the app import a socket class (or all of kyoto) from "kyoto"? */
-export function usesSockets(source) {
+/** Does the app import a socket class (one of `names`, or all of kyoto) from "kyoto"? */
+export function usesSockets(source, names = SOCKET_EXPORTS) {
   const re = /import\s*(\*\s*as\s+\w+|\{[^}]*\})\s*from\s*["']kyoto["']/g;
   let m;
   while ((m = re.exec(source)) !== null) {
     if (m[1].startsWith("*")) return true;
-    if (SOCKET_EXPORTS.some((name) => new RegExp("\\b" + name + "\\b").test(m[1]))) return true;
+    if (names.some((name) => new RegExp("\\b" + name + "\\b").test(m[1]))) return true;
   }
   return false;
 }
@@ -98,7 +98,8 @@ export async function build({ target, input }) {
   const espruino = target === "espruino";
   const include = ["src/**/*.ts", "hal/**/*.ts", "targets/**/*.ts"].map((g) => path.join(root, g));
 
-  // On Espruino the root is composed per app: the socket HAL only when the app uses sockets.
+  // On Espruino the root is composed per app: the socket HAL only when the app uses sockets,
+  // its UDP part only when the app uses UdpSocket.
   const ENTRY = "\0kyoto-espruino-entry";
   const resolveKyoto = {
     name: "kyoto-resolve",
@@ -108,8 +109,10 @@ export async function build({ target, input }) {
     },
     load(id) {
       if (id !== ENTRY) return null;
-      const sockets = usesSockets(readFileSync(app, "utf8"));
-      const hal = sockets ? ["createEspruinoNetHal", "hal/espruino/sockets.ts"] : ["createEspruinoHal", "hal/espruino/index.ts"];
+      const source = readFileSync(app, "utf8");
+      const hal = !usesSockets(source) ? ["createEspruinoHal", "hal/espruino/index.ts"]
+        : usesSockets(source, ["UdpSocket"]) ? ["createEspruinoNetHal", "hal/espruino/sockets.ts"]
+        : ["createEspruinoTcpHal", "hal/espruino/tcp.ts"];
       const abs = (p) => JSON.stringify(path.join(root, p));
       return [
         `import { setDefaultHalFactory } from ${abs("src/runtime/host.ts")};`,

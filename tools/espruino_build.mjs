@@ -71,10 +71,11 @@ export function internalNames(keep = []) {
  * The rollup plugin renaming kyoto's internal properties in the modules `include` accepts
  * (default: kyoto's own), for every device bundle: Espruino's, and QuickJS's through
  * `kyoto build`. `keep`: names never renamed, for code that also calls a host object by that
- * name (the tests call mocha's `this.timeout`).
+ * name (the tests call mocha's `this.timeout`); `keepFunctionNames` for code that is not
+ * minified afterwards.
  */
-export function deviceMangle(include = isKyotoModule, keep = []) {
-  return mangleInternals({ table: internalNames(keep), include });
+export function deviceMangle(include = isKyotoModule, keep = [], { keepFunctionNames = false } = {}) {
+  return mangleInternals({ table: internalNames(keep), include, keepFunctionNames });
 }
 
 /** The rollup plugin folding `typeof` tests of what Espruino lacks in kyoto's own modules (tools/fold_absent.mjs). */

@@ -19,6 +19,7 @@
 import ts from "typescript";
 import { isPortableFile } from "./check_portable.mjs";
 import { aliasPrototypes } from "./proto_alias.mjs";
+import { markLoweredClassesPure } from "./pure_classes.mjs";
 import { loadProgram, relative } from "./tsprogram.mjs";
 
 const MIN_LENGTH = 5;
@@ -109,12 +110,13 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
 
 /**
  * Rollup plugin: renames the internal properties (`table`) in the modules `include` accepts,
- * after TypeScript has lowered them, and reads each lowered class's prototype through one
- * variable (tools/proto_alias.mjs). The code is otherwise left as it is for the later steps
- * (tree-shaking, terser, hoist).
+ * after TypeScript has lowered them (local names are shortened too unless `keepFunctionNames`),
+ * reads each lowered class's prototype through one variable (tools/proto_alias.mjs) and marks
+ * each lowered class pure (tools/pure_classes.mjs). The code is otherwise left as it is for
+ * the later steps (tree-shaking, terser, hoist).
  * @returns {import("rollup").Plugin}
  */
-export function mangleInternals({ table, include }) {
+export function mangleInternals({ table, include, keepFunctionNames = false }) {
   const names = Object.keys(table);
   const renaming = propertyRenaming(table);
   return {
@@ -122,15 +124,14 @@ export function mangleInternals({ table, include }) {
     async transform(code, id) {
       if (names.length === 0 || !include(id)) return null;
       const { minify } = await import("terser");
-      const out = await minify(aliasPrototypes(code), {
+      const out = await minify(markLoweredClassesPure(aliasPrototypes(code)), {
         module: true,
         compress: false,
-        // Function and class names kept: the QuickJS test bundle is not minified after this,
-        // and stack traces there name the functions (the final minify of a device bundle
-        // still shortens them).
-        mangle: { properties: renaming.properties, toplevel: false, reserved: [], keep_fnames: true, keep_classnames: true },
+        // `keepFunctionNames`: for code that is not minified after this (the QuickJS test
+        // bundle), whose stack traces must name the functions.
+        mangle: { properties: renaming.properties, toplevel: false, reserved: [], keep_fnames: keepFunctionNames, keep_classnames: keepFunctionNames },
         nameCache: renaming.nameCache(),
-        format: { beautify: true, comments: "all" },
+        format: { beautify: true, comments: "all", preserve_annotations: true },
         sourceMap: true,
       });
       return { code: out.code, map: out.map };

@@ -14,7 +14,7 @@ import MagicString from "magic-string";
 import { forEachChild, parse } from "./ast.mjs";
 
 /** A lowered class body: a function expression declaring `function C` and ending `return C;`. */
-function loweredClass(fn) {
+export function loweredClass(fn) {
   if (fn.type !== "FunctionExpression" || fn.body.type !== "BlockStatement") return null;
   const body = fn.body.body;
   const last = body[body.length - 1];

@@ -61,7 +61,8 @@ export class BufferPool {
     return { live: this.live, peak: this.peak, capacity: this.capacity };
   }
 
-  exhausted(): KyotoError {
+  /** @internal `ERR_POOL_EXHAUSTED` (pool "buffers"). */
+  exhaustedError(): KyotoError {
     return poolExhaustedError("buffers", this.capacity);
   }
 }

@@ -14,26 +14,28 @@
 
 import { closedError, KyotoError, socketError } from "../core/errors";
 import { PoolStats } from "../core/pool";
-import { IoAttachment, Runtime } from "../runtime/runtime";
+import { currentRuntime, IoAttachment, Runtime } from "../runtime/runtime";
 import { BufferPool } from "./buffers";
 import { E_INVAL, halErrorName, hasSockets, HalPeer, NetHal } from "./hal";
 
 /** What the driver routes events to: a TCP stream, a listener, a UDP socket. */
 export interface IoResource {
-  /** A HAL event for this resource's handle. Must not throw. */
+  /** @internal A HAL event for this resource's handle. Must not throw. */
   onIoEvent(kind: number, arg: number): void;
-  /** The runtime is closing: fail pending ops with `reason` and close the handle. */
+  /** @internal The runtime is closing: fail pending ops with `reason` and close the handle. */
   closeByRuntime(reason: unknown): void;
 }
 
 /** Something waiting for a buffer slot to be released. */
 export interface SlotWaiter {
+  /** @internal */
   onSlotFree(): void;
 }
 
 export class IoDriver implements IoAttachment {
-  readonly buffers: BufferPool;
-  /** A scratch address for `sockAddr` / `udpRecv` results (copied out at once). */
+  /** @internal The runtime's socket buffers. */
+  readonly bufferPool: BufferPool;
+  /** @internal A scratch address for `sockAddr` / `udpRecv` results (copied out at once). */
   readonly scratch: HalPeer = { ip: "", port: 0 };
   private readonly table: Array<IoResource | null> = [];
   private readonly slotWaiters: SlotWaiter[] = [];
@@ -43,54 +45,54 @@ export class IoDriver implements IoAttachment {
     readonly runtime: Runtime,
     readonly hal: NetHal,
   ) {
-    this.buffers = new BufferPool(runtime.maxBuffers, runtime.bufferSize);
+    this.bufferPool = new BufferPool(runtime.maxBuffers, runtime.bufferSize);
   }
 
   /**
-   * The local (`remote` false) or peer address of handle `h`; throws `ERR_SOCKET` (`EINVAL`
+   * @internal The local (`remote` false) or peer address of handle `h`; throws `ERR_SOCKET` (`EINVAL`
    * once `closed`). Allocates: the result.
    */
-  address(h: number, remote: boolean, closed: boolean): { host: string; port: number } {
+  addressOf(h: number, remote: boolean, closed: boolean): { host: string; port: number } {
     const out = this.scratch;
     const r = closed ? E_INVAL : this.hal.sockAddr(h, remote, out);
     if (r < 0) throw halError(r, remote ? "peerAddr" : "localAddr");
     return { host: out.ip, port: out.port };
   }
 
-  isClosed(): boolean {
-    return this.closed;
-  }
-
+  /** @internal Routes handle `h`'s events to `r`. */
   register(h: number, r: IoResource): void {
     while (this.table.length <= h) this.table.push(null);
     this.table[h] = r;
   }
 
+  /** @internal */
   unregister(h: number): void {
     if (h >= 0 && h < this.table.length) this.table[h] = null;
   }
 
   onEvent(kind: number, handle: number, arg: number): void {
-    const r = handle >= 0 && handle < this.table.length ? this.table[handle] : null;
-    if (r !== null) r.onIoEvent(kind, arg);
+    const r = this.table[handle]; // undefined for a handle never registered
+    if (r) r.onIoEvent(kind, arg);
   }
 
   bufferStats(): PoolStats {
-    return this.buffers.stats();
+    return this.bufferPool.stats();
   }
 
-  /** Returns a buffer slot and wakes every waiter for one, oldest first (those still short wait again). */
+  /** @internal Returns a buffer slot and wakes every waiter for one, oldest first (those still short wait again). */
   releaseSlot(slot: number): void {
-    this.buffers.release(slot);
+    this.bufferPool.release(slot);
     if (this.slotWaiters.length === 0) return;
     const waiters = this.slotWaiters.splice(0, this.slotWaiters.length);
     for (let i = 0; i < waiters.length; i++) waiters[i].onSlotFree();
   }
 
+  /** @internal */
   waitForSlot(w: SlotWaiter): void {
     if (this.slotWaiters.indexOf(w) < 0) this.slotWaiters.push(w);
   }
 
+  /** @internal */
   stopWaitingForSlot(w: SlotWaiter): void {
     const i = this.slotWaiters.indexOf(w);
     if (i >= 0) this.slotWaiters.splice(i, 1);
@@ -121,6 +123,21 @@ export function ioDriver(runtime: Runtime): IoDriver {
   const driver = new IoDriver(runtime, hal);
   runtime.attachIo(driver);
   return driver;
+}
+
+/** Any reader or writer; kyoto's sockets carry their driver. */
+interface MaybeKyotoSocket {
+  /** @internal */
+  driver?: unknown;
+}
+
+/**
+ * The driver of `socket` when it is one of kyoto's (a `TcpStream`), else the current runtime's
+ * (throws like `ioDriver`).
+ */
+export function driverFor(socket: object): IoDriver {
+  const own = (socket as MaybeKyotoSocket).driver;
+  return own instanceof IoDriver ? own : ioDriver(currentRuntime());
 }
 
 /** `ERR_SOCKET` for a negative HAL code, `hostCode` = its name ("ECONNRESET", …). */

@@ -149,7 +149,11 @@ export const CAP_MONOTONIC = 8;
 /** A HAL with sockets. */
 export interface NetHal extends TimeHal, SocketHal {}
 
-/** True when `hal` implements the socket part of the contract. */
+/**
+ * True when `hal` implements the socket part of the contract. It probes the two close calls,
+ * which every socket's code calls anyway: a device build that drops the methods nothing names
+ * (`kyoto build`) then keeps no HAL call for the probe alone.
+ */
 export function hasSockets(hal: TimeHal): hal is NetHal {
-  return typeof (hal as Hal).tcpConnect === "function" && typeof (hal as Hal).udpBind === "function";
+  return typeof (hal as Hal).tcpClose === "function" && typeof (hal as Hal).udpClose === "function";
 }

@@ -10,11 +10,16 @@
  * await w` must not hold the write back until `w` is awaited. Until that take (the runtime's
  * next delivery), a `select` that drops it, or a `cancel()`, still gives back what it holds; a
  * combinator that claims the op takes it itself.
+ *
+ * Every socket op starts the same way (`start`): an already aborted signal fails it at once;
+ * else `occupy()` takes what the op needs (its side of the socket, a place in a queue, a new
+ * handle) or says why it cannot; then the op takes its first `step()` and watches the signal.
  */
 
 import { SignalLike } from "../core/cancel";
-import { KyotoError } from "../core/errors";
 import { Op } from "../core/op";
+import { currentRuntime } from "../runtime/runtime";
+import { IoDriver, ioDriver } from "./driver";
 
 export class IoOp<T> extends Op<T> {
   constructor() {
@@ -22,22 +27,6 @@ export class IoOp<T> extends Op<T> {
     this.takeWhenDone();
   }
 
-  /** For the socket classes: `failIfAborted`, callable from outside the op. */
-  abortedAlready(signal: SignalLike | null): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  /** For the socket classes: `watch`, callable from outside the op. */
-  watchSignal(signal: SignalLike | null): void {
-    this.watch(signal);
-  }
-}
-
-/**
- * A read, write, send or receive: it first occupies its side of the socket (one at a time),
- * then steps each time the socket becomes ready until it completes or fails.
- */
-export abstract class SteppedIoOp<T> extends IoOp<T> {
   /**
    * Fails at once on an aborted signal or when `occupy()` refuses, else takes the first step;
    * then watches the signal.
@@ -51,19 +40,46 @@ export abstract class SteppedIoOp<T> extends IoOp<T> {
     return this;
   }
 
-  /** Takes the socket's side for this op, or returns why it cannot (busy, failed, closed). */
-  protected abstract occupy(): KyotoError | null;
+  /** Takes what the op needs (its side of the socket, …), or returns why it cannot (busy, failed, closed). */
+  protected occupy(): unknown {
+    return null;
+  }
 
   /** @internal Moves the op on when the socket is ready; a done op ignores it. */
-  abstract step(): void;
+  step(): void {}
+}
+
+/** A socket, listener or connection an `OpenOp` opens: it completes or fails its `opening` op. */
+export interface Openable {
+  close(): void;
+  /** @internal The op that opened it, until the host says it is ready. */
+  opening: OpenOp<Openable> | null;
 }
 
 /**
- * An op that opens a socket or listener (`bind`): `opened` is set as soon as the host call
- * returned a handle, so a cancel, pending or done, closes what was opened.
+ * An op that opens a socket, listener or connection (`bind`, `connect`) on the current
+ * runtime's driver: `open(driver)` makes it or throws why it cannot (`ERR_SOCKET`, …).
+ * `opened` is set as soon as the host call returned a handle, so a cancel, pending or done,
+ * closes what was opened; the opened object completes the op when the host says ready.
  */
-export class OpenOp<T extends { close(): void }> extends IoOp<T> {
+export class OpenOp<T extends Openable> extends IoOp<T> {
+  /** @internal What was opened (closed again by a cancel). */
   opened: T | null = null;
+
+  constructor(private readonly open: (driver: IoDriver) => T) {
+    super();
+  }
+
+  protected occupy(): unknown {
+    try {
+      const opened = this.open(ioDriver(currentRuntime()));
+      opened.opening = this as unknown as OpenOp<Openable>;
+      this.opened = opened;
+      return null;
+    } catch (err) {
+      return err;
+    }
+  }
 
   protected abandon(): void {
     if (this.opened !== null) this.opened.close();

@@ -20,6 +20,7 @@ export interface SocketAddr {
 export type AddrLike = string | number | SocketAddr;
 
 const DEFAULT_HOST = "127.0.0.1";
+const ADDRESS_LIKE = 'an address like "127.0.0.1:8080"';
 
 /**
  * Parses an address argument named `name` (for the error message). Allocates: the result.
@@ -31,30 +32,27 @@ const DEFAULT_HOST = "127.0.0.1";
  * ```
  */
 export function parseAddr(addr: AddrLike, name: string): SocketAddr {
-  let host: string;
-  let port: unknown;
-  if (typeof addr === "number") {
-    host = DEFAULT_HOST;
-    port = addr;
-  } else if (typeof addr === "string") {
+  let host: unknown = DEFAULT_HOST;
+  let port: unknown = addr;
+  if (typeof addr === "string") {
     const colon = addr.lastIndexOf(":");
-    if (colon < 0) throw invalidArgument(name, 'an address like "127.0.0.1:8080"', addr);
-    host = addr.slice(0, colon);
-    if (host.charAt(0) === "[" && host.charAt(host.length - 1) === "]") host = host.slice(1, host.length - 1);
+    if (colon < 0) throw invalidArgument(name, ADDRESS_LIKE, addr);
     const digits = addr.slice(colon + 1);
     port = /^[0-9]+$/.test(digits) ? Number(digits) : NaN;
-    if (host === "") host = DEFAULT_HOST;
+    let h = addr.slice(0, colon);
+    if (h.charAt(0) === "[" && h.charAt(h.length - 1) === "]") h = h.slice(1, h.length - 1);
+    if (h !== "") host = h;
   } else if (addr !== null && typeof addr === "object") {
-    host = addr.host === undefined ? DEFAULT_HOST : addr.host;
+    if (addr.host !== undefined) host = addr.host;
     port = addr.port;
-  } else throw invalidArgument(name, 'an address like "127.0.0.1:8080" or { host, port }', addr);
-  if (typeof host !== "string" || !isIpLiteral(host === "localhost" ? DEFAULT_HOST : host)) {
-    throw invalidArgument(name, "an address with an IP host (names are not resolved)", addr);
-  }
-  if (typeof port !== "number" || port !== port || Math.floor(port) !== port || port < 0 || port > 65535) {
+  } else if (typeof addr !== "number") throw invalidArgument(name, ADDRESS_LIKE + " or { host, port }", addr);
+  if (host === "localhost") host = DEFAULT_HOST;
+  if (typeof host !== "string" || !isIpLiteral(host)) throw invalidArgument(name, "an address with an IP host (names are not resolved)", addr);
+  // (NaN fails Math.floor(port) === port)
+  if (typeof port !== "number" || Math.floor(port) !== port || port < 0 || port > 65535) {
     throw invalidArgument(name, "an address with a port from 0 to 65535", addr);
   }
-  return { host: host === "localhost" ? DEFAULT_HOST : host, port: port };
+  return { host: host, port: port };
 }
 
 /**
@@ -67,6 +65,11 @@ export function parseAddr(addr: AddrLike, name: string): SocketAddr {
  */
 export function formatAddr(addr: SocketAddr): string {
   return (addr.host.indexOf(":") >= 0 ? "[" + addr.host + "]" : addr.host) + ":" + addr.port;
+}
+
+/** A copy of `addr` (what `localAddr()` / `peerAddr()` hand out). Allocates: the result. */
+export function copyAddr(addr: SocketAddr): SocketAddr {
+  return { host: addr.host, port: addr.port };
 }
 
 function isIpLiteral(host: string): boolean {

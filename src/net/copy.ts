@@ -12,11 +12,9 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { invalidArgument } from "../core/errors";
 import { Op } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { IoDriver, ioDriver } from "../io/driver";
-import { cancelInner, Reader, Thenable, Writer } from "./io_traits";
+import { driverFor, IoDriver } from "../io/driver";
+import { cancelInner, checkMethod, Reader, Thenable, Writer } from "./io_traits";
 
 export class CopyOp extends Op<number> {
   /** Bytes the writer has taken so far. */
@@ -39,11 +37,11 @@ export class CopyOp extends Op<number> {
   start(options: WaitOptions | undefined): CopyOp {
     const signal = signalOf(options);
     if (this.failIfAborted(signal)) return this;
-    const slot = this.driver.buffers.acquire();
-    if (slot < 0) this.fail(this.driver.buffers.exhausted());
+    const slot = this.driver.bufferPool.acquire();
+    if (slot < 0) this.fail(this.driver.bufferPool.exhaustedError());
     else {
       this.slot = slot;
-      this.buf = this.driver.buffers.buffer(slot);
+      this.buf = this.driver.bufferPool.buffer(slot);
       this.readNext();
     }
     this.watch(signal);
@@ -131,9 +129,7 @@ export class CopyOp extends Op<number> {
  * ```
  */
 export function copy(reader: Reader, writer: Writer, options?: WaitOptions): Op<number> {
-  if (reader === null || typeof reader !== "object" || typeof reader.read !== "function") throw invalidArgument("reader", "an object with read(buf)", reader);
-  if (writer === null || typeof writer !== "object" || typeof writer.writeAll !== "function") throw invalidArgument("writer", "an object with writeAll(buf)", writer);
-  const r = reader as { driver?: unknown };
-  const driver = r.driver instanceof IoDriver ? r.driver : ioDriver(currentRuntime());
-  return new CopyOp(reader, writer, driver).start(options);
+  checkMethod(reader, "reader", "read");
+  checkMethod(writer, "writer", "writeAll");
+  return new CopyOp(reader, writer, driverFor(reader)).start(options);
 }

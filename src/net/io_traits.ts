@@ -28,7 +28,15 @@ export function cancelInner(inner: Thenable<unknown> | null, reason: unknown): v
   if (inner !== null && typeof inner.cancel === "function") inner.cancel(reason);
 }
 
-/** Checks a `buf` argument: a `Uint8Array`. */
-export function checkBuffer(buf: unknown): void {
+/** Checks that argument `name` is an object with a `method(buf)` (`ERR_INVALID_ARG_TYPE` naming both). */
+export function checkMethod(value: unknown, name: string, method: string): void {
+  if (value === null || typeof value !== "object" || typeof (value as Record<string, unknown>)[method] !== "function") {
+    throw invalidArgument(name, "an object with " + method + "(buf)", value);
+  }
+}
+
+/** Checks a `buf` argument: a `Uint8Array`, returned as such. */
+export function checkBuffer(buf: unknown): Uint8Array {
   if (!(buf instanceof Uint8Array)) throw invalidArgument("buf", "a Uint8Array", buf);
+  return buf;
 }

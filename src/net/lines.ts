@@ -15,14 +15,13 @@
  * a line it had taken (cancelled before its result was taken) is handed out again next.
  */
 
-import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError } from "../core/errors";
 import { Op, readyOp } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { IoDriver, ioDriver } from "../io/driver";
+import { driverFor, IoDriver } from "../io/driver";
 import { moveToFront } from "../io/buffers";
 import { IoOp } from "../io/io_op";
-import { cancelInner, Reader, Thenable } from "./io_traits";
+import { cancelInner, checkMethod, Reader, Thenable } from "./io_traits";
 import { utf8Decode } from "./utf8";
 
 /** What `next()` resolves with. */
@@ -66,19 +65,18 @@ export class Lines {
   /** @internal The buffer, taken from the pool on first use; throws `ERR_POOL_EXHAUSTED` when the pool is full. */
   buffer(): Uint8Array {
     if (this.buf !== null) return this.buf;
-    const reader = this.reader as { driver?: unknown };
     let driver: IoDriver;
     try {
-      driver = reader.driver instanceof IoDriver ? reader.driver : ioDriver(currentRuntime());
+      driver = driverFor(this.reader);
     } catch (_err) {
       this.buf = new Uint8Array(16384); // no sockets on this host: a plain buffer of the default size
       return this.buf;
     }
-    const slot = driver.buffers.acquire();
-    if (slot < 0) throw driver.buffers.exhausted();
+    const slot = driver.bufferPool.acquire();
+    if (slot < 0) throw driver.bufferPool.exhaustedError();
     this.driver = driver;
     this.slot = slot;
-    this.buf = driver.buffers.buffer(slot);
+    this.buf = driver.bufferPool.buffer(slot);
     return this.buf;
   }
 
@@ -116,9 +114,7 @@ if (typeof Symbol === "function" && typeof Symbol.asyncIterator === "symbol") {
  * ```
  */
 export function lines(reader: Reader): Lines {
-  if (reader === null || typeof reader !== "object" || typeof reader.read !== "function") {
-    throw new TypeError("reader must have a read(buf) method, received " + String(reader));
-  }
+  checkMethod(reader, "reader", "read");
   return new Lines(reader);
 }
 
@@ -132,19 +128,15 @@ class NextLineOp extends IoOp<LineResult> {
     super();
   }
 
-  start(signal: SignalLike | null): NextLineOp {
-    if (this.failIfAborted(signal)) return this;
+  protected occupy(): unknown {
     const l = this.lines;
-    if (l.pending !== null) this.fail(busyError("lines read"));
-    else {
-      l.pending = this;
-      this.step();
-    }
-    this.watch(signal);
-    return this;
+    if (l.pending !== null) return busyError("lines read");
+    l.pending = this;
+    return null;
   }
 
-  private step(): void {
+  /** @internal Hands out the next line when it is there, else reads more. */
+  step(): void {
     const l = this.lines;
     if (l.unreadLine !== null) {
       const line = l.unreadLine;

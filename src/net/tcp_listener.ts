@@ -18,14 +18,13 @@
  * the next accept.
  */
 
-import { signalOf, SignalLike, WaitOptions } from "../core/cancel";
+import { signalOf, WaitOptions } from "../core/cancel";
 import { closedError, invalidArgument } from "../core/errors";
-import { failedOp, Op } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { halError, ioDriver, IoDriver, IoResource, SlotWaiter } from "../io/driver";
+import { Op } from "../core/op";
+import { halError, IoDriver, IoResource, SlotWaiter } from "../io/driver";
 import { EV_ACCEPTABLE, EV_ERROR, EV_WRITABLE, HAL_NONE } from "../io/hal";
-import { IoOp, OpenOp } from "../io/io_op";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { IoOp, Openable, OpenOp } from "../io/io_op";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { TcpStream } from "./tcp_stream";
 
 /** Options of `TcpListener.bind`. */
@@ -46,16 +45,18 @@ export interface ListenOptions extends WaitOptions {
  * listener.close();
  * ```
  */
-export class TcpListener implements IoResource, SlotWaiter {
+export class TcpListener implements IoResource, SlotWaiter, Openable {
+  /** @internal The pending bind, until the host says it listens. */
+  opening: OpenOp<TcpListener> | null = null;
   private readonly waiters: AcceptOp[] = [];
   /** Connections handed back by accepts cancelled after taking them; served first. */
   private readonly returned: TcpStream[] = [];
-  private binding: OpenOp<TcpListener> | null = null;
   private failure: unknown = null;
   private closed = false;
   private local: SocketAddr | null = null;
 
-  private constructor(
+  /** @internal Use `TcpListener.bind`. */
+  constructor(
     private readonly driver: IoDriver,
     private readonly h: number,
   ) {
@@ -71,44 +72,22 @@ export class TcpListener implements IoResource, SlotWaiter {
     const signal = signalOf(options);
     const backlog = options && options.backlog !== undefined ? options.backlog : 511;
     if (typeof backlog !== "number" || backlog < 1 || Math.floor(backlog) !== backlog) throw invalidArgument("options.backlog", "a positive integer", backlog);
-    let driver: IoDriver;
-    try {
-      driver = ioDriver(currentRuntime());
-    } catch (err) {
-      return failedOp(err);
-    }
-    const op = new OpenOp<TcpListener>();
-    if (op.abortedAlready(signal)) return op;
-    const h = driver.hal.tcpListen(a.host, a.port, backlog);
-    if (h < 0) op.fail(halError(h, "listen failed"));
-    else {
-      const listener = new TcpListener(driver, h);
-      listener.binding = op;
-      op.opened = listener;
-      op.watchSignal(signal);
-    }
-    return op;
+    return new OpenOp(function (driver: IoDriver): TcpListener {
+      const h = driver.hal.tcpListen(a.host, a.port, backlog);
+      if (h < 0) throw halError(h, "listen failed");
+      return new TcpListener(driver, h);
+    }).start(signal);
   }
 
   /** Waits for the next connection. Rejects `ERR_CLOSED` once the listener is closed. Allocates: the op. */
   accept(options?: WaitOptions): Op<TcpStream> {
-    const op = new AcceptOp(this);
-    const signal = signalOf(options);
-    if (op.abortedAlready(signal)) return op;
-    if (this.failure !== null) op.fail(this.failure);
-    else if (this.closed) op.fail(closedError("the listener"));
-    else {
-      this.waiters.push(op);
-      this.serve();
-    }
-    op.watchSignal(signal);
-    return op;
+    return new AcceptOp(this).start(signalOf(options));
   }
 
   /** The address the listener is bound to (the real port when bound to port 0). Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
-    return { host: this.local.host, port: this.local.port };
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
+    return copyAddr(this.local);
   }
 
   /** Stops listening: pending accepts reject `ERR_CLOSED`, unaccepted connections are closed. Idempotent. */
@@ -116,35 +95,40 @@ export class TcpListener implements IoResource, SlotWaiter {
     this.closeWith(closedError("the listener"));
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
+    const binding = this.opening;
     if (kind === EV_WRITABLE) {
-      const op = this.binding;
-      this.binding = null;
-      if (op !== null) op.complete(this);
+      this.opening = null;
+      if (binding !== null) binding.complete(this);
     } else if (kind === EV_ACCEPTABLE) this.serve();
     else if (kind === EV_ERROR) {
       const err = halError(arg, "listen failed");
-      const op = this.binding;
-      this.binding = null;
-      if (op !== null) {
-        op.fail(err);
-        this.closeWith(err);
-      } else {
+      if (binding !== null) this.closeWith(err);
+      else {
         this.failure = err;
         this.failWaiters(err);
       }
     }
   }
 
+  /** @internal */
   onSlotFree(): void {
     this.serve();
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
-    const op = this.binding;
-    this.binding = null;
-    if (op !== null) op.fail(reason);
     this.closeWith(reason);
+  }
+
+  /** @internal Queues an accept (or says why it cannot) and serves it if a connection is there. */
+  enqueue(op: AcceptOp): unknown {
+    if (this.failure !== null) return this.failure;
+    if (this.closed) return closedError("the listener");
+    this.waiters.push(op);
+    this.serve();
+    return null;
   }
 
   /** @internal An accept cancelled after taking `stream` hands it back. */
@@ -172,7 +156,7 @@ export class TcpListener implements IoResource, SlotWaiter {
         (this.waiters.shift() as AcceptOp).complete(returned);
         continue;
       }
-      const slot = driver.buffers.acquire();
+      const slot = driver.bufferPool.acquire();
       if (slot < 0) {
         driver.waitForSlot(this);
         return;
@@ -196,7 +180,11 @@ export class TcpListener implements IoResource, SlotWaiter {
     this.driver.stopWaitingForSlot(this);
   }
 
+  /** Closes with `err`: the pending bind and accepts fail with it, handed-back connections are closed. */
   private closeWith(err: unknown): void {
+    const binding = this.opening;
+    this.opening = null;
+    if (binding !== null) binding.fail(err);
     if (this.closed) return;
     this.closed = true;
     this.failWaiters(err);
@@ -207,11 +195,14 @@ export class TcpListener implements IoResource, SlotWaiter {
   }
 }
 
-
 /** `TcpListener.accept`. */
 class AcceptOp extends IoOp<TcpStream> {
   constructor(private readonly listener: TcpListener) {
     super();
+  }
+
+  protected occupy(): unknown {
+    return this.listener.enqueue(this);
   }
 
   protected abandon(): void {

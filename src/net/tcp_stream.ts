@@ -27,21 +27,20 @@
  * buffer. `close()` still sends what is buffered (then FIN), unless the stream failed.
  *
  * Implementation notes:
- * - `reserved` bytes (taken by an uncommitted write) count against the send buffer's room
- *   but are not in it; `staged` bytes are in it, oldest first. staged + reserved <= size.
+ * - `reservedBytes` (taken by an uncommitted write) count against the send buffer's room
+ *   but are not in it; `staged` bytes are in it, oldest first. staged + reservedBytes <= size.
  * - A host error (`EV_ERROR`, or a negative return) sets `failure` once: pending and later
  *   ops fail with that `ERR_SOCKET`, buffered bytes are dropped.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError, closedError, invalidArgument, KyotoError, socketError } from "../core/errors";
-import { failedOp, Op } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
+import { Op } from "../core/op";
+import { halError, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE, NetHal } from "../io/hal";
-import { IoOp, SteppedIoOp } from "../io/io_op";
+import { IoOp, Openable, OpenOp } from "../io/io_op";
 import { moveToFront } from "../io/buffers";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
 /** Options of `TcpStream.connect`. */
@@ -66,17 +65,17 @@ export interface ConnectOptions extends WaitOptions {
  * listener.close();
  * ```
  */
-export class TcpStream implements IoResource {
+export class TcpStream implements IoResource, Openable {
   /** @internal The pending connect, until the host says connected. */
-  connecting: ConnectOp | null = null;
-  /** @internal */
-  reader: ReadOp | null = null;
-  /** @internal */
-  writer: WriteOp | null = null;
+  opening: OpenOp<TcpStream> | null = null;
+  /** @internal The read in progress. */
+  readOp: ReadOp | null = null;
+  /** @internal The write in progress. */
+  writeOp: WriteOp | null = null;
   /** @internal */
   failure: KyotoError | null = null;
   /** @internal Bytes reserved by an uncommitted write. */
-  reserved = 0;
+  reservedBytes = 0;
   private staged = 0;
   private stash: Uint8Array | null = null;
   private stashOff = 0;
@@ -105,13 +104,16 @@ export class TcpStream implements IoResource {
     const a = parseAddr(addr, "addr");
     const signal = signalOf(options);
     const noDelay = !!(options && options.noDelay);
-    let driver: IoDriver;
-    try {
-      driver = ioDriver(currentRuntime());
-    } catch (err) {
-      return failedOp(err);
-    }
-    return new ConnectOp(driver).start(a, noDelay, signal);
+    return new OpenOp(function (driver: IoDriver): TcpStream {
+      const slot = driver.bufferPool.acquire();
+      if (slot < 0) throw driver.bufferPool.exhaustedError();
+      const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
+      if (h < 0) {
+        driver.releaseSlot(slot);
+        throw halError(h, "connect failed");
+      }
+      return new TcpStream(driver, h, slot);
+    }).start(signal);
   }
 
   /**
@@ -119,8 +121,7 @@ export class TcpStream implements IoResource {
    * sending (or `buf` is empty). Allocates: the op.
    */
   read(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new ReadOp(this, buf, false).start(signalOf(options));
+    return new ReadOp(this, checkBuffer(buf), false).start(signalOf(options));
   }
 
   /**
@@ -128,20 +129,17 @@ export class TcpStream implements IoResource {
    * bytes read so far stay readable). Allocates: the op.
    */
   readExact(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new ReadOp(this, buf, true).start(signalOf(options));
+    return new ReadOp(this, checkBuffer(buf), true).start(signalOf(options));
   }
 
   /** Writes some of `buf` (at least 1 byte unless `buf` is empty); resolves with the count. Allocates: the op. */
   write(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new WriteOp(this, buf, false).start(signalOf(options));
+    return new WriteOp(this, checkBuffer(buf), false).start(signalOf(options));
   }
 
   /** Writes all of `buf`; resolves with its length. Allocates: the op. */
   writeAll(buf: Uint8Array, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new WriteOp(this, buf, true).start(signalOf(options));
+    return new WriteOp(this, checkBuffer(buf), true).start(signalOf(options));
   }
 
   /**
@@ -149,18 +147,7 @@ export class TcpStream implements IoResource {
    * goes on; later writes fail `ERR_SOCKET` ("EPIPE"). Allocates: the op.
    */
   shutdown(options?: WaitOptions): Op<void> {
-    const op = new ShutdownOp(this);
-    const signal = signalOf(options);
-    if (op.failIfAbortedNow(signal)) return op;
-    if (this.failure !== null) op.fail(this.failure);
-    else if (this.closed) op.fail(closedError("the stream"));
-    else if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
-    else {
-      this.shutdownOp = op;
-      this.flush();
-    }
-    op.watchNow(signal);
-    return op;
+    return new ShutdownOp(this).start(signalOf(options));
   }
 
   /**
@@ -170,7 +157,7 @@ export class TcpStream implements IoResource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.reader !== null || this.writer !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
+    if (this.readOp !== null || this.writeOp !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
     if (this.staged > 0 && this.failure === null) this.lingering = true;
     else this.finishClose();
   }
@@ -182,14 +169,14 @@ export class TcpStream implements IoResource {
 
   /** This end's address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.addr(false);
-    return { host: this.local.host, port: this.local.port };
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
+    return copyAddr(this.local);
   }
 
   /** The peer's address. Allocates: the result. */
   peerAddr(): SocketAddr {
-    if (this.peer === null) this.peer = this.addr(true);
-    return { host: this.peer.host, port: this.peer.port };
+    if (this.peer === null) this.peer = this.driver.addressOf(this.h, true, this.closed);
+    return copyAddr(this.peer);
   }
 
   /** Turns Nagle's algorithm off (`true`: small writes leave at once) or on. */
@@ -199,6 +186,11 @@ export class TcpStream implements IoResource {
   }
 
   // ---- internals used by the ops ----
+
+  /** @internal Why the stream cannot be read or written: its failure, or `ERR_CLOSED`; else null. */
+  unusable(): KyotoError | null {
+    return this.failure !== null ? this.failure : this.closed ? closedError("the stream") : null;
+  }
 
   /** @internal Copies up to `len` bytes into `buf[off…]`: pushed-back bytes first, then the host's. */
   pull(buf: Uint8Array, off: number, len: number): number {
@@ -212,9 +204,7 @@ export class TcpStream implements IoResource {
       return n;
     }
     if (this.failure !== null) return -2;
-    const n = this.driver.hal.tcpRead(this.h, buf, off, len);
-    if (n < HAL_NONE) this.setFailure(halError(n, "the connection failed"));
-    return n;
+    return this.checked(this.driver.hal.tcpRead(this.h, buf, off, len), HAL_NONE);
   }
 
   /** @internal Pushes bytes back in front of the stream (a cancelled read's). Allocates: one array. */
@@ -230,29 +220,23 @@ export class TcpStream implements IoResource {
 
   /** @internal Room for a write to reserve (the send buffer's free space). */
   room(): number {
-    return this.driver.buffers.size - this.staged - this.reserved;
+    return this.driver.bufferPool.size - this.staged - this.reservedBytes;
   }
 
   /** @internal Hands `buf[off, off+n)` to the host, buffering what it does not take. */
   push(buf: Uint8Array, off: number, n: number): void {
-    let taken = 0;
-    if (this.staged === 0) {
-      taken = this.driver.hal.tcpWrite(this.h, buf, off, n);
-      if (taken < 0) {
-        this.setFailure(halError(taken, "the connection failed"));
-        return;
-      }
-    }
+    const taken = this.staged === 0 ? this.checked(this.driver.hal.tcpWrite(this.h, buf, off, n), 0) : 0;
+    if (taken < 0) return;
     if (taken < n) {
-      this.driver.buffers.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
+      this.driver.bufferPool.buffer(this.slot).set(buf.subarray(off + taken, off + n), this.staged);
       this.staged += n - taken;
     }
   }
 
-  /** @internal Why a write cannot go on now (failed, shut down, closed), or null. */
+  /** @internal Why a write cannot go on now (failed, closed, shut down), or null. */
   writeBlocker(): KyotoError | null {
-    if (this.failure !== null) return this.failure;
-    if (this.closed) return closedError("the stream");
+    const unusable = this.unusable();
+    if (unusable !== null) return unusable;
     if (this.shutDown || this.shutdownOp !== null) return socketError("the stream was shut down for writing", "EPIPE");
     return null;
   }
@@ -266,36 +250,23 @@ export class TcpStream implements IoResource {
     if (this.lingering) this.finishClose();
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
+    const connect = this.opening;
     if (kind === EV_ERROR) {
-      const connect = this.connecting;
-      if (connect !== null) {
-        this.connecting = null;
-        this.failure = halError(arg, "connect failed");
-        connect.fail(this.failure);
-        this.finishClose();
-        return;
-      }
-      this.setFailure(halError(arg, "the connection failed"));
-      return;
-    }
-    if (kind === EV_WRITABLE) {
-      const connect = this.connecting;
-      if (connect !== null) {
-        this.connecting = null;
+      this.setFailure(halError(arg, connect !== null ? "connect failed" : "the connection failed"));
+      if (connect !== null) this.finishClose();
+    } else if (kind === EV_WRITABLE) {
+      if (connect === null) this.flush();
+      else {
+        this.opening = null;
         connect.complete(this);
-        return;
       }
-      this.flush();
-      return;
-    }
-    if (kind === EV_READABLE && this.reader !== null) this.reader.step();
+    } else if (kind === EV_READABLE && this.readOp !== null) this.readOp.step();
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
-    const connect = this.connecting;
-    this.connecting = null;
-    if (connect !== null) connect.fail(reason);
     this.failPending(reason);
     this.lingering = false;
     this.closed = true;
@@ -315,35 +286,48 @@ export class TcpStream implements IoResource {
     this.driver.releaseSlot(slot);
   }
 
+  /** @internal Starts a shutdown (or says why it cannot). */
+  beginShutdown(op: ShutdownOp): KyotoError | null {
+    const unusable = this.unusable();
+    if (unusable !== null) return unusable;
+    if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
+    else {
+      this.shutdownOp = op;
+      this.flush();
+    }
+    return null;
+  }
+
   /** Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
   private flush(): void {
     const hal: NetHal = this.driver.hal;
     if (this.staged > 0 && this.failure === null) {
-      const buf = this.driver.buffers.buffer(this.slot);
-      const n = hal.tcpWrite(this.h, buf, 0, this.staged);
-      if (n < 0) {
-        this.setFailure(halError(n, "the connection failed"));
-        return;
-      }
-      if (n > 0) {
-        moveToFront(buf, n, this.staged);
-        this.staged -= n;
-      }
+      const buf = this.driver.bufferPool.buffer(this.slot);
+      const n = this.checked(hal.tcpWrite(this.h, buf, 0, this.staged), 0);
+      if (n < 0) return;
+      moveToFront(buf, n, this.staged);
+      this.staged -= n;
     }
-    if (this.writer !== null) this.writer.step();
+    if (this.writeOp !== null) this.writeOp.step();
     if (this.staged > 0) return;
     if (this.lingering) {
       this.finishClose();
       return;
     }
     const shutdown = this.shutdownOp;
-    if (shutdown !== null && this.reserved === 0 && this.failure === null) {
+    if (shutdown !== null && this.reservedBytes === 0 && this.failure === null) {
       this.shutdownOp = null;
       this.shutDown = true;
       const r = hal.tcpShutdown(this.h);
       if (r < 0) shutdown.fail(halError(r, "shutdown failed"));
       else shutdown.complete(undefined);
     }
+  }
+
+  /** A host read's or write's result `n`: below `lowest` (`HAL_NONE` for a read, its end of stream; 0 for a write) it fails the stream. */
+  private checked(n: number, lowest: number): number {
+    if (n < lowest) this.setFailure(halError(n, "the connection failed"));
+    return n;
   }
 
   /** @internal A committed write may have left bytes for a waiting shutdown. */
@@ -356,67 +340,25 @@ export class TcpStream implements IoResource {
     if (this.shutdownOp === op) this.shutdownOp = null;
   }
 
+  /** Fails the pending connect, read, write and shutdown with `err`. */
   private failPending(err: unknown): void {
-    const reader = this.reader;
-    const writer = this.writer;
+    const connect = this.opening;
+    const reader = this.readOp;
+    const writer = this.writeOp;
     const shutdown = this.shutdownOp;
-    this.reader = null;
-    this.writer = null;
+    this.opening = null;
+    this.readOp = null;
+    this.writeOp = null;
     this.shutdownOp = null;
+    if (connect !== null) connect.fail(err);
     if (reader !== null) reader.fail(err);
     if (writer !== null) writer.fail(err);
     if (shutdown !== null) shutdown.fail(err);
   }
-
-  private addr(remote: boolean): SocketAddr {
-    return this.driver.address(this.h, remote, this.closed);
-  }
-}
-
-/** `TcpStream.connect`: completes with the stream when the host says connected. */
-class ConnectOp extends IoOp<TcpStream> {
-  private stream: TcpStream | null = null;
-
-  constructor(private readonly driver: IoDriver) {
-    super();
-  }
-
-  start(a: SocketAddr, noDelay: boolean, signal: ReturnType<typeof signalOf>): ConnectOp {
-    if (this.failIfAborted(signal)) return this;
-    const driver = this.driver;
-    const slot = driver.buffers.acquire();
-    if (slot < 0) {
-      this.fail(driver.buffers.exhausted());
-      return this;
-    }
-    const h = driver.hal.tcpConnect(a.host, a.port, noDelay);
-    if (h < 0) {
-      driver.releaseSlot(slot);
-      this.fail(halError(h, "connect failed"));
-      return this;
-    }
-    const stream = new TcpStream(driver, h, slot);
-    stream.connecting = this;
-    this.stream = stream;
-    this.watch(signal);
-    return this;
-  }
-
-  protected abandon(): void {
-    const stream = this.stream;
-    if (stream !== null) {
-      stream.connecting = null;
-      stream.finishClose();
-    }
-  }
-
-  protected giveBack(stream: TcpStream): void {
-    stream.close();
-  }
 }
 
 /** `read` and `readExact`. */
-class ReadOp extends SteppedIoOp<number> {
+class ReadOp extends IoOp<number> {
   private got = 0;
 
   constructor(
@@ -429,11 +371,11 @@ class ReadOp extends SteppedIoOp<number> {
 
   protected occupy(): KyotoError | null {
     const s = this.stream;
-    if (s.reader !== null) return busyError("read");
-    if (s.failure !== null) return s.failure;
-    if (s.isClosed()) return closedError("the stream");
+    if (s.readOp !== null) return busyError("read");
+    const unusable = s.unusable();
+    if (unusable !== null) return unusable;
     if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
-    else s.reader = this;
+    else s.readOp = this;
     return null;
   }
 
@@ -458,21 +400,21 @@ class ReadOp extends SteppedIoOp<number> {
           this.complete(0);
           return;
         }
-        s.reader = null;
+        s.readOp = null;
         s.unread(buf.subarray(0, this.got));
         const err = closedError("the stream");
         err.message = "the stream ended after " + this.got + " of " + buf.length + " bytes";
         this.fail(err);
         return;
       }
-      if (s.reader === this) s.reader = null;
+      if (s.readOp === this) s.readOp = null;
       this.fail(s.failure);
       return;
     }
   }
 
   protected commit(): void {
-    if (this.stream.reader === this) this.stream.reader = null;
+    if (this.stream.readOp === this) this.stream.readOp = null;
   }
 
   protected abandon(): void {
@@ -481,13 +423,13 @@ class ReadOp extends SteppedIoOp<number> {
 
   protected giveBack(n: number): void {
     const s = this.stream;
-    if (s.reader === this) s.reader = null;
+    if (s.readOp === this) s.readOp = null;
     s.unread(this.buf.subarray(0, n));
   }
 }
 
 /** `write` and `writeAll`: the last (or only) chunk is reserved and handed over on commit. */
-class WriteOp extends SteppedIoOp<number> {
+class WriteOp extends IoOp<number> {
   /** Bytes of `buf` already handed to the host (for `writeAll` cancelled part way). */
   written = 0;
   private held = 0;
@@ -502,11 +444,11 @@ class WriteOp extends SteppedIoOp<number> {
 
   protected occupy(): KyotoError | null {
     const s = this.stream;
-    if (s.writer !== null) return busyError("write");
+    if (s.writeOp !== null) return busyError("write");
     const blocker = s.writeBlocker();
     if (blocker !== null) return blocker;
     if (this.buf.length === 0) this.complete(0); // nothing to wait for: the step is a no-op
-    else s.writer = this;
+    else s.writeOp = this;
     return null;
   }
 
@@ -517,7 +459,7 @@ class WriteOp extends SteppedIoOp<number> {
     for (;;) {
       const blocker = s.writeBlocker();
       if (blocker !== null) {
-        if (s.writer === this) s.writer = null;
+        if (s.writeOp === this) s.writeOp = null;
         this.fail(blocker);
         return;
       }
@@ -526,7 +468,7 @@ class WriteOp extends SteppedIoOp<number> {
       const remaining = this.buf.length - this.written;
       const n = remaining < room ? remaining : room;
       if (!this.all || n === remaining) {
-        s.reserved += n;
+        s.reservedBytes += n;
         this.held = n;
         this.complete(this.written + n);
         return;
@@ -540,8 +482,8 @@ class WriteOp extends SteppedIoOp<number> {
     const s = this.stream;
     const n = this.held;
     this.held = 0;
-    s.reserved -= n;
-    if (s.writer === this) s.writer = null;
+    s.reservedBytes -= n;
+    if (s.writeOp === this) s.writeOp = null;
     if (s.failure === null && !s.isClosed()) {
       s.push(this.buf, this.written, n);
       this.written += n;
@@ -550,11 +492,11 @@ class WriteOp extends SteppedIoOp<number> {
   }
 
   protected abandon(): void {
-    if (this.stream.writer === this) this.stream.writer = null;
+    if (this.stream.writeOp === this) this.stream.writeOp = null;
   }
 
   protected giveBack(): void {
-    this.stream.reserved -= this.held;
+    this.stream.reservedBytes -= this.held;
     this.held = 0;
     this.abandon();
     this.stream.afterCommit();
@@ -562,17 +504,13 @@ class WriteOp extends SteppedIoOp<number> {
 }
 
 /** `shutdown`: completes once FIN is requested from the host. */
-class ShutdownOp extends Op<void> {
+class ShutdownOp extends IoOp<void> {
   constructor(private readonly stream: TcpStream) {
     super();
   }
 
-  failIfAbortedNow(signal: ReturnType<typeof signalOf>): boolean {
-    return this.failIfAborted(signal);
-  }
-
-  watchNow(signal: ReturnType<typeof signalOf>): void {
-    this.watch(signal);
+  protected occupy(): KyotoError | null {
+    return this.stream.beginShutdown(this);
   }
 
   protected abandon(): void {

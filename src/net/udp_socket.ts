@@ -18,12 +18,11 @@
 import { signalOf, WaitOptions } from "../core/cancel";
 import { busyError, closedError, invalidArgument, KyotoError } from "../core/errors";
 import { failedOp, Op } from "../core/op";
-import { currentRuntime } from "../runtime/runtime";
-import { halError, ioDriver, IoDriver, IoResource } from "../io/driver";
+import { halError, IoDriver, IoResource } from "../io/driver";
 import { EV_ERROR, EV_READABLE, EV_WRITABLE, HAL_NONE } from "../io/hal";
-import { OpenOp, SteppedIoOp } from "../io/io_op";
+import { IoOp, Openable, OpenOp } from "../io/io_op";
 import { copyOf } from "../io/buffers";
-import { AddrLike, parseAddr, SocketAddr } from "./addr";
+import { AddrLike, copyAddr, parseAddr, SocketAddr } from "./addr";
 import { checkBuffer } from "./io_traits";
 
 /** What `recvFrom` resolves with. */
@@ -52,8 +51,9 @@ interface Held {
  * b.close();
  * ```
  */
-export class UdpSocket implements IoResource {
-  private binding: OpenOp<UdpSocket> | null = null;
+export class UdpSocket implements IoResource, Openable {
+  /** @internal The pending bind, until the host says bound. */
+  opening: OpenOp<UdpSocket> | null = null;
   private receiver: RecvOp | null = null;
   private sender: SendOp | null = null;
   private readonly held: Held[] = [];
@@ -63,7 +63,8 @@ export class UdpSocket implements IoResource {
   private peer: SocketAddr | null = null;
   private local: SocketAddr | null = null;
 
-  private constructor(
+  /** @internal Use `UdpSocket.bind`. */
+  constructor(
     private readonly driver: IoDriver,
     private readonly h: number,
   ) {
@@ -73,36 +74,21 @@ export class UdpSocket implements IoResource {
   /** Binds a UDP socket to `addr` (port 0 picks one). Rejects `ERR_SOCKET` ("EADDRINUSE", …). Allocates: the op and the socket. */
   static bind(addr: AddrLike, options?: WaitOptions): Op<UdpSocket> {
     const a = parseAddr(addr, "addr");
-    const signal = signalOf(options);
-    let driver: IoDriver;
-    try {
-      driver = ioDriver(currentRuntime());
-    } catch (err) {
-      return failedOp(err);
-    }
-    const op = new OpenOp<UdpSocket>();
-    if (op.abortedAlready(signal)) return op;
-    const h = driver.hal.udpBind(a.host, a.port);
-    if (h < 0) op.fail(halError(h, "bind failed"));
-    else {
-      const socket = new UdpSocket(driver, h);
-      socket.binding = op;
-      op.opened = socket;
-      op.watchSignal(signal);
-    }
-    return op;
+    return new OpenOp(function (driver: IoDriver): UdpSocket {
+      const h = driver.hal.udpBind(a.host, a.port);
+      if (h < 0) throw halError(h, "bind failed");
+      return new UdpSocket(driver, h);
+    }).start(signalOf(options));
   }
 
   /** Sends `buf` as one datagram to `addr`; resolves with its length. Allocates: the op. */
   sendTo(buf: Uint8Array, addr: AddrLike, options?: WaitOptions): Op<number> {
-    checkBuffer(buf);
-    return new SendOp(this, buf, parseAddr(addr, "addr")).start(signalOf(options));
+    return new SendOp(this, checkBuffer(buf), parseAddr(addr, "addr")).start(signalOf(options));
   }
 
   /** Receives one datagram into `buf`. Allocates: the op and the result. */
   recvFrom(buf: Uint8Array, options?: WaitOptions): Op<Received> {
-    checkBuffer(buf);
-    return new RecvOp(this, buf, false).start(signalOf(options)) as unknown as Op<Received>;
+    return new RecvOp(this, checkBuffer(buf), false).start(signalOf(options)) as unknown as Op<Received>;
   }
 
   /** Sets the default peer for `send`/`recv` (no packet is sent). Allocates: the parsed address. */
@@ -113,21 +99,21 @@ export class UdpSocket implements IoResource {
   /** Sends `buf` to the connected peer. Allocates: the op. */
   send(buf: Uint8Array, options?: WaitOptions): Op<number> {
     checkBuffer(buf);
-    if (this.peer === null) return failedOp(closedError("no peer: call connect(addr) first; the socket"));
+    if (this.peer === null) return noPeer();
     return new SendOp(this, buf, this.peer).start(signalOf(options));
   }
 
   /** Receives one datagram from the connected peer into `buf`; resolves with its length. Allocates: the op. */
   recv(buf: Uint8Array, options?: WaitOptions): Op<number> {
     checkBuffer(buf);
-    if (this.peer === null) return failedOp(closedError("no peer: call connect(addr) first; the socket"));
+    if (this.peer === null) return noPeer();
     return new RecvOp(this, buf, true).start(signalOf(options)) as unknown as Op<number>;
   }
 
   /** The bound address. Allocates: the result. */
   localAddr(): SocketAddr {
-    if (this.local === null) this.local = this.driver.address(this.h, false, this.closed);
-    return { host: this.local.host, port: this.local.port };
+    if (this.local === null) this.local = this.driver.addressOf(this.h, false, this.closed);
+    return copyAddr(this.local);
   }
 
   /** Closes the socket: pending ops reject `ERR_CLOSED`; queued datagrams are dropped. Idempotent. */
@@ -135,12 +121,13 @@ export class UdpSocket implements IoResource {
     this.closeWith(closedError("the socket"));
   }
 
+  /** @internal */
   onIoEvent(kind: number, arg: number): void {
     if (kind === EV_WRITABLE) {
       if (!this.ready) {
         this.ready = true;
-        const op = this.binding;
-        this.binding = null;
+        const op = this.opening;
+        this.opening = null;
         if (op !== null) op.complete(this);
       }
       if (this.sender !== null) this.sender.step();
@@ -148,18 +135,13 @@ export class UdpSocket implements IoResource {
       if (this.receiver !== null) this.receiver.step();
     } else if (kind === EV_ERROR) {
       const err = halError(arg, this.ready ? "the socket failed" : "bind failed");
-      const op = this.binding;
-      this.binding = null;
-      if (op !== null) op.fail(err);
       this.failure = err;
       this.failPending(err);
     }
   }
 
+  /** @internal */
   closeByRuntime(reason: unknown): void {
-    const op = this.binding;
-    this.binding = null;
-    if (op !== null) op.fail(reason);
     this.closeWith(reason);
   }
 
@@ -167,20 +149,16 @@ export class UdpSocket implements IoResource {
 
   /** @internal Starts `op` as the receiver, or says why it cannot. */
   claimReceiver(op: RecvOp): KyotoError | null {
-    if (this.receiver !== null) return busyError("receive");
-    if (this.failure !== null) return this.failure;
-    if (this.closed) return closedError("the socket");
-    this.receiver = op;
-    return null;
+    const refused = this.refusal(this.receiver, "receive");
+    if (refused === null) this.receiver = op;
+    return refused;
   }
 
-  /** @internal */
+  /** @internal Starts `op` as the sender, or says why it cannot. */
   claimSender(op: SendOp): KyotoError | null {
-    if (this.sender !== null) return busyError("send");
-    if (this.failure !== null) return this.failure;
-    if (this.closed) return closedError("the socket");
-    this.sender = op;
-    return null;
+    const refused = this.refusal(this.sender, "send");
+    if (refused === null) this.sender = op;
+    return refused;
   }
 
   /** @internal */
@@ -237,11 +215,22 @@ export class UdpSocket implements IoResource {
     return this.failure !== null ? this.failure : closedError("the socket");
   }
 
+  /** Why a `what` op cannot start while `current` is in progress: busy, failed, closed; or null. */
+  private refusal(current: unknown, what: string): KyotoError | null {
+    if (current !== null) return busyError(what);
+    if (this.failure !== null) return this.failure;
+    return this.closed ? closedError("the socket") : null;
+  }
+
+  /** Fails the pending bind, receive and send with `err`. */
   private failPending(err: unknown): void {
+    const b = this.opening;
     const r = this.receiver;
     const s = this.sender;
+    this.opening = null;
     this.receiver = null;
     this.sender = null;
+    if (b !== null) b.fail(err);
     if (r !== null) r.fail(err);
     if (s !== null) s.fail(err);
   }
@@ -258,7 +247,7 @@ export class UdpSocket implements IoResource {
 
 
 /** `recvFrom` (resolves `{ n, addr }`) and `recv` (resolves `n`). */
-class RecvOp extends SteppedIoOp<Received | number> {
+class RecvOp extends IoOp<Received | number> {
   private readonly from: { addr: SocketAddr | null } = { addr: null };
 
   constructor(
@@ -303,7 +292,7 @@ class RecvOp extends SteppedIoOp<Received | number> {
 }
 
 /** `sendTo` / `send`: hands the datagram to the host as soon as it has room. */
-class SendOp extends SteppedIoOp<number> {
+class SendOp extends IoOp<number> {
   constructor(
     private readonly socket: UdpSocket,
     private readonly buf: Uint8Array,
@@ -330,4 +319,9 @@ class SendOp extends SteppedIoOp<number> {
   protected abandon(): void {
     this.socket.releaseSender(this);
   }
+}
+
+/** `send` / `recv` before `connect(addr)`. */
+function noPeer(): Op<number> {
+  return failedOp(closedError("no peer: call connect(addr) first; the socket"));
 }

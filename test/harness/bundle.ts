@@ -79,10 +79,10 @@ const MOCHA_CONTEXT = ["timeout", "slow", "retries", "skip", "currentTest"];
  * the tests read internals (`sem.inner`, pool stats). That public names survive it is shown
  * by test/node/espruino.test.ts.
  */
-async function renameInternals() {
+async function renameInternals(keepFunctionNames: boolean) {
   const { deviceMangle, isKyotoModule } = await import("../../tools/espruino_build.mjs");
   const renamed = (id: string) => isKyotoModule(id) || id.startsWith(path.join(repoRoot, "test") + path.sep);
-  return deviceMangle(renamed, MOCHA_CONTEXT);
+  return deviceMangle(renamed, MOCHA_CONTEXT, { keepFunctionNames });
 }
 
 /**
@@ -102,7 +102,8 @@ export async function bundleTests(files: string[], outDir = scratchDir("quickjs-
         noEmitOnError: false,
         compilerOptions: { noEmit: false, allowJs: false, target: "ES2020", sourceMap: true, declaration: false, types: ["mocha"] },
       }),
-      await renameInternals(),
+      // Not minified afterwards: stack traces name the functions (spec10 checks them).
+      await renameInternals(true),
     ],
   });
   await bundle.write({
@@ -131,7 +132,7 @@ export async function bundleTestsForEspruino(files: string[], outDir = scratchDi
   const bundle = await rollup({
     input,
     onwarn,
-    plugins: [espruinoTslib(), espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), await renameInternals()],
+    plugins: [espruinoTslib(), espruinoTypescript({ ...TEST_SOURCES, types: ["mocha"] }), espruinoFold(), await renameInternals(false)],
   });
   await bundle.write({
     dir: outDir,

@@ -72,6 +72,25 @@ describe("TcpListener / TcpStream", function () {
     rt.close();
   });
 
+  it("fails bind, connect and UDP bind with ERR_SOCKET ENOSYS on a HAL without sockets", async function () {
+    // The sim's clock and timers without its socket calls: a host without networking.
+    const hal = new SimHal({ seed: 1 });
+    const socketCalls = ["tcpConnect", "tcpListen", "tcpAccept", "tcpRead", "tcpWrite", "tcpShutdown", "tcpSetNoDelay", "tcpClose", "udpBind", "udpSend", "udpRecv", "udpClose", "sockAddr"];
+    for (let i = 0; i < socketCalls.length; i++) (hal as unknown as Record<string, unknown>)[socketCalls[i]] = undefined;
+    const rt = createSimRuntime({ hal: hal });
+    await rt.run(async () => {
+      const nosys = { code: "ERR_SOCKET", message: /has no sockets/ };
+      const errors = [
+        await assert.rejects(TcpListener.bind("127.0.0.1:0"), nosys, "bind"),
+        await assert.rejects(TcpStream.connect("127.0.0.1:9"), nosys, "connect"),
+        await assert.rejects(UdpSocket.bind("127.0.0.1:0"), nosys, "UDP bind"),
+      ];
+      for (let i = 0; i < errors.length; i++) assert.equal((errors[i] as { hostCode?: string }).hostCode, "ENOSYS");
+    });
+    assert.equal(rt.stats().buffers.live, 0, "no buffer slot taken");
+    rt.close();
+  });
+
   it("fails a second concurrent read or write with ERR_BUSY and leaves the first alone", async function () {
     const rt = sim();
     await rt.run(async () => {

@@ -385,3 +385,24 @@ describe("the unused-method pass of kyoto build", () => {
     assert.match(out.code, /constructor\(\)/);
   });
 });
+
+describe("the pure-class pass", () => {
+  it("lets the minifier drop a lowered subclass nothing uses, and keeps the ones in use", async () => {
+    const { markLoweredClassesPure } = await import("../../tools/pure_classes.mjs");
+    const { minify } = await import("terser");
+    const es5 = ts.transpileModule(
+      "class Base { f() { return 1; } }\nclass Unused extends Base { g() { return 'unused-body'; } }\nclass Used extends Base { h() { return 2; } }\nexport const result = new Used().h() + new Used().f();",
+      { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.ESNext } },
+    ).outputText;
+    const before = (await minify(es5, { module: true })).code as string;
+    const after = (await minify(markLoweredClassesPure(es5), { module: true })).code as string;
+    assert.match(before, /unused-body/, "without the annotation the class stays");
+    assert.doesNotMatch(after, /unused-body/);
+    const run = (code: string) => {
+      const ctx = vm.createContext({});
+      vm.runInContext(code.replace(/export (var|const) result=/, "result="), ctx);
+      return vm.runInContext("result", ctx);
+    };
+    assert.equal(run(after), 3);
+  });
+});

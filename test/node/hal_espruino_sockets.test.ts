@@ -20,8 +20,8 @@ const CANNOT_ON_ESPRUINO: Record<string, string> = {
     "no receive backpressure: Espruino reads every socket into JsVars; the adapter fails a socket past maxQueued unread bytes instead",
 };
 import * as assert from "node:assert/strict";
-import { createEspruinoNetHal, espruinoError } from "../../hal/espruino/sockets";
-import { E_IO, E_REFUSED, E_RESET, E_TIMEDOUT, EV_ERROR, EV_WRITABLE } from "../../src/io/hal";
+import { createEspruinoNetHal, createEspruinoTcpHal, espruinoError } from "../../hal/espruino/sockets";
+import { E_INVAL, E_IO, E_NOSOCKETS, E_REFUSED, E_RESET, E_TIMEDOUT, EV_ERROR, EV_WRITABLE, NetHal } from "../../src/io/hal";
 import { halConformance } from "../hal/conformance";
 import { createEspruinoContext } from "../harness/espruino";
 import { espruinoDgram, espruinoNet } from "../harness/espruino_net";
@@ -39,26 +39,50 @@ function espruinoHost() {
   };
 }
 
+const UDP_TEST = "sends and receives UDP datagrams with their addresses, one at a time";
 const seen: string[] = [];
-const realIt = globalThis.it;
-globalThis.it = Object.assign(function (title: string, fn: Mocha.AsyncFunc) {
-  const why = CANNOT_ON_ESPRUINO[title];
-  if (why === undefined) return realIt(title, fn);
-  seen.push(title);
-  return realIt.skip(`${title} [not on Espruino: ${why}]`, fn);
-}, realIt) as Mocha.TestFunction;
-try {
-  halConformance({
-    name: "espruino (Espruino-shaped net/dgram over Node, Espruino timers)",
-    create: () => createEspruinoNetHal({ host: espruinoHost() }),
-  });
-} finally {
-  globalThis.it = realIt;
+/** Runs the conformance suite on `create`, skipping the tests in `skip` (title → reason) by exact title. */
+function conformance(name: string, create: () => NetHal, skip: Record<string, string>): void {
+  const realIt = globalThis.it;
+  globalThis.it = Object.assign(function (title: string, fn: Mocha.AsyncFunc) {
+    const why = skip[title];
+    if (why === undefined) return realIt(title, fn);
+    seen.push(title);
+    return realIt.skip(`${title} [not on Espruino: ${why}]`, fn);
+  }, realIt) as Mocha.TestFunction;
+  try {
+    halConformance({ name, create });
+  } finally {
+    globalThis.it = realIt;
+  }
 }
+
+conformance("espruino (Espruino-shaped net/dgram over Node, Espruino timers)", () => createEspruinoNetHal({ host: espruinoHost() }), CANNOT_ON_ESPRUINO);
+conformance("espruino, TCP only (Espruino-shaped net over Node, Espruino timers)", () => createEspruinoTcpHal({ host: espruinoHost() }), {
+  ...CANNOT_ON_ESPRUINO,
+  [UDP_TEST]: "the TCP-only HAL has no UDP (its udpBind fails E_NOSOCKETS)",
+});
 
 describe("hal/espruino sockets beyond the conformance suite", function () {
   it("skips only conformance tests that exist", () => {
-    assert.deepEqual(seen.sort(), Object.keys(CANNOT_ON_ESPRUINO).sort());
+    const expected = [...Object.keys(CANNOT_ON_ESPRUINO), ...Object.keys(CANNOT_ON_ESPRUINO), UDP_TEST];
+    assert.deepEqual(seen.sort(), expected.sort());
+  });
+
+  it("has no UDP in the TCP-only HAL: udpBind fails E_NOSOCKETS, the other UDP calls E_INVAL", () => {
+    const hal = createEspruinoTcpHal({ host: espruinoHost() });
+    assert.equal(hal.udpBind("127.0.0.1", 0), E_NOSOCKETS);
+    const buf = new Uint8Array(4);
+    assert.equal(hal.udpSend(0, buf, 0, 4, "127.0.0.1", 9), E_INVAL);
+    assert.equal(hal.udpRecv(0, buf, 0, 4, { ip: "", port: 0 }), E_INVAL);
+  });
+
+  it("has no sockets on a host without E (no byte conversions): every open fails E_NOSOCKETS", () => {
+    const host: Record<string, unknown> = { ...espruinoHost(), E: undefined };
+    const hal = createEspruinoNetHal({ host: host as never });
+    assert.equal(hal.tcpConnect("127.0.0.1", 9, false), E_NOSOCKETS);
+    assert.equal(hal.tcpListen("127.0.0.1", 0, 4), E_NOSOCKETS);
+    assert.equal(hal.udpBind("127.0.0.1", 0), E_NOSOCKETS);
   });
 
   it("fails a socket whose unread bytes pass maxQueued with E_IO instead of growing", async function () {

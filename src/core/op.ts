@@ -186,7 +186,7 @@ const defaultQueue = new ReadyQueue(microtaskHost, null);
 /**
  * The delivery context: the ready queue of the runtime whose code runs now (the default
  * queue outside any runtime). A runtime sets it when it starts a turn, a task or its `run`
- * main, and it stays set for the microtasks that follow (see `src/runtime/runtime.ts`).
+ * main, and it stays set for the microtasks that follow (see `src/runtime/base.ts`).
  */
 let context: ReadyQueue = defaultQueue;
 

@@ -38,7 +38,6 @@ import { currentReadyQueue, DeliveryHost, ReadyQueue, setCurrentReadyQueue } fro
 import { Ring } from "../core/ring";
 import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
-import { SlotRing } from "./task";
 import { TimerWheel } from "./time/wheel";
 
 const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
@@ -52,9 +51,12 @@ export interface Deferred {
   fail(error: unknown): void;
 }
 
-/** What the scheduler calls back into: starting tasks lives with the task table. */
+/** What the scheduler calls back into: the runtime's task table, once it has one. */
 export interface TaskStarter {
-  startTask(slot: number): void;
+  /** Slots of the tasks spawned and not started yet, oldest first. */
+  readonly starts: Ring<number>;
+  /** Starts the oldest task in `starts`. */
+  startNext(): void;
 }
 
 export class Scheduler implements DeliveryHost {
@@ -62,7 +64,6 @@ export class Scheduler implements DeliveryHost {
   spent = 0;
   /** The runtime's ready queue: ops created in its context are delivered from here. */
   readonly queue: ReadyQueue;
-  readonly starts: SlotRing;
   /** True while a turn runs (tasks and mains started from it run synchronously inside). */
   inTurn = false;
   /** `run` calls of this runtime whose main has not settled. */
@@ -72,25 +73,25 @@ export class Scheduler implements DeliveryHost {
   /** The awaited wake was asked for because the budget was spent. */
   private wakeForBudget = false;
   private timerDirty = false;
-  /** Deadline the host timer is armed for, or -1. */
-  private armedAt = -1;
+  /** Deadline the host timer is armed for, or -1 (`Runtime.hostTimerArmed` reads it). */
+  armedAt = -1;
   private lastNow = 0;
   private readonly deferred = new Ring<Deferred>(8);
   private readonly turnFn: () => void;
   private readonly wakeFallback: () => void;
   /** Socket events go here (installed by the io layer). */
-  io: HalSink | null = null;
+  socketEvents: HalSink | null = null;
+  /** The runtime's task table (installed by its first spawn). */
+  tasks: TaskStarter | null = null;
 
   constructor(
     readonly hal: TimeHal,
     readonly budget: number,
     readonly wheel: TimerWheel,
-    private readonly starter: TaskStarter,
-    taskCapacity: number,
+    owner: unknown,
   ) {
     const self = this;
-    this.queue = new ReadyQueue(this, starter);
-    this.starts = new SlotRing(taskCapacity);
+    this.queue = new ReadyQueue(this, owner);
     this.turnFn = function () {
       self.turnScheduled = false;
       self.turn();
@@ -110,11 +111,6 @@ export class Scheduler implements DeliveryHost {
     return this.lastNow;
   }
 
-  /** DeliveryHost: the runtime's ready queue has ops to deliver. */
-  request(): void {
-    this.requestTurn();
-  }
-
   /** DeliveryHost: a delivery at once, counted against the budget while it has room. */
   admit(): boolean {
     if (this.spent >= this.budget) return false;
@@ -123,12 +119,13 @@ export class Scheduler implements DeliveryHost {
   }
 
   /**
-   * Makes sure a turn will run: soon (a resolved-promise callback), or after the next wake
+   * DeliveryHost (the runtime's ready queue has ops to deliver), and for tasks spawned and
+   * timers changed: makes sure a turn will run: soon (a resolved-promise callback), or after the next wake
    * when the budget is spent or, while a `run` is active, when another runtime's code is
    * what runs now: the turn and the continuations it resumes then get a host callback of
    * this runtime's own.
    */
-  requestTurn(): void {
+  request(): void {
     if (this.inTurn || this.turnScheduled || this.waitingWake) return;
     if (this.spent >= this.budget || resolved === null || (this.runs > 0 && currentReadyQueue() !== this.queue)) {
       this.yieldToHost();
@@ -166,7 +163,7 @@ export class Scheduler implements DeliveryHost {
   }
 
   /** Completes `item` once the runtime has been through a host turn (`yieldNow`, `run`), with this runtime current. */
-  defer(item: Deferred): void {
+  completeAfterWake(item: Deferred): void {
     this.deferred.push(item);
     this.yieldToHost();
   }
@@ -185,15 +182,10 @@ export class Scheduler implements DeliveryHost {
     return true;
   }
 
-  /** True while the host timer is armed (for stats and tests). */
-  hostTimerArmed(): boolean {
-    return this.armedAt >= 0;
-  }
-
   private markTimers(): void {
     this.timerDirty = true;
     if (resolved === null && !this.inTurn) this.reconcile();
-    else this.requestTurn();
+    else this.request();
   }
 
   /** Arms, keeps or cancels the one host timer for the wheel's next deadline. */
@@ -249,8 +241,8 @@ export class Scheduler implements DeliveryHost {
       this.wakeForBudget = false;
       // Only those deferred before this wake: a yield made now waits for the next one.
       for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).complete(undefined);
-    } else if (this.io !== null) {
-      this.io(kind, handle, arg);
+    } else if (this.socketEvents !== null) {
+      this.socketEvents(kind, handle, arg);
     }
     this.turn();
     if (this.runs === 0) setCurrentReadyQueue(previous);
@@ -264,16 +256,16 @@ export class Scheduler implements DeliveryHost {
     if (this.inTurn) return;
     this.inTurn = true;
     const budget = this.budget;
-    const starts = this.starts;
     const queue = this.queue;
     const previous = setCurrentReadyQueue(queue);
     for (;;) {
       if (this.spent >= budget) break;
-      if (starts.length > 0) {
+      const tasks = this.tasks;
+      if (tasks !== null && tasks.starts.length > 0) {
         // Set before each start: a task may run another runtime's code synchronously.
         setCurrentReadyQueue(queue);
         this.spent++;
-        this.starter.startTask(starts.shift());
+        tasks.startNext();
         continue;
       }
       const ready = queue.ring.length;
@@ -287,7 +279,7 @@ export class Scheduler implements DeliveryHost {
     // with no run gives the context back (it cannot tell its code from others' after a turn).
     setCurrentReadyQueue(this.runs > 0 ? queue : previous);
     this.inTurn = false;
-    if (starts.length > 0 || queue.ring.length > 0) this.yieldToHost();
+    if ((this.tasks !== null && this.tasks.starts.length > 0) || queue.ring.length > 0) this.yieldToHost();
     if (this.timerDirty) this.reconcile();
   }
 

@@ -28,6 +28,7 @@
 import { signalOf, WaitOptions } from "../core/cancel";
 import { invalidArgument } from "../core/errors";
 import { Op, OpOwner } from "../core/op";
+import { isThenable } from "./base";
 
 /** Anything awaitable; `cancel` is used when present. */
 export interface Awaitable<T> {
@@ -142,7 +143,7 @@ export function checkInputs(ops: ArrayLike<Awaitable<unknown>>): Array<Awaitable
   const copy: Array<Awaitable<unknown>> = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
-    if (op === null || (typeof op !== "object" && typeof op !== "function") || typeof op.then !== "function") {
+    if (!isThenable(op)) {
       throw invalidArgument("ops[" + i + "]", "an op or another thenable", op);
     }
     copy.push(op);

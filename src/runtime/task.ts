@@ -19,9 +19,12 @@
  */
 
 import { CancelSignal } from "../core/cancel";
-import { abortReason, cancelledError, checkInteger } from "../core/errors";
+import { abortReason, cancelledError, checkFunction, closedError } from "../core/errors";
 import { Op } from "../core/op";
-import { NIL, NodePool, PoolStats, SLOT_SPAN } from "../core/pool";
+import { NIL, NodePool, PoolStats } from "../core/pool";
+import { Ring } from "../core/ring";
+import { INITIAL_TASKS, Runtime, RuntimeTasks, settleWith } from "./base";
+import { Scheduler } from "./scheduler";
 
 /** Slot is free. */
 export const TASK_FREE = 0;
@@ -138,77 +141,114 @@ export class JoinHandle<T> extends Op<T> {
 }
 
 /**
- * The task table: a `NodePool` named "tasks" (slots, generations, growth, stats) whose
- * `token` column holds each task's state, and the live tasks' handles indexed by slot.
+ * A runtime's task table: a `NodePool` named "tasks" (slots, generations, growth, stats)
+ * whose `token` column holds each task's state, the live tasks' handles indexed by slot, and
+ * the start queue. The runtime creates it on its first spawn (`setTaskTableFactory`).
  */
-export class TaskTable {
+export class TaskTable implements RuntimeTasks, TaskOwner {
   readonly pool: NodePool;
-  handles: Array<JoinHandle<unknown> | null> = [];
+  private readonly handles: Array<JoinHandle<unknown> | null> = [];
+  /** Slots spawned and not started yet, oldest first (a task aborted meanwhile keeps its slot until then). */
+  readonly starts = new Ring<number>(8);
 
-  /** Allocates: on construction, and when the table doubles (up to `maxCapacity`). */
-  constructor(capacity: number, maxCapacity: number) {
-    checkInteger("options.maxTasks", maxCapacity, 1, SLOT_SPAN);
-    this.pool = new NodePool({ capacity: capacity < maxCapacity ? capacity : maxCapacity, maxCapacity: maxCapacity, name: "tasks" });
+  /** Allocates: on construction, and when the table doubles (up to `maxTasks`). */
+  constructor(private readonly runtime: Runtime, private readonly scheduler: Scheduler, maxTasks: number) {
+    this.pool = new NodePool({ capacity: maxTasks < INITIAL_TASKS ? maxTasks : INITIAL_TASKS, maxCapacity: maxTasks, name: "tasks" });
   }
 
-  /** Each slot's state (`TASK_*`); read it afresh, never keep the column. */
-  get state(): Int32Array {
-    return this.pool.token;
-  }
-
-  /** A free slot holding `handle` (state `SCHEDULED`), or -1 when the table is full. */
-  alloc(handle: JoinHandle<unknown>): number {
+  /**
+   * `Runtime.spawn`: a handle for `fn`, started on the runtime's next turn; failed at once
+   * with `ERR_CLOSED` after `close()`, or `ERR_POOL_EXHAUSTED` when the table is full.
+   */
+  spawn<T>(fn: TaskFn<T>): JoinHandle<T> {
+    checkFunction("fn", fn);
+    const handle = new JoinHandle<T>(this, fn);
+    if (this.runtime.isClosed()) {
+      handle.fn = null;
+      handle.settle(false, closedError("the runtime"));
+      return handle;
+    }
     const pool = this.pool;
     const slot = pool.alloc();
-    if (slot === NIL) return -1;
+    if (slot === NIL) {
+      handle.fn = null;
+      handle.settle(false, pool.exhausted());
+      return handle;
+    }
     pool.token[slot] = TASK_SCHEDULED;
     for (let i = this.handles.length; i < pool.capacity; i++) this.handles.push(null);
-    this.handles[slot] = handle;
-    return slot;
+    this.handles[slot] = handle as JoinHandle<unknown>;
+    handle.slot = slot;
+    // The slot tagged with its generation, so a kept id goes stale.
+    handle.id = pool.handleOf(slot);
+    this.starts.push(slot);
+    this.scheduler.request();
+    return handle;
   }
 
-  free(slot: number): void {
-    this.pool.token[slot] = TASK_FREE;
-    this.handles[slot] = null;
-    this.pool.free(slot);
+  /** Scheduler: starts the oldest spawned task (or frees its slot when it was aborted first). */
+  startNext(): void {
+    const slot = this.starts.shift() as number;
+    const state = this.pool.token;
+    const handle = this.handles[slot] as JoinHandle<unknown>;
+    if (state[slot] === TASK_ABORTED) {
+      handle.slot = -1;
+      this.free(slot);
+      return;
+    }
+    state[slot] = TASK_RUNNING;
+    const fn = handle.fn as TaskFn<unknown>;
+    handle.fn = null;
+    const self = this;
+    const context = { signal: handle.signal, id: handle.id };
+    settleWith(
+      function () {
+        return fn(context);
+      },
+      function (value: unknown) {
+        self.finish(handle, true, value);
+      },
+      function (error: unknown) {
+        self.finish(handle, false, error);
+      },
+    );
   }
 
-  /** The task's id: its slot tagged with the slot's generation, so a kept id goes stale. */
-  idOf(slot: number): number {
-    return this.pool.handleOf(slot);
+  /** @internal TaskOwner: a handle was aborted. */
+  abortTask(handle: JoinHandle<unknown>, reason: unknown): void {
+    const slot = handle.slot;
+    const state = this.pool.token;
+    if (slot >= 0 && this.handles[slot] === handle && state[slot] !== TASK_RUNNING) {
+      state[slot] = TASK_ABORTED;
+      handle.fn = null;
+    }
+    handle.signal.fire(reason);
+  }
+
+  abortLiveTasks(reason: unknown): void {
+    const handles = this.handles;
+    for (let slot = 0; slot < handles.length; slot++) {
+      const handle = handles[slot];
+      if (handle !== null) handle.abort(reason);
+    }
   }
 
   stats(): PoolStats {
     return this.pool.stats();
   }
-}
 
-/** A ring of slot numbers (the start queue): bounded by the table, grown with it. */
-export class SlotRing {
-  private items: Int32Array;
-  private head = 0;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.items = new Int32Array(capacity);
-  }
-
-  push(slot: number): void {
-    const size = this.items.length;
-    if (this.length === size) {
-      const grown = new Int32Array(size * 2);
-      for (let i = 0; i < size; i++) grown[i] = this.items[(this.head + i) % size];
-      this.items = grown;
-      this.head = 0;
+  private finish(handle: JoinHandle<unknown>, ok: boolean, value: unknown): void {
+    const slot = handle.slot;
+    if (slot >= 0) {
+      handle.slot = -1;
+      this.free(slot);
     }
-    this.items[(this.head + this.length) % this.items.length] = slot;
-    this.length++;
+    handle.settle(ok, value);
   }
 
-  shift(): number {
-    const slot = this.items[this.head];
-    this.head = (this.head + 1) % this.items.length;
-    this.length--;
-    return slot;
+  private free(slot: number): void {
+    this.pool.token[slot] = TASK_FREE;
+    this.handles[slot] = null;
+    this.pool.free(slot);
   }
 }

@@ -25,8 +25,7 @@ import { SignalLike, signalOf, WaitOptions } from "../core/cancel";
 import { cancelledError, checkOptions, closedError, invalidArgument, invalidState, outOfRange } from "../core/errors";
 import { failedOp, Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime } from "../runtime/runtime";
-import { timersExhausted } from "./sleep";
+import { currentRuntime, Runtime } from "../runtime/base";
 
 export type MissedTickBehavior = "burst" | "delay" | "skip";
 
@@ -173,7 +172,7 @@ export class Interval {
     const handle = this.runtime.insertTimer(this.next, op, 0);
     if (handle < 0) {
       this.waiting = null;
-      op.fail(timersExhausted(this.runtime));
+      op.fail(this.runtime.timersExhausted());
       return;
     }
     op.handle = handle;

@@ -15,10 +15,10 @@
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
-import { closedError, invalidArgument, outOfRange, poolExhaustedError } from "../core/errors";
+import { closedError, invalidArgument, outOfRange } from "../core/errors";
 import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime, setSleepHook } from "../runtime/runtime";
+import { currentRuntime, Runtime, setSleepHook } from "../runtime/base";
 
 /** Checks a duration argument: a non-negative finite number of milliseconds. */
 export function checkDuration(name: string, ms: unknown): number {
@@ -32,11 +32,6 @@ function checkDeadline(name: string, deadline: unknown): number {
   if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument(name, "a finite number of milliseconds", deadline);
   if (deadline === Infinity || deadline === -Infinity) throw outOfRange(name, "a finite number of milliseconds", deadline);
   return deadline;
-}
-
-/** @internal The error for a full timer table. Allocates: the error (and the stats read). */
-export function timersExhausted(runtime: Runtime): Error {
-  return poolExhaustedError("timers", runtime.stats().timers.capacity);
 }
 
 /** The op `sleep` returns; it is the waker of its own timer node. */
@@ -66,7 +61,7 @@ export class SleepOp extends Op<void> implements Waker {
     else if (deadline <= now) this.complete(undefined);
     else {
       const handle = runtime.insertTimer(deadline, this, 0);
-      if (handle < 0) this.fail(timersExhausted(runtime));
+      if (handle < 0) this.fail(runtime.timersExhausted());
       else this.handle = handle;
     }
     this.watch(signal);
@@ -96,7 +91,11 @@ export class SleepOp extends Op<void> implements Waker {
  */
 export function sleep(ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
-  const runtime = currentRuntime();
+  return sleepOn(currentRuntime(), ms, options);
+}
+
+/** A sleep of the checked duration `ms` on `runtime`. */
+function sleepOn(runtime: Runtime, ms: number, options: WaitOptions | undefined): Op<void> {
   const now = runtime.now();
   return new SleepOp(runtime).start(now + ms, now, options);
 }
@@ -119,6 +118,5 @@ export function sleepUntil(deadline: number, options?: WaitOptions): Op<void> {
 
 setSleepHook(function (runtime: Runtime, ms: number, options?: WaitOptions): Op<void> {
   checkDuration("ms", ms);
-  const now = runtime.now();
-  return new SleepOp(runtime).start(now + ms, now, options);
+  return sleepOn(runtime, ms, options);
 });

@@ -21,26 +21,11 @@ import { CancelSource, SignalLike } from "../core/cancel";
 import { closedError, invalidArgument, timeoutError } from "../core/errors";
 import { Op, OpOwner } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
-import { currentRuntime, Runtime } from "../runtime/runtime";
-import { checkDuration, timersExhausted } from "./sleep";
-
-type Thenable<T> = { then(onValue: (value: T) => unknown, onError: (error: unknown) => unknown): unknown };
+import { currentRuntime, isThenable, Runtime, settleWith } from "../runtime/base";
+import { checkDuration } from "./sleep";
 
 /** What `timeout` accepts: an op, a thenable, or a function given `{ signal }`. */
 export type TimeoutTarget<T> = Op<T> | PromiseLike<T> | ((context: { signal: SignalLike }) => T | PromiseLike<T>);
-
-/** `thenable.then(onValue, onError)`; a synchronous throw from a foreign `then` counts as its error. */
-function subscribe<T>(thenable: Thenable<T>, onValue: (value: T) => void, onError: (error: unknown) => void): void {
-  try {
-    thenable.then(onValue, onError);
-  } catch (err) {
-    onError(err);
-  }
-}
-
-function isThenable(value: unknown): boolean {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as Thenable<unknown>).then === "function";
-}
 
 /**
  * The op `timeout` returns: the waker of its timer and the owner of an inner op (rule 4 of
@@ -91,9 +76,9 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
     }
     if (!this.arm()) return this;
     const self = this;
-    const onValue = function (value: T): void {
+    const onValue = function (value: unknown): void {
       self.disarm();
-      self.complete(value);
+      self.complete(value as T);
     };
     const onError = function (error: unknown): void {
       self.disarm();
@@ -101,20 +86,16 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
     };
     if (typeof target !== "function") {
       if (typeof (target as Op<T>).cancel === "function") this.other = target as Op<T>;
-      subscribe(target as Thenable<T>, onValue, onError);
+      settleWith(function () {
+        return target;
+      }, onValue, onError);
       return this;
     }
     const source = new CancelSource();
     this.other = source;
-    let result: T | PromiseLike<T>;
-    try {
-      result = (target as (context: { signal: SignalLike }) => T | PromiseLike<T>)({ signal: source.signal });
-    } catch (err) {
-      onError(err);
-      return this;
-    }
-    if (isThenable(result)) subscribe(result as Thenable<T>, onValue, onError);
-    else onValue(result as T);
+    settleWith(function () {
+      return (target as (context: { signal: SignalLike }) => T | PromiseLike<T>)({ signal: source.signal });
+    }, onValue, onError);
     return this;
   }
 
@@ -144,7 +125,7 @@ class TimeoutOp<T> extends Op<T> implements Waker, OpOwner {
     }
     const handle = runtime.insertTimer(runtime.now() + this.ms, this, 0);
     if (handle < 0) {
-      this.fail(timersExhausted(runtime));
+      this.fail(runtime.timersExhausted());
       return false;
     }
     this.handle = handle;

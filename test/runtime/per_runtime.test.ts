@@ -3,7 +3,7 @@
  * wheel, and the current runtime is the one whose task or `run` main is executing, also when
  * several `run()`s interleave. Portable: these run unchanged in Node and inside QuickJS, where
  * no async-context hook exists, so every assertion here holds on every engine (see the module
- * doc of src/runtime/runtime.ts for what "current" means after an await).
+ * doc of src/runtime/base.ts for what "current" means after an await).
  */
 import { createRuntime, currentRuntime, Runtime, spawn, yieldNow } from "../../src/runtime/runtime";
 import { Semaphore } from "../../src/sync/semaphore";

@@ -201,17 +201,11 @@ export class TimerWheel {
    * advancing there re-files them closer). -1 when no timer is armed. Allocates: never.
    */
   nextDeadline(): number {
-    const elapsed = this.elapsed;
-    const occupied = this.occupied;
-    for (let level = 0; level < LEVELS; level++) {
-      const word = occupied[level];
-      if (word !== 0) return this.slotStart(level, lowestBit(word));
-    }
-    if (this.head[OVERFLOW] !== NIL) {
-      const block = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
-      return block > elapsed ? block : elapsed;
-    }
-    return -1;
+    const id = this.earliestList();
+    if (id < 0) return -1;
+    // A slot starts no earlier than `elapsed`; the overflow's block may (a cancel left overflowMin low).
+    const start = this.listStart(id);
+    return start > this.elapsed ? start : this.elapsed;
   }
 
   /**
@@ -223,30 +217,15 @@ export class TimerWheel {
   advance(now: number): number {
     now = Math.floor(now);
     let fired = 0;
-    const occupied = this.occupied;
     for (;;) {
-      // The lowest occupied level holds the earliest slot (see the invariants above).
-      let bestLevel = 0;
-      while (bestLevel < LEVELS && occupied[bestLevel] === 0) bestLevel++;
-      let bestSlot = 0;
-      let bestStart: number;
-      let source: number;
-      if (bestLevel < LEVELS) {
-        const word = occupied[bestLevel];
-        bestSlot = lowestBit(word);
-        bestStart = this.slotStart(bestLevel, bestSlot);
-        if (bestStart > now) break;
-        source = bestLevel * SLOTS + bestSlot;
-        occupied[bestLevel] &= ~(1 << bestSlot);
-      } else {
-        if (this.head[OVERFLOW] === NIL) break;
-        bestStart = Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
-        if (bestStart > now) break;
-        source = OVERFLOW;
-        this.overflowMin = Infinity;
-      }
-      if (bestStart > this.elapsed) this.elapsed = bestStart;
-      this.take(source);
+      const id = this.earliestList();
+      if (id < 0) break;
+      const start = this.listStart(id);
+      if (start > now) break;
+      if (id === OVERFLOW) this.overflowMin = Infinity;
+      else this.occupied[id >>> 5] &= ~(1 << (id & (SLOTS - 1)));
+      if (start > this.elapsed) this.elapsed = start;
+      this.take(id);
       fired += this.drain();
     }
     if (now > this.elapsed) this.elapsed = now;
@@ -262,6 +241,25 @@ export class TimerWheel {
   /** Timers armed now, the most ever armed at once, and the table's current capacity. */
   stats(): PoolStats {
     return this.pool.stats();
+  }
+
+  /**
+   * The list holding the earliest timers: the first occupied slot of the lowest occupied level
+   * (see the invariants above), else the overflow list; -1 when no timer is armed.
+   */
+  private earliestList(): number {
+    const occupied = this.occupied;
+    for (let level = 0; level < LEVELS; level++) {
+      const word = occupied[level];
+      if (word !== 0) return level * SLOTS + lowestBit(word);
+    }
+    return this.head[OVERFLOW] !== NIL ? OVERFLOW : -1;
+  }
+
+  /** A lower bound of list `id`'s deadlines: a slot's start, or the start of the overflow's earliest block. */
+  private listStart(id: number): number {
+    if (id === OVERFLOW) return Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
+    return this.slotStart(id >>> 5, id & (SLOTS - 1));
   }
 
   /** Fires or re-files every node of the `taken` list, front first; returns how many fired. */

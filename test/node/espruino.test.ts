@@ -99,24 +99,25 @@ describe("espruino bundle", () => {
 
 describe("the Espruino context", () => {
   it("has none of the absent members and runs promise reactions after timers already due", async () => {
-    const ctx = createEspruinoContext();
+    const ctx = createEspruinoContext({ virtualTime: true });
     const types = ctx.run("[typeof RangeError, typeof Object.isExtensible, typeof [].lastIndexOf, typeof ''.lastIndexOf, typeof Promise.race, typeof Promise.resolve().finally, typeof Math.imul, typeof Map]", "probe.js");
     assert.deepEqual([...(types as string[])], ["undefined", "undefined", "undefined", "function", "undefined", "undefined", "undefined", "undefined"]);
     ctx.run(`var order = []; setTimeout(function () { order.push("t0"); }, 0); setTimeout(function () { order.push("t50"); }, 50);
       Promise.resolve().then(function () { order.push("then1"); }).then(function () { order.push("then2"); }); order.push("sync");`, "order.js");
-    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 5; i++) await new Promise((r) => setTimeout(r, 2));
+    await ctx.loop.runFor(60);
     assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then1,then2,t50", "Espruino's measured order");
   });
 
   it("runs the idle hook only once no promise reaction is queued, and keeps setImmediate deleted", async () => {
-    const ctx = createEspruinoContext();
+    // Virtual time: the 5 ms timer cannot overtake the then-chain on a loaded machine.
+    const ctx = createEspruinoContext({ virtualTime: true });
     assert.equal(ctx.run("typeof setImmediate", "x.js"), "undefined");
     ctx.run(`var order = []; __hostIdle(function () { order.push("idle"); });
       setTimeout(function () { order.push("t0"); }, 0);
       var p = Promise.resolve();
       for (var i = 0; i < 3; i++) p = p.then(function () { order.push("then"); });
       setTimeout(function () { order.push("t5"); }, 5); order.push("sync");`, "idle.js");
-    for (let i = 0; i < 50 && (ctx.run("order.length", "x.js") as number) < 7; i++) await new Promise((r) => setTimeout(r, 2));
+    await ctx.loop.runFor(10);
     assert.equal(ctx.run("order.join()", "x.js"), "sync,t0,then,then,then,idle,t5", "after the whole then-chain, before a later timer");
   });
 

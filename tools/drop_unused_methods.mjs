@@ -1,18 +1,17 @@
 /**
- * Drops the methods of an app bundle that nothing names. Rollup removes unused functions and
- * classes, but never a method of a class that is used: a `Semaphore` brings `close`,
+ * Drops the methods of an app bundle that nothing reaches. Rollup removes unused functions
+ * and classes, but never a method of a class that is used: a `Semaphore` brings `close`,
  * `forget` and `addPermits` whether the app calls them or not, and so do the pools, lists
  * and rings under it. `kyoto build` knows the whole program (kyoto and the app in one
- * chunk), so a method is dropped when its name appears nowhere else in the chunk: not as a
- * property access (`x.m`), not as an object key, not in any string (`x["m"]`,
- * `hasOwnProperty.call(x, "m")`). Repeated until nothing more goes, because a dropped
- * method may have been the only caller of another.
+ * chunk), so it keeps a method only when its name is reached: named by code outside every
+ * method definition, or by the body of a method that is kept — as a property access (`x.m`),
+ * an object key or any string (`x["m"]`, `hasOwnProperty.call(x, "m")`). The rest go.
  *
  * What is dropped: in ES5 output, `C.prototype.m = function …;` (and `C$prototype.m = …`
  * after tools/proto_alias.mjs), `Object.defineProperty(C.prototype, "m", { … });` and, in the
  * function that defines a lowered class `C`, `C.m = function …;` statements, which have no
- * effect but the definition; in a class that was not lowered (the
- * QuickJS target), the method or accessor `m`, static or not. What is kept: names engines call by themselves
+ * effect but the definition; in a class that was not lowered (the QuickJS target), the
+ * method or accessor `m`, static or not. What is kept: names engines call by themselves
  * (`then` — `await` calls it —, `toString`, `valueOf`, `toJSON`, `constructor`).
  *
  * The assumption (documented for `kyoto build` users): an app reaches kyoto's methods by

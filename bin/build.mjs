@@ -9,10 +9,11 @@
  *     so what the app does not use is dropped.
  *   - espruino: one ES5 script (TypeScript lowering with tslib's helpers once, the app
  *     lowered too, so it may use classes and async functions), kyoto's internal property
- *     names renamed short, the methods nothing names dropped (tools/drop_unused_methods.mjs), minified, ASCII only, function declarations hoisted; then checked
- *     like the library bundle (ES5, only what Espruino 2v29 has, hoisted) — a failed check
- *     fails the build.
- *   - quickjs: one ES2020 module, minified; QuickJS host modules (os, std, qjs:*) stay imports.
+ *     names renamed short, the methods nothing names dropped (tools/drop_unused_methods.mjs),
+ *     minified, ASCII only, function declarations hoisted; then checked like the library
+ *     bundle (ES5, only what Espruino 2v29 has, hoisted) — a failed check fails the build.
+ *   - quickjs: one ES2020 module, kyoto's internal property names renamed short, the methods
+ *     nothing names dropped, minified; QuickJS host modules (os, std, qjs:*) stay imports.
  *
  * It prints how many bytes of the output each source module accounts for (through the
  * output's source map: the column adds up to the exact total) and, with `--budget`, whether

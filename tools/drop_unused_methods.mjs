@@ -25,20 +25,29 @@ import { loweredClass } from "./proto_alias.mjs";
 
 const CALLED_BY_ENGINES = new Set(["then", "toString", "valueOf", "toJSON", "constructor"]);
 
+const NO_ALIASES = new Set();
+
 /** `X.prototype` or a variable holding it (`var X$prototype = X.prototype`). */
 function isPrototypeRef(node, aliases) {
   if (node.type === "Identifier") return aliases.has(node.name);
   return node.type === "MemberExpression" && !node.computed && node.property.type === "Identifier" && node.property.name === "prototype";
 }
 
-/** The method a statement defines ({ name, key: the node naming it }), or null. */
-function methodDefinition(stmt, aliases) {
+/** For a statement `object.name = function …;`, its `object` and `name` nodes; else null. */
+function functionAssignment(stmt) {
   if (stmt.type !== "ExpressionStatement") return null;
   const e = stmt.expression;
-  if (e.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "MemberExpression" && !e.left.computed &&
-      isPrototypeRef(e.left.object, aliases) && e.right.type === "FunctionExpression") {
-    return { name: e.left.property.name, key: e.left.property };
-  }
+  if (e.type !== "AssignmentExpression" || e.operator !== "=" || e.left.type !== "MemberExpression" || e.left.computed ||
+      e.right.type !== "FunctionExpression") return null;
+  return { object: e.left.object, key: e.left.property };
+}
+
+/** The method a statement defines ({ name, key: the node naming it }), or null. */
+function methodDefinition(stmt, aliases) {
+  const assigned = functionAssignment(stmt);
+  if (assigned !== null) return isPrototypeRef(assigned.object, aliases) ? { name: assigned.key.name, key: assigned.key } : null;
+  if (stmt.type !== "ExpressionStatement") return null;
+  const e = stmt.expression;
   if (e.type === "CallExpression" && e.callee.type === "MemberExpression" && !e.callee.computed &&
       e.callee.object.type === "Identifier" && e.callee.object.name === "Object" && e.callee.property.name === "defineProperty" &&
       e.arguments.length === 3 && isPrototypeRef(e.arguments[0], aliases) && e.arguments[1].type === "Literal" &&
@@ -54,7 +63,7 @@ function methodDefinitions(ast) {
   const aliases = new Set();
   const definitions = [];
   const walk = (node, parent) => {
-    if (node.type === "VariableDeclarator" && node.init && node.id.type === "Identifier" && isPrototypeRef(node.init, new Set())) aliases.add(node.id.name);
+    if (node.type === "VariableDeclarator" && node.init && node.id.type === "Identifier" && isPrototypeRef(node.init, NO_ALIASES)) aliases.add(node.id.name);
     if (parent && (parent.type === "BlockStatement" || parent.type === "Program")) {
       const def = methodDefinition(node, aliases);
       if (def !== null) definitions.push({ stmt: node, ...def });
@@ -63,10 +72,9 @@ function methodDefinitions(ast) {
     const cls = loweredClass(node);
     if (cls !== null) {
       for (const stmt of cls.body) {
-        const e = stmt.type === "ExpressionStatement" ? stmt.expression : null;
-        if (e && e.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "MemberExpression" && !e.left.computed &&
-            e.left.object.type === "Identifier" && e.left.object.name === cls.name && e.right.type === "FunctionExpression") {
-          definitions.push({ stmt, name: e.left.property.name, key: e.left.property });
+        const assigned = functionAssignment(stmt);
+        if (assigned !== null && assigned.object.type === "Identifier" && assigned.object.name === cls.name) {
+          definitions.push({ stmt, name: assigned.key.name, key: assigned.key });
         }
       }
     }

@@ -136,8 +136,10 @@ export function setTaskTableFactory(factory: TaskTableFactory): void {
   taskTableFactory = factory;
 }
 
-/** The task table starts with this many slots (fewer when `maxTasks` is lower) and doubles. */
-export const INITIAL_TASKS = 64;
+/** @internal A runtime table's first capacity (tasks, timers, its own waiters): 64 slots, or `max` when lower; it doubles from there. */
+export function firstCapacity(max: number): number {
+  return max < 64 ? max : 64;
+}
 
 let defaultRuntime: Runtime | null = null;
 
@@ -186,12 +188,12 @@ export class Runtime {
     const budget = integerOption(o, "budget", 128, 1, 1073741824);
     this.maxBuffers = integerOption(o, "maxBuffers", 16384, 1, 4194304);
     this.bufferSize = integerOption(o, "bufferSize", 16384, 64, 16777216);
-    this.wheel = new TimerWheel({ capacity: maxTimers < 64 ? maxTimers : 64, maxCapacity: maxTimers });
+    this.wheel = new TimerWheel({ capacity: firstCapacity(maxTimers), maxCapacity: maxTimers });
     // 0: not given (the least it takes is 1).
     const maxWaiters = integerOption(o, "maxWaiters", 0, 1, 4194304);
     if (maxWaiters === 0) this.waiters = defaultWaiterPool();
     else {
-      this.waiters = new NodePool({ capacity: maxWaiters < 64 ? maxWaiters : 64, maxCapacity: maxWaiters, name: "waiters" });
+      this.waiters = new NodePool({ capacity: firstCapacity(maxWaiters), maxCapacity: maxWaiters, name: "waiters" });
     }
     const hal = o.hal === undefined ? defaultHal() : o.hal;
     if (hal === null || typeof hal !== "object" || typeof hal.setSink !== "function") throw invalidArgument("options.hal", "a HAL object", hal);
@@ -299,7 +301,7 @@ export class Runtime {
   /** Live, peak and capacity of each table. Allocates: the result objects. */
   stats(): RuntimeStats {
     return {
-      tasks: this.tasks !== null ? this.tasks.stats() : { live: 0, peak: 0, capacity: this.maxTasks < INITIAL_TASKS ? this.maxTasks : INITIAL_TASKS },
+      tasks: this.tasks !== null ? this.tasks.stats() : { live: 0, peak: 0, capacity: firstCapacity(this.maxTasks) },
       timers: this.wheel.stats(),
       waiters: this.waiters.stats(),
       buffers: this.ioAttachment === null ? { live: 0, peak: 0, capacity: this.maxBuffers } : this.ioAttachment.bufferStats(),

@@ -23,7 +23,7 @@ import { abortReason, cancelledError, checkFunction, closedError } from "../core
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolStats } from "../core/pool";
 import { Ring } from "../core/ring";
-import { INITIAL_TASKS, Runtime, RuntimeTasks, settleWith } from "./base";
+import { firstCapacity, Runtime, RuntimeTasks, settleWith } from "./base";
 import { Scheduler } from "./scheduler";
 
 /** Slot is free. */
@@ -153,7 +153,7 @@ export class TaskTable implements RuntimeTasks, TaskOwner {
 
   /** Allocates: on construction, and when the table doubles (up to `maxTasks`). */
   constructor(private readonly runtime: Runtime, private readonly scheduler: Scheduler, maxTasks: number) {
-    this.pool = new NodePool({ capacity: maxTasks < INITIAL_TASKS ? maxTasks : INITIAL_TASKS, maxCapacity: maxTasks, name: "tasks" });
+    this.pool = new NodePool({ capacity: firstCapacity(maxTasks), maxCapacity: maxTasks, name: "tasks" });
   }
 
   /**

@@ -163,7 +163,7 @@ export async function build({ target, input }) {
     },
   });
   const { output } = await bundle.generate(espruino
-    ? { format: "iife", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin(), ...espruinoOutputPlugins()] }
+    ? { format: "iife", freeze: false, sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin(), ...espruinoOutputPlugins()] }
     : { format: "es", sourcemap: "hidden", plugins: [dropUnusedMethodsPlugin()] });
   await bundle.close();
   const chunk = output[0];

@@ -236,10 +236,13 @@ export function checkEspruinoBundleMembers(code, file, map) {
       const prop = n.property.name;
       const text = memberText(n);
       const obj = n.object;
-      if (obj.type === "Identifier" && !bound.has(obj.name) && espruinoHas(obj.name) === true &&
-          espruinoHas(obj.name + "." + prop) === false && !guarded(chain, text)) {
+      // On a global the inventory probed (Object, Math, …) the static decides: `Object.keys`
+      // is there even though no prototype has a `keys`.
+      const staticOf = obj.type === "Identifier" && !bound.has(obj.name) && espruinoHas(obj.name) === true
+        ? espruinoHas(obj.name + "." + prop) : undefined;
+      if (staticOf === false && !guarded(chain, text)) {
         problems.push(`${at(n)}: uses \`${obj.name}.${prop}\`, which Espruino 2v29 does not have`);
-      } else if (onlyAbsent.has(prop) && !defined.has(prop) && !guarded(chain, text ?? "")) {
+      } else if (staticOf !== true && onlyAbsent.has(prop) && !defined.has(prop) && !guarded(chain, text ?? "")) {
         problems.push(`${at(n.property)}: uses \`.${prop}\`, a built-in method Espruino 2v29 does not have on any type`);
       }
     }

@@ -169,12 +169,14 @@ describe("the Espruino bundle check", () => {
       "var c = typeof Object.isExtensible === 'function' && Object.isExtensible(o);",
       "var d = typeof Math.imul !== 'function' ? 0 : Math.imul(1, 2);",
       "var e = ''.lastIndexOf('x');",
+      "var f = Object.keys(o).length + [].keys;",
     ].join("\n");
     const problems = checkEspruinoBundleMembers(code, "planted.js", null);
-    assert.deepEqual(problems.map((p: string) => p.split(": ")[0]), ["planted.js:1:9", "planted.js:2:13", "planted.js:3:3"]);
+    assert.deepEqual(problems.map((p: string) => p.split(": ")[0]), ["planted.js:1:9", "planted.js:2:13", "planted.js:3:3", "planted.js:7:36"]);
     assert.match(problems[0], /Object\.isExtensible/);
     assert.match(problems[1], /RangeError/);
     assert.match(problems[2], /finally/);
+    assert.match(problems[3], /`\.keys`, a built-in method/, "Object.keys is there, Array.prototype.keys is not");
   });
 
   it("rejects any mention of the test context's own hook, feature-detected or not", () => {

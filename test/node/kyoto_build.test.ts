@@ -127,6 +127,23 @@ describe("kyoto build", function () {
     assert.equal(stdout, "spawned 7 1\n");
   });
 
+  it("builds an app that imports all of kyoto as a namespace (rollup's namespace object is not frozen: Espruino has no Object.freeze)", async () => {
+    const app = path.join(dir, "namespace.js");
+    writeFileSync(app, `import * as kyoto from "kyoto";
+const sem = new kyoto.Semaphore(2);
+kyoto.sleep(5).then(function () { print(Object.keys(kyoto).indexOf("TcpListener") >= 0 ? "whole API, " + sem.availablePermits() + " permits" : "partial"); });
+`);
+    const r = await build({ target: "espruino", input: app });
+    assert.deepEqual(r.problems, []);
+    assert.ok(r.modules.some((m: { id: string }) => m.id === "hal/espruino/sockets.ts"), "a namespace import is every export, sockets included");
+    const ctx = createEspruinoContext({ virtualTime: true });
+    const lines: string[] = [];
+    (ctx.context as Record<string, unknown>).print = (s: string) => lines.push(String(s));
+    ctx.run(r.code, "namespace.espruino.js");
+    await ctx.loop.runFor(10);
+    assert.deepEqual(lines, ["whole API, 2 permits"]);
+  });
+
   it("builds examples/espruino/blinky.js, which blinks and reads its sensor under one permit", async () => {
     const r = await build({ target: "espruino", input: path.join(root, "examples/espruino/blinky.js") });
     assert.deepEqual(r.problems, []);

@@ -52,20 +52,16 @@ import { NO_FAULT, WAKE_READY, Waker, wakeCatching } from "../../core/waker";
 
 const LEVELS = 8;
 const SLOTS = 32;
-/** 2**30: deadlines are split into a high and a low 30-bit half so digits come out by bit ops. */
-const HALF = 1073741824;
 /** List ids: `level * SLOTS + slot` for the slots, then these two. */
 const TAKEN = LEVELS * SLOTS;
 const OVERFLOW = TAKEN + 1;
 const LISTS = OVERFLOW + 1;
-/** 2**40: the range of the top level. */
-const TOP_RANGE = 1099511627776;
 /** The largest deadline the wheel accepts (larger ones are clamped: they never fire in practice). */
 export const MAX_DEADLINE = 9007199254740991;
 
-/** `width[L]` = 32**L: the time one slot of level L covers. */
+/** `WIDTH[L]` = 32**L: the time one slot of level L covers, and the range of level L - 1 (`WIDTH[LEVELS]` = 2**40: the top level's). */
 const WIDTH: number[] = [];
-for (let level = 0, w = 1; level < LEVELS; level++, w *= SLOTS) WIDTH.push(w);
+for (let level = 0, w = 1; level <= LEVELS; level++, w *= SLOTS) WIDTH.push(w);
 
 export interface TimerWheelOptions {
   /** Timer slots allocated up front (default 64). */
@@ -76,18 +72,24 @@ export interface TimerWheelOptions {
   name?: string;
 }
 
-/** The level a deadline belongs to relative to `elapsed` (`LEVELS` means overflow). */
+/** 2**30: a deadline is split into a high and a low 30-bit half so bit operations can compare them. */
+const HALF = 1073741824;
+
+/**
+ * The level of `when` (`>= elapsed`) relative to `elapsed`: the highest base-32 digit in which
+ * they differ (`LEVELS` means overflow). `diff` keeps the highest differing bit exactly, which is
+ * all the comparisons read.
+ */
 function levelFor(elapsed: number, when: number): number {
-  // Callers pass `when > elapsed`, so `when < HALF` puts both in the low half.
-  if (when < HALF) return levelOfDiff(elapsed ^ when);
-  const eHi = Math.floor(elapsed / HALF);
-  const wHi = Math.floor(when / HALF);
-  if (eHi === wHi) {
-    return levelOfDiff((elapsed - eHi * HALF) ^ (when - wHi * HALF));
+  let diff = elapsed ^ when;
+  if (when >= HALF) {
+    const eHi = Math.floor(elapsed / HALF);
+    const wHi = Math.floor(when / HALF);
+    diff = eHi === wHi ? (elapsed - eHi * HALF) ^ (when - wHi * HALF) : (eHi ^ wHi) * HALF;
   }
-  const diff = eHi ^ wHi;
-  if (diff < 32) return 6;
-  return diff < 1024 ? 7 : LEVELS;
+  let level = 0;
+  while (level < LEVELS && diff >= WIDTH[level + 1]) level++;
+  return level;
 }
 
 /** `BIT_OF[(2**k) % 37] === k`: powers of two up to 2**31 leave distinct remainders mod 37. */
@@ -97,22 +99,6 @@ for (let k = 0, p = 1; k < 32; k++, p *= 2) BIT_OF[p % 37] = k;
 /** The index of the lowest set bit of a non-zero occupancy word (ES5 has no `Math.clz32`). */
 function lowestBit(word: number): number {
   return BIT_OF[((word & -word) >>> 0) % 37];
-}
-
-/** The level of the highest differing bit of two low halves (`diff` < 2**30), read as a base-32 digit. */
-function levelOfDiff(diff: number): number {
-  if (diff < 32) return 0;
-  if (diff < 1024) return 1;
-  if (diff < 32768) return 2;
-  if (diff < 1048576) return 3;
-  return diff < 33554432 ? 4 : 5;
-}
-
-/** The slot (digit) of `when` at `level`. */
-function slotFor(when: number, level: number): number {
-  if (when < HALF) return (when >>> (5 * level)) & (SLOTS - 1);
-  if (level < 6) return ((when % HALF) >>> (5 * level)) & (SLOTS - 1);
-  return (Math.floor(when / HALF) >>> (5 * (level - 6))) & (SLOTS - 1);
 }
 
 /**
@@ -145,12 +131,8 @@ export class TimerWheel {
 
   /** Allocates: on construction (the pool, the lists) and when the table grows. */
   constructor(options?: TimerWheelOptions) {
-    const capacity = options && options.capacity !== undefined ? options.capacity : 64;
-    this.pool = new NodePool({
-      capacity: capacity,
-      maxCapacity: options && options.maxCapacity !== undefined ? options.maxCapacity : undefined,
-      name: options && options.name ? options.name : "timers",
-    });
+    const o = options || {};
+    this.pool = new NodePool({ capacity: o.capacity === undefined ? 64 : o.capacity, maxCapacity: o.maxCapacity, name: o.name || "timers" });
     this.when = new Float64Array(this.pool.capacity);
     for (let id = 0; id < LISTS; id++) {
       this.head[id] = NIL;
@@ -170,10 +152,11 @@ export class TimerWheel {
     const pool = this.pool;
     const node = pool.alloc();
     if (node === NIL) return -1;
-    // Follow the pool: it doubles when full and shrinks back once it empties.
+    // Follow the pool: it doubles when full (this alloc), and starts over at its first capacity
+    // once it empties (then the node just allocated is the only one alive: nothing to copy).
     if (this.when.length !== pool.capacity) {
       const resized = new Float64Array(pool.capacity);
-      resized.set(this.when.length < pool.capacity ? this.when : this.when.subarray(0, pool.capacity));
+      if (this.when.length < pool.capacity) resized.set(this.when);
       this.when = resized;
     }
     this.when[node] = when;
@@ -258,8 +241,11 @@ export class TimerWheel {
 
   /** A lower bound of list `id`'s deadlines: a slot's start, or the start of the overflow's earliest block. */
   private listStart(id: number): number {
-    if (id === OVERFLOW) return Math.floor(this.overflowMin / TOP_RANGE) * TOP_RANGE;
-    return this.slotStart(id >>> 5, id & (SLOTS - 1));
+    if (id === OVERFLOW) return Math.floor(this.overflowMin / WIDTH[LEVELS]) * WIDTH[LEVELS];
+    // The start of the block of level L that `elapsed` is in, plus `slot` widths.
+    const width = WIDTH[id >>> 5];
+    const range = width * SLOTS;
+    return Math.floor(this.elapsed / range) * range + (id & (SLOTS - 1)) * width;
   }
 
   /** Fires or re-files every node of the `taken` list, front first; returns how many fired. */
@@ -302,24 +288,22 @@ export class TimerWheel {
     tail[source] = NIL;
   }
 
+  /**
+   * Files `node` by its deadline: a due one (`when <= elapsed`) in the current level-0 slot,
+   * else at its level in the slot named by its digit there, or in the overflow list.
+   */
   private file(node: number, when: number): void {
-    const elapsed = this.elapsed;
-    if (when <= elapsed) {
-      this.link(node, 0, slotFor(elapsed, 0));
-      return;
-    }
-    const level = levelFor(elapsed, when);
+    const at = when > this.elapsed ? when : this.elapsed;
+    const level = levelFor(this.elapsed, at);
     if (level === LEVELS) {
-      this.pushBack(node, OVERFLOW);
       if (when < this.overflowMin) this.overflowMin = when;
+      this.pushBack(node, OVERFLOW);
       return;
     }
-    this.link(node, level, slotFor(when, level));
-  }
-
-  private link(node: number, level: number, slot: number): void {
-    this.pushBack(node, level * SLOTS + slot);
+    // The digit of `at` at `level`: ToInt32 keeps the low 32 bits of the integer part exactly.
+    const slot = (at / WIDTH[level]) & (SLOTS - 1);
     this.occupied[level] |= 1 << slot;
+    this.pushBack(node, level * SLOTS + slot);
   }
 
   /** Appends `node` to list `id`. */
@@ -346,11 +330,5 @@ export class TimerWheel {
     else pool.prev[after] = before;
     // Slot ids are level * 32 + slot: the level is id >>> 5, the slot id & 31.
     if (id < TAKEN && this.head[id] === NIL) this.occupied[id >>> 5] &= ~(1 << (id & (SLOTS - 1)));
-  }
-
-  /** The start time of `slot` at `level` in the block `elapsed` is in. */
-  private slotStart(level: number, slot: number): number {
-    const range = WIDTH[level] * SLOTS;
-    return Math.floor(this.elapsed / range) * range + slot * WIDTH[level];
   }
 }

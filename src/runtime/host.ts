@@ -23,6 +23,9 @@ export const EV_ACCEPTABLE = 5;
 /** A socket failed with the negative host code `arg`; only its close is allowed after this. */
 export const EV_ERROR = 6;
 
+/** The longest delay a host timer takes (hosts use a signed 32-bit delay; a longer one fires at once). */
+export const MAX_HOST_DELAY = 2147483647;
+
 /** The one callback a HAL calls. */
 export type HalSink = (kind: number, handle: number, arg: number) => void;
 

@@ -37,13 +37,15 @@ import { reportError } from "../core/errors";
 import { currentReadyQueue, DeliveryHost, ReadyQueue, setCurrentReadyQueue } from "../core/op";
 import { Ring } from "../core/ring";
 import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
-import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
+import { EV_TIMER, EV_WAKE, HalSink, MAX_HOST_DELAY, TimeHal } from "./host";
 import { TimerWheel } from "./time/wheel";
 
 const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
 
-/** The longest delay handed to the host timer (hosts use a signed 32-bit delay). */
-const MAX_ARM = 2147483647;
+/** `pendingWake`: no wake asked for, one asked for (a `yieldNow`, a turn for this runtime), one owed to a spent budget. */
+const NO_WAKE = 0;
+const WAKE_ASKED = 1;
+const WAKE_FOR_BUDGET = 2;
 
 /** Something completed on the next host turn (`yieldNow`, the start of a `run` main). */
 export interface Deferred {
@@ -60,26 +62,25 @@ export interface TaskStarter {
 }
 
 export class Scheduler implements DeliveryHost {
-  /** Deliveries and task starts since the last HAL event (a `yieldNow` wake does not count). */
+  /** @internal Deliveries and task starts since the last HAL event (a `yieldNow` wake does not count). */
   spent = 0;
   /** The runtime's ready queue: ops created in its context are delivered from here. */
   readonly queue: ReadyQueue;
-  /** True while a turn runs (tasks and mains started from it run synchronously inside). */
+  /** @internal True while a turn runs (tasks and mains started from it run synchronously inside). */
   inTurn = false;
   /** `run` calls of this runtime whose main has not settled. */
   runs = 0;
   private turnScheduled = false;
-  private waitingWake = false;
-  /** The awaited wake was asked for because the budget was spent. */
-  private wakeForBudget = false;
+  /** The wake asked for and not yet arrived: `NO_WAKE`, `WAKE_ASKED` or `WAKE_FOR_BUDGET`. */
+  private pendingWake = NO_WAKE;
   private timerDirty = false;
-  /** Deadline the host timer is armed for, or -1 (`Runtime.hostTimerArmed` reads it). */
+  /** @internal Deadline the host timer is armed for, or -1 (`Runtime.hostTimerArmed` reads it). */
   armedAt = -1;
   private lastNow = 0;
   private readonly deferred = new Ring<Deferred>(8);
   private readonly turnFn: () => void;
   private readonly wakeFallback: () => void;
-  /** Socket events go here (installed by the io layer). */
+  /** @internal Socket events go here (installed by the io layer). */
   socketEvents: HalSink | null = null;
   /** The runtime's task table (installed by its first spawn). */
   tasks: TaskStarter | null = null;
@@ -87,7 +88,7 @@ export class Scheduler implements DeliveryHost {
   constructor(
     readonly hal: TimeHal,
     readonly budget: number,
-    readonly wheel: TimerWheel,
+    private readonly wheel: TimerWheel,
     owner: unknown,
   ) {
     const self = this;
@@ -126,7 +127,7 @@ export class Scheduler implements DeliveryHost {
    * this runtime's own.
    */
   request(): void {
-    if (this.inTurn || this.turnScheduled || this.waitingWake) return;
+    if (this.inTurn || this.turnScheduled || this.pendingWake !== NO_WAKE) return;
     if (this.spent >= this.budget || resolved === null || (this.runs > 0 && currentReadyQueue() !== this.queue)) {
       this.yieldToHost();
       return;
@@ -135,19 +136,14 @@ export class Scheduler implements DeliveryHost {
     resolved.then(this.turnFn);
   }
 
-  /** Hands control back to the host; the scheduler continues on `EV_WAKE`. */
-  yieldToHost(): void {
+  /**
+   * Hands control back to the host; the scheduler continues on `EV_WAKE`. A wake already asked
+   * for serves, unless the budget is spent now and it was not asked for that: the HAL is told.
+   */
+  private yieldToHost(): void {
     const spent = this.spent >= this.budget;
-    if (this.waitingWake) {
-      // A wake asked for by a yieldNow, now also owed to a spent budget: tell the HAL.
-      if (spent && !this.wakeForBudget) {
-        this.wakeForBudget = true;
-        this.callWake(true);
-      }
-      return;
-    }
-    this.waitingWake = true;
-    this.wakeForBudget = spent;
+    if (this.pendingWake === WAKE_FOR_BUDGET || (this.pendingWake === WAKE_ASKED && !spent)) return;
+    this.pendingWake = spent ? WAKE_FOR_BUDGET : WAKE_ASKED;
     this.callWake(spent);
   }
 
@@ -158,11 +154,11 @@ export class Scheduler implements DeliveryHost {
     } catch (err) {
       reportError(err);
       if (resolved !== null) resolved.then(this.wakeFallback);
-      else this.waitingWake = false;
+      else this.pendingWake = NO_WAKE;
     }
   }
 
-  /** Completes `item` once the runtime has been through a host turn (`yieldNow`, `run`), with this runtime current. */
+  /** @internal Completes `item` once the runtime has been through a host turn (`yieldNow`, `run`), with this runtime current. */
   completeAfterWake(item: Deferred): void {
     this.deferred.push(item);
     this.yieldToHost();
@@ -203,7 +199,7 @@ export class Scheduler implements DeliveryHost {
     const now = this.now();
     let delta = next - now;
     if (delta < 0) delta = 0;
-    else if (delta > MAX_ARM) delta = MAX_ARM;
+    else if (delta > MAX_HOST_DELAY) delta = MAX_HOST_DELAY;
     this.armedAt = now + delta;
     // The embedder's armTimer() threw: nothing is armed, and the next turn tries again.
     if (!this.callHal(delta)) this.armedAt = -1;
@@ -227,7 +223,7 @@ export class Scheduler implements DeliveryHost {
   private onEvent(kind: number, handle: number, arg: number): void {
     // This host callback, and (while a run is active) the microtasks that follow it, are ours.
     const previous = setCurrentReadyQueue(this.queue);
-    if (kind !== EV_WAKE || this.wakeForBudget) this.spent = 0;
+    if (kind !== EV_WAKE || this.pendingWake === WAKE_FOR_BUDGET) this.spent = 0;
     if (kind === EV_TIMER) {
       this.armedAt = -1;
       this.timerDirty = true;
@@ -237,8 +233,7 @@ export class Scheduler implements DeliveryHost {
         reportError(err); // a raw insertTimer waker threw; every due timer still fired
       }
     } else if (kind === EV_WAKE) {
-      this.waitingWake = false;
-      this.wakeForBudget = false;
+      this.pendingWake = NO_WAKE;
       // Only those deferred before this wake: a yield made now waits for the next one.
       for (let n = this.deferred.length; n > 0; n--) (this.deferred.shift() as Deferred).complete(undefined);
     } else if (this.socketEvents !== null) {

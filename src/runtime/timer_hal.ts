@@ -11,10 +11,7 @@
  */
 
 import { invalidState } from "../core/errors";
-import { EV_TIMER, EV_WAKE, HalSink, TimeHal } from "./host";
-
-/** Host timers take at most a signed 32-bit delay; longer ones would fire at once. */
-const MAX_DELAY = 2147483647;
+import { EV_TIMER, EV_WAKE, HalSink, MAX_HOST_DELAY, TimeHal } from "./host";
 
 /** The host functions a TimerHal runs on. */
 export interface HostTimers {
@@ -28,7 +25,7 @@ export interface HostTimers {
 
 /** Rounds a delay up to whole milliseconds within what host timers accept. */
 export function hostDelay(deltaMs: number): number {
-  return deltaMs > MAX_DELAY ? MAX_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0;
+  return deltaMs > MAX_HOST_DELAY ? MAX_HOST_DELAY : deltaMs > 0 ? Math.ceil(deltaMs) : 0;
 }
 
 export class TimerHal implements TimeHal {
@@ -67,9 +64,9 @@ export class TimerHal implements TimeHal {
 
   /** Re-arming replaces the pending host timer. Allocates: whatever the host timer does. */
   armTimer(deltaMs: number): void {
-    this.cancelTimer();
+    this.cancelTimer(); // the timer is null from here (clearTimer throwing leaves it so too)
     const handle = this.host.setTimer(this.onTimer, hostDelay(deltaMs));
-    this.timer = handle === undefined ? null : handle;
+    if (handle !== undefined) this.timer = handle;
   }
 
   cancelTimer(): void {

@@ -184,13 +184,13 @@ export class Runtime {
   constructor(options?: RuntimeOptions) {
     const o = checkOptions(options) || {};
     this.maxTasks = integerOption(o, "maxTasks", 65536, 1, SLOT_SPAN);
-    const maxTimers = integerOption(o, "maxTimers", 65536, 1, 4194304);
+    const maxTimers = integerOption(o, "maxTimers", 65536, 1, SLOT_SPAN);
     const budget = integerOption(o, "budget", 128, 1, 1073741824);
     this.maxBuffers = integerOption(o, "maxBuffers", 16384, 1, 4194304);
     this.bufferSize = integerOption(o, "bufferSize", 16384, 64, 16777216);
     this.wheel = new TimerWheel({ capacity: firstCapacity(maxTimers), maxCapacity: maxTimers });
     // 0: not given (the least it takes is 1).
-    const maxWaiters = integerOption(o, "maxWaiters", 0, 1, 4194304);
+    const maxWaiters = integerOption(o, "maxWaiters", 0, 1, SLOT_SPAN);
     if (maxWaiters === 0) this.waiters = defaultWaiterPool();
     else {
       this.waiters = new NodePool({ capacity: firstCapacity(maxWaiters), maxCapacity: maxWaiters, name: "waiters" });

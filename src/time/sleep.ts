@@ -20,17 +20,20 @@ import { Op } from "../core/op";
 import { WAKE_READY, Waker } from "../core/waker";
 import { currentRuntime, Runtime, setSleepHook } from "../runtime/base";
 
+const DURATION = "a non-negative finite number of milliseconds";
+const DEADLINE = "a finite number of milliseconds";
+
 /** Checks a duration argument: a non-negative finite number of milliseconds. */
 export function checkDuration(name: string, ms: unknown): number {
-  if (typeof ms !== "number" || ms !== ms) throw invalidArgument(name, "a non-negative finite number of milliseconds", ms);
-  if (ms < 0 || ms === Infinity) throw outOfRange(name, "a non-negative finite number of milliseconds", ms);
+  if (typeof ms !== "number" || ms !== ms) throw invalidArgument(name, DURATION, ms);
+  if (ms < 0 || ms === Infinity) throw outOfRange(name, DURATION, ms);
   return ms;
 }
 
 /** Checks an absolute deadline: a finite number on the runtime's clock (past ones are due at once). */
 function checkDeadline(name: string, deadline: unknown): number {
-  if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument(name, "a finite number of milliseconds", deadline);
-  if (deadline === Infinity || deadline === -Infinity) throw outOfRange(name, "a finite number of milliseconds", deadline);
+  if (typeof deadline !== "number" || deadline !== deadline) throw invalidArgument(name, DEADLINE, deadline);
+  if (deadline === Infinity || deadline === -Infinity) throw outOfRange(name, DEADLINE, deadline);
   return deadline;
 }
 

@@ -19,6 +19,7 @@
 import ts from "typescript";
 import { isPortableFile } from "./check_portable.mjs";
 import { aliasPrototypes } from "./proto_alias.mjs";
+import { aliasThis } from "./alias_this.mjs";
 import { markLoweredClassesPure } from "./pure_classes.mjs";
 import { loadProgram, relative } from "./tsprogram.mjs";
 
@@ -125,7 +126,7 @@ export function mangleInternals({ table, include, keepFunctionNames = false }) {
     async transform(code, id) {
       if (names.length === 0 || !include(id)) return null;
       const { minify } = await import("terser");
-      const out = await minify(markLoweredClassesPure(aliasPrototypes(code)), {
+      const out = await minify(markLoweredClassesPure(aliasPrototypes(aliasThis(code))), {
         module: true,
         compress: false,
         // `keepFunctionNames`: for code that is not minified after this (the QuickJS test

@@ -113,8 +113,9 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
  * Rollup plugin: renames the internal properties (`table`) in the modules `include` accepts,
  * after TypeScript has lowered them (local names are shortened too, function and class names
  * only without `keepFunctionNames`),
- * reads each lowered class's prototype through one variable (tools/proto_alias.mjs) and marks
- * each lowered class pure (tools/pure_classes.mjs). The code is otherwise left as it is for
+ * reads each lowered class's prototype through one variable (tools/proto_alias.mjs), reads
+ * `this` through a local where that is shorter (tools/alias_this.mjs) and marks each lowered
+ * class pure (tools/pure_classes.mjs). The code is otherwise left as it is for
  * the later steps (tree-shaking, terser, hoist).
  * @returns {import("rollup").Plugin}
  */

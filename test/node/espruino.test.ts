@@ -221,6 +221,20 @@ describe("the hoist pass", () => {
     assert.deepEqual(checkHoisted(out), []);
   });
 
+  it("joins the var statements that meet once a declaration between them has moved, and no others", () => {
+    const source = "var a = 1;\nfunction f() { return a + b; }\nvar b = 2;\nvar c = f();\nfunction g() { return c; }\nvar d = g(), e = d + 1;\nvar result = [a, b, c, d, e];";
+    const out = hoistFunctionDeclarations(source).code;
+    assert.match(out, /^function f\(\) \{ return a \+ b; \}\s*function g\(\)/);
+    assert.match(out, /var a = 1,\s*b = 2;\s*var c = f\(\),\s*d = g\(\), e = d \+ 1;\s*var result/, "b joins a, d joins c; d and result were adjacent already: " + out);
+    assert.deepEqual(checkHoisted(out), []);
+    const run = (code: string) => {
+      const ctx: { result?: number[] } = {};
+      vm.runInNewContext(withoutHoisting(code), ctx);
+      return JSON.stringify(ctx.result);
+    };
+    assert.equal(run(out), "[1,2,3,3,4]");
+  });
+
   it("is what makes the bundle pass: KYOTO_NO_HOIST=1 builds one the check rejects", async function () {
     this.timeout(60_000);
     const configs = (await import("../../rollup.config.js")).default as RollupOptions[];

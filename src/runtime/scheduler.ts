@@ -98,10 +98,10 @@ export class Scheduler implements DeliveryHost {
       self.turn();
     };
     this.wakeFallback = function () {
-      self.onEvent(EV_WAKE, 0, 0);
+      self.onHalEvent(EV_WAKE, 0, 0);
     };
     hal.setSink(function (kind: number, handle: number, arg: number) {
-      self.onEvent(kind, handle, arg);
+      self.onHalEvent(kind, handle, arg);
     });
   }
 
@@ -220,7 +220,7 @@ export class Scheduler implements DeliveryHost {
     }
   }
 
-  private onEvent(kind: number, handle: number, arg: number): void {
+  private onHalEvent(kind: number, handle: number, arg: number): void {
     // This host callback, and (while a run is active) the microtasks that follow it, are ours.
     const previous = setCurrentReadyQueue(this.queue);
     if (kind !== EV_WAKE || this.pendingWake === WAKE_FOR_BUDGET) this.spent = 0;

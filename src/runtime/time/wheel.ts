@@ -209,7 +209,7 @@ export class TimerWheel {
       else this.occupied[id >>> 5] &= ~(1 << (id & (SLOTS - 1)));
       if (start > this.elapsed) this.elapsed = start;
       this.take(id);
-      fired += this.drain();
+      fired += this.fireTaken();
     }
     if (now > this.elapsed) this.elapsed = now;
     const fault = this.fault;
@@ -249,7 +249,7 @@ export class TimerWheel {
   }
 
   /** Fires or re-files every node of the `taken` list, front first; returns how many fired. */
-  private drain(): number {
+  private fireTaken(): number {
     const pool = this.pool;
     const head = this.head;
     let fired = 0;
@@ -297,17 +297,17 @@ export class TimerWheel {
     const level = levelFor(this.elapsed, at);
     if (level === LEVELS) {
       if (when < this.overflowMin) this.overflowMin = when;
-      this.pushBack(node, OVERFLOW);
+      this.append(node, OVERFLOW);
       return;
     }
     // The digit of `at` at `level`: ToInt32 keeps the low 32 bits of the integer part exactly.
     const slot = (at / WIDTH[level]) & (SLOTS - 1);
     this.occupied[level] |= 1 << slot;
-    this.pushBack(node, level * SLOTS + slot);
+    this.append(node, level * SLOTS + slot);
   }
 
   /** Appends `node` to list `id`. */
-  private pushBack(node: number, id: number): void {
+  private append(node: number, id: number): void {
     const pool = this.pool;
     const last = this.tail[id];
     pool.assigned[node] = id;

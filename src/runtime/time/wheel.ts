@@ -58,6 +58,8 @@ const OVERFLOW = TAKEN + 1;
 const LISTS = OVERFLOW + 1;
 /** The largest deadline the wheel accepts (larger ones are clamped: they never fire in practice). */
 export const MAX_DEADLINE = 9007199254740991;
+/** 2**30: a deadline is split into a high and a low 30-bit half so bit operations can compare them. */
+const HALF = 1073741824;
 
 /** `WIDTH[L]` = 32**L: the time one slot of level L covers, and the range of level L - 1 (`WIDTH[LEVELS]` = 2**40: the top level's). */
 const WIDTH: number[] = [];
@@ -72,16 +74,13 @@ export interface TimerWheelOptions {
   name?: string;
 }
 
-/** 2**30: a deadline is split into a high and a low 30-bit half so bit operations can compare them. */
-const HALF = 1073741824;
-
 /**
  * The level of `when` (`>= elapsed`) relative to `elapsed`: the highest base-32 digit in which
  * they differ (`LEVELS` means overflow). `diff` keeps the highest differing bit exactly, which is
  * all the comparisons read.
  */
 function levelFor(elapsed: number, when: number): number {
-  let diff = elapsed ^ when;
+  let diff = elapsed ^ when; // exact while `when` (and so `elapsed`) is below 2**30
   if (when >= HALF) {
     const eHi = Math.floor(elapsed / HALF);
     const wHi = Math.floor(when / HALF);

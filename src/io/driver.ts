@@ -42,7 +42,7 @@ export class IoDriver implements IoAttachment {
   private closed = false;
 
   constructor(
-    readonly runtime: Runtime,
+    runtime: Runtime,
     readonly hal: NetHal,
   ) {
     this.bufferPool = new BufferPool(runtime.maxBuffers, runtime.bufferSize);

@@ -76,8 +76,9 @@ export class JoinHandle<T> extends Op<T> {
   readonly signal = new CancelSignal();
   /** @internal The function, kept until the task starts. */
   fn: TaskFn<T> | null;
-  /** @internal The JoinSet it belongs to and its index there. */
+  /** @internal The JoinSet it belongs to. */
   set: TaskSetMember | null = null;
+  /** @internal Its index in that JoinSet. */
   setIndex = -1;
 
   constructor(private readonly owner: TaskOwner | null, fn: TaskFn<T> | null) {
@@ -102,8 +103,9 @@ export class JoinHandle<T> extends Op<T> {
   succeeded = false;
   /** @internal The task's value or error once settled by the task. */
   outcome: unknown = undefined;
-  /** @internal Set when the handle was cancelled, with the reason given. */
+  /** @internal Set when the handle was cancelled. */
   wasCancelled = false;
+  /** @internal The reason given to that cancel. */
   cancelReason: unknown = undefined;
 
   /** Cancels like `abort`; true until the handle's result was delivered. */

@@ -81,8 +81,10 @@ export class TcpStream implements IoResource, Openable {
   private stashOff = 0;
   private closed = false;
   private lingering = false;
-  private shutdownOp: ShutdownOp | null = null;
-  private shutDown = false;
+  /** @internal The shutdown waiting for the send buffer to empty. */
+  shutdownOp: ShutdownOp | null = null;
+  /** @internal FIN was requested from the host. */
+  shutDown = false;
   private local: SocketAddr | null = null;
   private peer: SocketAddr | null = null;
 
@@ -286,20 +288,8 @@ export class TcpStream implements IoResource, Openable {
     this.driver.releaseSlot(slot);
   }
 
-  /** @internal Starts a shutdown (or says why it cannot). */
-  beginShutdown(op: ShutdownOp): KyotoError | null {
-    const unusable = this.unusable();
-    if (unusable !== null) return unusable;
-    if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
-    else {
-      this.shutdownOp = op;
-      this.flush();
-    }
-    return null;
-  }
-
-  /** Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
-  private flush(): void {
+  /** @internal Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
+  flush(): void {
     const hal: NetHal = this.driver.hal;
     if (this.staged > 0 && this.failure === null) {
       const buf = this.driver.bufferPool.buffer(this.slot);
@@ -333,11 +323,6 @@ export class TcpStream implements IoResource, Openable {
   /** @internal A committed write may have left bytes for a waiting shutdown. */
   afterCommit(): void {
     if (this.shutdownOp !== null) this.flush();
-  }
-
-  /** @internal A cancelled shutdown. */
-  dropShutdown(op: ShutdownOp): void {
-    if (this.shutdownOp === op) this.shutdownOp = null;
   }
 
   /** Fails the pending connect, read, write and shutdown with `err`. */
@@ -510,10 +495,18 @@ class ShutdownOp extends IoOp<void> {
   }
 
   protected occupy(): KyotoError | null {
-    return this.stream.beginShutdown(this);
+    const s = this.stream;
+    const unusable = s.unusable();
+    if (unusable !== null) return unusable;
+    if (s.shutDown || s.shutdownOp !== null) this.complete(undefined);
+    else {
+      s.shutdownOp = this;
+      s.flush();
+    }
+    return null;
   }
 
   protected abandon(): void {
-    this.stream.dropShutdown(this);
+    if (this.stream.shutdownOp === this) this.stream.shutdownOp = null;
   }
 }

@@ -31,6 +31,9 @@
  *   but are not in it; `staged` bytes are in it, oldest first. staged + reservedBytes <= size.
  * - A host error (`EV_ERROR`, or a negative return) sets `failure` once: pending and later
  *   ops fail with that `ERR_SOCKET`, buffered bytes are dropped.
+ * - Lingering: `close()` with bytes staged (and no failure) keeps the handle and the slot
+ *   until `flush` has handed them all to the host, or the stream fails. So `closed` with
+ *   `slot >= 0` means lingering; `finishClose` (idempotent: `slot` becomes -1) ends it.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
@@ -80,7 +83,6 @@ export class TcpStream implements IoResource, Openable {
   private stash: Uint8Array | null = null;
   private stashOff = 0;
   private closed = false;
-  private lingering = false;
   /** @internal The shutdown waiting for the send buffer to empty. */
   shutdownOp: ShutdownOp | null = null;
   /** @internal FIN was requested from the host. */
@@ -160,8 +162,7 @@ export class TcpStream implements IoResource, Openable {
     if (this.closed) return;
     this.closed = true;
     if (this.readOp !== null || this.writeOp !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
-    if (this.staged > 0 && this.failure === null) this.lingering = true;
-    else this.finishClose();
+    if (this.staged === 0 || this.failure !== null) this.finishClose(); // else it lingers (see the notes)
   }
 
   /** True once `close()` was called. */
@@ -249,7 +250,7 @@ export class TcpStream implements IoResource, Openable {
     this.failure = err;
     this.staged = 0;
     this.failPending(err);
-    if (this.lingering) this.finishClose();
+    if (this.closed) this.finishClose();
   }
 
   /** @internal */
@@ -270,7 +271,6 @@ export class TcpStream implements IoResource, Openable {
   /** @internal */
   closeByRuntime(reason: unknown): void {
     this.failPending(reason);
-    this.lingering = false;
     this.closed = true;
     this.finishClose();
   }
@@ -281,7 +281,6 @@ export class TcpStream implements IoResource, Openable {
     const slot = this.slot;
     this.slot = -1;
     this.closed = true;
-    this.lingering = false;
     this.stash = null;
     this.driver.unregister(this.h);
     this.driver.hal.tcpClose(this.h);
@@ -300,7 +299,7 @@ export class TcpStream implements IoResource, Openable {
     }
     if (this.writeOp !== null) this.writeOp.step();
     if (this.staged > 0) return;
-    if (this.lingering) {
+    if (this.closed) {
       this.finishClose();
       return;
     }
@@ -331,10 +330,7 @@ export class TcpStream implements IoResource, Openable {
     const reader = this.readOp;
     const writer = this.writeOp;
     const shutdown = this.shutdownOp;
-    this.opening = null;
-    this.readOp = null;
-    this.writeOp = null;
-    this.shutdownOp = null;
+    this.opening = this.readOp = this.writeOp = this.shutdownOp = null;
     if (connect !== null) connect.fail(err);
     if (reader !== null) reader.fail(err);
     if (writer !== null) writer.fail(err);

@@ -110,14 +110,13 @@ export class JoinHandle<T> extends Op<T> {
 
   /** Cancels like `abort`; true until the handle's result was delivered. */
   cancel(reason?: unknown): boolean {
-    const before = this.cancelReason;
+    if (this.wasTaken()) return false;
+    // Recorded before the hooks run: `abandon` tells the JoinSet, which may hand the handle
+    // to a waiting `joinNext` at once.
+    this.succeeded = false;
+    this.wasCancelled = true;
     this.cancelReason = reason;
-    const cancelled = super.cancel(reason);
-    if (cancelled) {
-      this.succeeded = false;
-      this.wasCancelled = true;
-    } else this.cancelReason = before;
-    return cancelled;
+    return super.cancel(reason);
   }
 
   /** @internal The error a joiner sees when the handle did not succeed. */
@@ -135,8 +134,7 @@ export class JoinHandle<T> extends Op<T> {
     if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
   }
 
-  protected abandon(): void {
-    const reason = this.cancelReason;
+  protected abandon(reason: unknown): void {
     if (this.owner !== null) this.owner.abortTask(this as JoinHandle<unknown>, reason !== undefined ? reason : abortReason("the task was aborted"));
     if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
   }

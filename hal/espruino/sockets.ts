@@ -34,7 +34,7 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
     if (dgram === null) return E_NOSOCKETS;
     const entry = new Entry(UDP);
     entry.ip = ip;
-    entry.port = this.localPort(port);
+    entry.port = this.listenPort(port);
     const h = this.add(entry);
     const self = this;
     try {
@@ -46,13 +46,13 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
         res.on("message", function (msg: string, rinfo: { address: string; port: number }) {
           if (!self.holds(h, entry)) return;
           entry.received.push(msg);
-          entry.senders.push({ ip: rinfo.address, port: rinfo.port });
+          entry.origins.push({ ip: rinfo.address, port: rinfo.port });
           if (entry.received.length === 1) self.emit(EV_READABLE, h, 1);
         });
         self.emit(EV_WRITABLE, h, self.creditSize);
       });
     } catch (err) {
-      this.remove(h);
+      this.free(h);
       return espruinoError(err);
     }
     return h;
@@ -71,7 +71,7 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
     if (entry === null) return E_INVAL;
     if (entry.errorCode !== 0) return entry.errorCode;
     const msg = entry.received.shift();
-    const peer = entry.senders.shift();
+    const peer = entry.origins.shift();
     if (msg === undefined || peer === undefined) return HAL_NONE;
     const n = Math.min(len, msg.length);
     this.copyIn(msg.substr(0, n), buf, off);
@@ -83,7 +83,7 @@ class EspruinoNetSockets extends EspruinoTcpSockets {
   udpClose(h: number): void {
     const entry = this.get(h, UDP);
     if (entry === null) return;
-    this.remove(h);
+    this.free(h);
     (entry.udp as EspruinoUdpSocket).close();
   }
 }

@@ -101,7 +101,7 @@ export class Entry {
   /** @internal Received strings not yet read (TCP data; UDP datagrams with their senders). */
   received: string[] = [];
   /** @internal The senders of the `received` datagrams (UDP). */
-  senders: HalPeer[] = [];
+  origins: HalPeer[] = [];
   /** @internal Offset into received[0] already read (TCP). */
   readAt = 0;
   /** @internal Unread bytes in `received` (TCP). */
@@ -206,7 +206,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   }
 
   /** Frees handle `h`. */
-  protected remove(h: number): void {
+  protected free(h: number): void {
     this.entries[h] = null;
   }
 
@@ -264,7 +264,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   }
 
   /** A local port for `port` (Espruino cannot say which port 0 took: one from 49152–65535). */
-  protected localPort(port: number): number {
+  protected listenPort(port: number): number {
     return port === 0 ? 49152 + Math.floor(Math.random() * 16384) : port;
   }
 
@@ -315,7 +315,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
         self.refill(h, entry);
       });
     } catch (err) {
-      this.remove(h);
+      this.free(h);
       return espruinoError(err);
     }
     this.attach(h, entry, sock);
@@ -326,7 +326,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
     const net = this.module<EspruinoNet>("net");
     if (net === null) return E_NOSOCKETS;
     const entry = new Entry(LISTENER);
-    entry.port = this.localPort(port);
+    entry.port = this.listenPort(port);
     entry.ip = ip;
     const h = this.add(entry);
     const self = this;
@@ -414,7 +414,7 @@ export class EspruinoTcpSockets extends TimerHal implements NetHal {
   tcpClose(h: number): void {
     const entry = this.entries[h];
     if (!entry || entry.kind === UDP) return;
-    this.remove(h);
+    this.free(h);
     if (entry.sock !== null && !entry.ended) entry.sock.end();
     if (entry.server !== null) entry.server.close();
     for (let i = 0; i < entry.accepted.length; i++) this.tcpClose(entry.accepted[i]);

@@ -42,7 +42,7 @@ export class IoDriver implements IoAttachment {
   private closed = false;
 
   constructor(
-    readonly runtime: Runtime,
+    runtime: Runtime,
     readonly hal: NetHal,
   ) {
     this.bufferPool = new BufferPool(runtime.maxBuffers, runtime.bufferSize);
@@ -65,9 +65,9 @@ export class IoDriver implements IoAttachment {
     this.table[h] = r;
   }
 
-  /** @internal */
+  /** @internal Stops routing handle `h` (registered when its socket was made). */
   unregister(h: number): void {
-    if (h >= 0 && h < this.table.length) this.table[h] = null;
+    this.table[h] = null;
   }
 
   onEvent(kind: number, handle: number, arg: number): void {

@@ -21,7 +21,7 @@ import { Op } from "../core/op";
 import { currentRuntime } from "../runtime/runtime";
 import { IoDriver, ioDriver } from "./driver";
 
-export class IoOp<T> extends Op<T> {
+export abstract class IoOp<T> extends Op<T> {
   constructor() {
     super();
     this.takeWhenDone();
@@ -41,9 +41,7 @@ export class IoOp<T> extends Op<T> {
   }
 
   /** Takes what the op needs (its side of the socket, …), or returns why it cannot (busy, failed, closed). */
-  protected occupy(): unknown {
-    return null;
-  }
+  protected abstract occupy(): unknown;
 
   /** @internal Moves the op on when the socket is ready; a done op ignores it. */
   step(): void {}

@@ -48,7 +48,8 @@ export interface ListenOptions extends WaitOptions {
 export class TcpListener implements IoResource, SlotWaiter, Openable {
   /** @internal The pending bind, until the host says it listens. */
   opening: OpenOp<TcpListener> | null = null;
-  private readonly waiters: AcceptOp[] = [];
+  /** Pending accepts, oldest first. */
+  private readonly accepts: AcceptOp[] = [];
   /** Connections handed back by accepts cancelled after taking them; served first. */
   private readonly returned: TcpStream[] = [];
   private failure: unknown = null;
@@ -101,20 +102,20 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
     if (kind === EV_WRITABLE) {
       this.opening = null;
       if (binding !== null) binding.complete(this);
-    } else if (kind === EV_ACCEPTABLE) this.serve();
+    } else if (kind === EV_ACCEPTABLE) this.serveAccepts();
     else if (kind === EV_ERROR) {
       const err = halError(arg, "listen failed");
       if (binding !== null) this.closeWith(err);
       else {
         this.failure = err;
-        this.failWaiters(err);
+        this.failAccepts(err);
       }
     }
   }
 
   /** @internal */
   onSlotFree(): void {
-    this.serve();
+    this.serveAccepts();
   }
 
   /** @internal */
@@ -126,8 +127,8 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
   enqueue(op: AcceptOp): unknown {
     if (this.failure !== null) return this.failure;
     if (this.closed) return closedError("the listener");
-    this.waiters.push(op);
-    this.serve();
+    this.accepts.push(op);
+    this.serveAccepts();
     return null;
   }
 
@@ -136,24 +137,24 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
     if (this.closed) stream.close();
     else {
       this.returned.unshift(stream);
-      this.serve();
+      this.serveAccepts();
     }
   }
 
   /** @internal */
-  forget(op: AcceptOp): void {
-    const i = this.waiters.indexOf(op);
-    if (i >= 0) this.waiters.splice(i, 1);
-    if (this.waiters.length === 0) this.driver.stopWaitingForSlot(this);
+  dropAccept(op: AcceptOp): void {
+    const i = this.accepts.indexOf(op);
+    if (i >= 0) this.accepts.splice(i, 1);
+    if (this.accepts.length === 0) this.driver.stopWaitingForSlot(this);
   }
 
   /** Gives pending connections to waiting accepts, oldest first. */
-  private serve(): void {
+  private serveAccepts(): void {
     const driver = this.driver;
-    while (this.waiters.length > 0 && !this.closed) {
+    while (this.accepts.length > 0 && !this.closed) {
       const returned = this.returned.shift();
       if (returned !== undefined) {
-        (this.waiters.shift() as AcceptOp).complete(returned);
+        (this.accepts.shift() as AcceptOp).complete(returned);
         continue;
       }
       const slot = driver.bufferPool.acquire();
@@ -166,17 +167,17 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
         driver.releaseSlot(slot);
         if (h < HAL_NONE) {
           this.failure = halError(h, "accept failed");
-          this.failWaiters(this.failure);
+          this.failAccepts(this.failure);
         }
         return;
       }
-      (this.waiters.shift() as AcceptOp).complete(new TcpStream(driver, h, slot));
+      (this.accepts.shift() as AcceptOp).complete(new TcpStream(driver, h, slot));
     }
   }
 
-  private failWaiters(err: unknown): void {
-    const waiters = this.waiters.splice(0, this.waiters.length);
-    for (let i = 0; i < waiters.length; i++) waiters[i].fail(err);
+  private failAccepts(err: unknown): void {
+    const accepts = this.accepts.splice(0, this.accepts.length);
+    for (let i = 0; i < accepts.length; i++) accepts[i].fail(err);
     this.driver.stopWaitingForSlot(this);
   }
 
@@ -187,7 +188,7 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
     if (binding !== null) binding.fail(err);
     if (this.closed) return;
     this.closed = true;
-    this.failWaiters(err);
+    this.failAccepts(err);
     const returned = this.returned.splice(0, this.returned.length);
     for (let i = 0; i < returned.length; i++) returned[i].close();
     this.driver.unregister(this.h);
@@ -197,19 +198,19 @@ export class TcpListener implements IoResource, SlotWaiter, Openable {
 
 /** `TcpListener.accept`. */
 class AcceptOp extends IoOp<TcpStream> {
-  constructor(private readonly listener: TcpListener) {
+  constructor(private readonly owner: TcpListener) {
     super();
   }
 
   protected occupy(): unknown {
-    return this.listener.enqueue(this);
+    return this.owner.enqueue(this);
   }
 
   protected abandon(): void {
-    this.listener.forget(this);
+    this.owner.dropAccept(this);
   }
 
   protected giveBack(stream: TcpStream): void {
-    this.listener.handBack(stream);
+    this.owner.handBack(stream);
   }
 }

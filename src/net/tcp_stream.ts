@@ -31,6 +31,9 @@
  *   but are not in it; `staged` bytes are in it, oldest first. staged + reservedBytes <= size.
  * - A host error (`EV_ERROR`, or a negative return) sets `failure` once: pending and later
  *   ops fail with that `ERR_SOCKET`, buffered bytes are dropped.
+ * - Lingering: `close()` with bytes staged (and no failure) keeps the handle and the slot
+ *   until `flush` has handed them all to the host, or the stream fails. So `closed` with
+ *   `slot >= 0` means lingering; `finishClose` (idempotent: `slot` becomes -1) ends it.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
@@ -80,9 +83,10 @@ export class TcpStream implements IoResource, Openable {
   private stash: Uint8Array | null = null;
   private stashOff = 0;
   private closed = false;
-  private lingering = false;
-  private shutdownOp: ShutdownOp | null = null;
-  private shutDown = false;
+  /** @internal The shutdown waiting for the send buffer to empty. */
+  shutdownOp: ShutdownOp | null = null;
+  /** @internal FIN was requested from the host. */
+  shutDown = false;
   private local: SocketAddr | null = null;
   private peer: SocketAddr | null = null;
 
@@ -158,8 +162,7 @@ export class TcpStream implements IoResource, Openable {
     if (this.closed) return;
     this.closed = true;
     if (this.readOp !== null || this.writeOp !== null || this.shutdownOp !== null) this.failPending(closedError("the stream"));
-    if (this.staged > 0 && this.failure === null) this.lingering = true;
-    else this.finishClose();
+    if (this.staged === 0 || this.failure !== null) this.finishClose(); // else it lingers (see the notes)
   }
 
   /** True once `close()` was called. */
@@ -247,7 +250,7 @@ export class TcpStream implements IoResource, Openable {
     this.failure = err;
     this.staged = 0;
     this.failPending(err);
-    if (this.lingering) this.finishClose();
+    if (this.closed) this.finishClose();
   }
 
   /** @internal */
@@ -268,7 +271,6 @@ export class TcpStream implements IoResource, Openable {
   /** @internal */
   closeByRuntime(reason: unknown): void {
     this.failPending(reason);
-    this.lingering = false;
     this.closed = true;
     this.finishClose();
   }
@@ -279,27 +281,14 @@ export class TcpStream implements IoResource, Openable {
     const slot = this.slot;
     this.slot = -1;
     this.closed = true;
-    this.lingering = false;
     this.stash = null;
     this.driver.unregister(this.h);
     this.driver.hal.tcpClose(this.h);
     this.driver.releaseSlot(slot);
   }
 
-  /** @internal Starts a shutdown (or says why it cannot). */
-  beginShutdown(op: ShutdownOp): KyotoError | null {
-    const unusable = this.unusable();
-    if (unusable !== null) return unusable;
-    if (this.shutDown || this.shutdownOp !== null) op.complete(undefined);
-    else {
-      this.shutdownOp = op;
-      this.flush();
-    }
-    return null;
-  }
-
-  /** Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
-  private flush(): void {
+  /** @internal Sends buffered bytes as credit allows, then wakes a waiting writer, a shutdown, a lingering close. */
+  flush(): void {
     const hal: NetHal = this.driver.hal;
     if (this.staged > 0 && this.failure === null) {
       const buf = this.driver.bufferPool.buffer(this.slot);
@@ -310,7 +299,7 @@ export class TcpStream implements IoResource, Openable {
     }
     if (this.writeOp !== null) this.writeOp.step();
     if (this.staged > 0) return;
-    if (this.lingering) {
+    if (this.closed) {
       this.finishClose();
       return;
     }
@@ -335,21 +324,13 @@ export class TcpStream implements IoResource, Openable {
     if (this.shutdownOp !== null) this.flush();
   }
 
-  /** @internal A cancelled shutdown. */
-  dropShutdown(op: ShutdownOp): void {
-    if (this.shutdownOp === op) this.shutdownOp = null;
-  }
-
   /** Fails the pending connect, read, write and shutdown with `err`. */
   private failPending(err: unknown): void {
     const connect = this.opening;
     const reader = this.readOp;
     const writer = this.writeOp;
     const shutdown = this.shutdownOp;
-    this.opening = null;
-    this.readOp = null;
-    this.writeOp = null;
-    this.shutdownOp = null;
+    this.opening = this.readOp = this.writeOp = this.shutdownOp = null;
     if (connect !== null) connect.fail(err);
     if (reader !== null) reader.fail(err);
     if (writer !== null) writer.fail(err);
@@ -510,10 +491,18 @@ class ShutdownOp extends IoOp<void> {
   }
 
   protected occupy(): KyotoError | null {
-    return this.stream.beginShutdown(this);
+    const s = this.stream;
+    const unusable = s.unusable();
+    if (unusable !== null) return unusable;
+    if (s.shutDown || s.shutdownOp !== null) this.complete(undefined);
+    else {
+      s.shutdownOp = this;
+      s.flush();
+    }
+    return null;
   }
 
   protected abandon(): void {
-    this.stream.dropShutdown(this);
+    if (this.stream.shutdownOp === this) this.stream.shutdownOp = null;
   }
 }

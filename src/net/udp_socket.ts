@@ -227,9 +227,7 @@ export class UdpSocket implements IoResource, Openable {
     const b = this.opening;
     const r = this.receiver;
     const s = this.sender;
-    this.opening = null;
-    this.receiver = null;
-    this.sender = null;
+    this.opening = this.receiver = this.sender = null;
     if (b !== null) b.fail(err);
     if (r !== null) r.fail(err);
     if (s !== null) s.fail(err);

@@ -76,8 +76,9 @@ export class JoinHandle<T> extends Op<T> {
   readonly signal = new CancelSignal();
   /** @internal The function, kept until the task starts. */
   fn: TaskFn<T> | null;
-  /** @internal The JoinSet it belongs to and its index there. */
+  /** @internal The JoinSet it belongs to. */
   set: TaskSetMember | null = null;
+  /** @internal Its index in that JoinSet. */
   setIndex = -1;
 
   constructor(private readonly owner: TaskOwner | null, fn: TaskFn<T> | null) {
@@ -102,20 +103,20 @@ export class JoinHandle<T> extends Op<T> {
   succeeded = false;
   /** @internal The task's value or error once settled by the task. */
   outcome: unknown = undefined;
-  /** @internal Set when the handle was cancelled, with the reason given. */
+  /** @internal Set when the handle was cancelled. */
   wasCancelled = false;
+  /** @internal The reason given to that cancel. */
   cancelReason: unknown = undefined;
 
   /** Cancels like `abort`; true until the handle's result was delivered. */
   cancel(reason?: unknown): boolean {
-    const before = this.cancelReason;
+    if (this.wasTaken()) return false;
+    // Recorded before the hooks run: `abandon` tells the JoinSet, which may hand the handle
+    // to a waiting `joinNext` at once.
+    this.succeeded = false;
+    this.wasCancelled = true;
     this.cancelReason = reason;
-    const cancelled = super.cancel(reason);
-    if (cancelled) {
-      this.succeeded = false;
-      this.wasCancelled = true;
-    } else this.cancelReason = before;
-    return cancelled;
+    return super.cancel(reason);
   }
 
   /** @internal The error a joiner sees when the handle did not succeed. */
@@ -133,8 +134,7 @@ export class JoinHandle<T> extends Op<T> {
     if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
   }
 
-  protected abandon(): void {
-    const reason = this.cancelReason;
+  protected abandon(reason: unknown): void {
     if (this.owner !== null) this.owner.abortTask(this as JoinHandle<unknown>, reason !== undefined ? reason : abortReason("the task was aborted"));
     if (this.set !== null) this.set.taskDone(this as JoinHandle<unknown>);
   }

@@ -77,6 +77,20 @@ describe("JoinSet", function () {
     });
   });
 
+  it("rejects a waiting joinNext with ERR_CANCELLED when its task is aborted", async function () {
+    const rt = simRuntime();
+    await rt.run(async () => {
+      const set = new JoinSet<unknown>();
+      const handle = set.spawn(() => sleep(100));
+      const next = set.joinNext();
+      await sleep(1);
+      handle.abort("stop");
+      const err = await assert.rejects(next, { code: "ERR_CANCELLED" });
+      assert.equal((err as { cause?: unknown }).cause, "stop");
+      assert.equal(set.size, 0);
+    });
+  });
+
   it("wakes every waiting joinNext, the surplus with undefined", async function () {
     const rt = simRuntime();
     await rt.run(async () => {

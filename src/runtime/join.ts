@@ -122,7 +122,9 @@ function start(ops: ArrayLike<Awaitable<unknown>>, options: WaitOptions | undefi
 class JoinNextOp<T> extends Op<T | undefined> {
   /** @internal Links in the set's list of waiting ops. */
   prevWaiter: JoinNextOp<T> | null = null;
+  /** @internal */
   nextWaiter: JoinNextOp<T> | null = null;
+  /** @internal */
   linked = false;
   /** The handle whose result this op holds until delivery. */
   private taken: JoinHandle<T> | null = null;

@@ -16,13 +16,13 @@ import { Waker } from "../core/waker";
 
 /** What a PollQueue needs from a parked op. */
 export interface PolledWaiter {
-  /** The op's node while parked, else `NIL`. */
+  /** @internal The op's node while parked, else `NIL`. */
   slot: number;
-  /** Completes the op if it can now; false when it must keep waiting. */
+  /** @internal Completes the op if it can now; false when it must keep waiting. */
   poll(): boolean;
-  /** True when the op was made by `owner` (a receiver). */
+  /** @internal True when the op was made by `owner` (a receiver). */
   belongsTo(owner: unknown): boolean;
-  /** Fails the op because its receiver closed; its node was already taken back. */
+  /** @internal Fails the op because its receiver closed; its node was already taken back. */
   closeWaiting(): void;
 }
 
@@ -35,7 +35,7 @@ export class PollQueue {
     this.scratch = new WaitList(pool);
   }
 
-  /** Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
+  /** @internal Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
   park(op: PolledWaiter): boolean {
     const slot = this.waiters.park(op as unknown as Waker, 0);
     if (slot === NIL) return false;
@@ -43,7 +43,7 @@ export class PollQueue {
     return true;
   }
 
-  /** Takes a parked op's node back (a no-op when it is not parked). Allocates: never. */
+  /** @internal Takes a parked op's node back (a no-op when it is not parked). Allocates: never. */
   unpark(op: PolledWaiter): void {
     const slot = op.slot;
     if (slot === NIL) return;
@@ -52,7 +52,7 @@ export class PollQueue {
     op.slot = NIL;
   }
 
-  /** Polls every parked op once, oldest first; those that complete leave. Allocates: never. */
+  /** @internal Polls every parked op once, oldest first; those that complete leave. Allocates: never. */
   pollAll(): void {
     const waiters = this.waiters;
     if (waiters.head === NIL) return;
@@ -69,7 +69,7 @@ export class PollQueue {
     }
   }
 
-  /** Fails every parked op of `owner` (a closing receiver). Allocates: never. */
+  /** @internal Fails every parked op of `owner` (a closing receiver). Allocates: never. */
   failOwnedBy(owner: unknown): void {
     this.failIn(this.waiters, owner);
     this.failIn(this.scratch, owner);

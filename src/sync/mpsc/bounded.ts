@@ -71,6 +71,7 @@ export class SendPermit<T> {
 
 /** The op returned by `reserve`: completes with a SendPermit. */
 class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
+  /** @internal The queued acquire, or -1. */
   handle = -1;
 
   constructor(private readonly chan: Chan<T>) {
@@ -113,6 +114,7 @@ class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
 
 /** The op returned by `send`: reserve a slot, then push the message on delivery. */
 class SendOp<T> extends Op<void> implements Waker {
+  /** @internal The queued acquire, or -1. */
   handle = -1;
   private granted = false;
 

@@ -45,18 +45,23 @@ const INITIAL_RING = 32;
 const MAX_BATCH = 1073741824;
 
 export class Chan<T> {
+  /** @internal */
   readonly queue: Ring<T>;
+  /** @internal */
   readonly receivers: WaitList;
-  /** Ops from `tx.closed()`, woken when the receiver closes. */
+  /** @internal Ops from `tx.closed()`, woken when the receiver closes. */
   readonly closeWatchers: WaitList;
-  /** Sender clones not yet closed. */
+  /** @internal Sender clones not yet closed. */
   senders = 1;
+  /** @internal */
   rxClosed = false;
-  /** Slots granted to senders (permits, granted sends) whose message is not queued yet. */
+  /** @internal Slots granted to senders (permits, granted sends) whose message is not queued yet. */
   reserved = 0;
-  /** Sends granted but not delivered: their messages go first, so `trySend` waits for them. */
+  /** @internal Sends granted but not delivered: their messages go first, so `trySend` waits for them. */
   grantedSends = 0;
+  /** @internal */
   inFlightHead: RecvOp<T> | null = null;
+  /** @internal */
   inFlightTail: RecvOp<T> | null = null;
 
   constructor(
@@ -71,34 +76,35 @@ export class Chan<T> {
     this.closeWatchers = new WaitList(pool);
   }
 
-  /** Closed for sending: the receiver closed or every sender clone closed. */
+  /** @internal Closed for sending: the receiver closed or every sender clone closed. */
   isClosed(): boolean {
     return this.rxClosed || this.senders === 0;
   }
 
+  /** @internal */
   isDrained(): boolean {
     return (this.rxClosed || this.senders === 0) && this.queue.length === 0 && this.reserved === 0 && this.inFlightHead === null;
   }
 
-  /** Queues a message whose slot (if bounded) is already held, and serves waiting receivers. */
+  /** @internal Queues a message whose slot (if bounded) is already held, and serves waiting receivers. */
   push(value: T): void {
     this.queue.push(value);
     if (this.receivers.head !== NIL) this.serve();
   }
 
-  /** Frees `n` slots of a bounded channel (a no-op when unbounded). */
+  /** @internal Frees `n` slots of a bounded channel (a no-op when unbounded). */
   releaseSlots(n: number): void {
     if (this.sem !== null) this.sem.release(n);
   }
 
-  /** A reserved slot was used up without a message: the channel may now be drained. */
+  /** @internal A reserved slot was used up without a message: the channel may now be drained. */
   unreserve(): void {
     this.reserved--;
     this.releaseSlots(1);
     if (this.receivers.head !== NIL) this.serve();
   }
 
-  /** Hands queued messages (or the end of the channel) to the waiting receivers, oldest first. */
+  /** @internal Hands queued messages (or the end of the channel) to the waiting receivers, oldest first. */
   serve(): void {
     const pool = this.pool;
     const receivers = this.receivers;
@@ -114,12 +120,13 @@ export class Chan<T> {
     }
   }
 
-  /** The sender side ended (last sender closed): wake receivers if nothing more can come. */
+  /** @internal The sender side ended (last sender closed): wake receivers if nothing more can come. */
   closeTx(): void {
     if (this.sem !== null) this.sem.close();
     if (this.receivers.head !== NIL) this.serve();
   }
 
+  /** @internal */
   linkInFlight(op: RecvOp<T>): void {
     op.prevInFlight = this.inFlightTail;
     op.nextInFlight = null;
@@ -128,6 +135,7 @@ export class Chan<T> {
     this.inFlightTail = op;
   }
 
+  /** @internal */
   unlinkInFlight(op: RecvOp<T>): void {
     const before = op.prevInFlight;
     const after = op.nextInFlight;
@@ -140,7 +148,7 @@ export class Chan<T> {
   }
 
   /**
-   * A complete receive op was cancelled: its messages shift to the in-flight ops created
+   * @internal A complete receive op was cancelled: its messages shift to the in-flight ops created
    * after it and what is left over goes back to the head of the queue, order preserved.
    * Allocates: a carry array (cancelling a complete receive is the rare case).
    */
@@ -166,7 +174,9 @@ export class RecvOp<T> extends Op<any> implements Waker {
   slot = NIL;
   /** @internal Messages held while complete and undelivered. */
   holding = 0;
+  /** @internal Links in the channel's in-flight chain. */
   prevInFlight: RecvOp<T> | null = null;
+  /** @internal */
   nextInFlight: RecvOp<T> | null = null;
   private many: T[] | null = null;
   /** The message a `recv` holds (`result` is overwritten by the error when cancelled). */

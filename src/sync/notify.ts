@@ -16,9 +16,10 @@
  * Implementation notes:
  * - Waiters are pool nodes in `waiters` (oldest at the head). `notifyWaiters` first splices
  *   the whole queue onto `waking` and only then wakes, one node at a time, so an op created
- *   during the wake (from a synchronous delivery host) joins `waiters` and is not woken.
- * - A node's `token` column says which list holds it (`IN_WAITERS` / `IN_WAKING`), so a
- *   cancel unlinks it from the right one in O(1). The node is freed before its op is woken.
+ *   during the wake (from a synchronous delivery host) joins `waiters` and is not woken
+ *   (`wakeAllVia`, src/sync/wake_all.ts).
+ * - A node's `token` column says which list holds it, so a cancel unlinks it from the right
+ *   one in O(1) (`unlinkStaged`). The node is freed before its op is woken.
  * - The op records how it was notified (`how`); that decides what a late cancel passes on.
  */
 
@@ -28,14 +29,12 @@ import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
+import { unlinkStaged, WAITING, wakeAllVia } from "./wake_all";
 
 export interface NotifyOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
   pool?: NodePool | PoolOptions;
 }
-
-const IN_WAITERS = 0;
-const IN_WAKING = 1;
 
 // How a NotifiedOp was notified: what its cancellation owes.
 const BY_NONE = 0;
@@ -70,7 +69,7 @@ class NotifiedOp extends Op<void> implements Waker {
       notify.permit = BY_NONE;
       this.complete(undefined);
     } else {
-      const slot = notify.waiters.park(this, IN_WAITERS);
+      const slot = notify.waiters.park(this, WAITING);
       if (slot === NIL) {
         this.fail(notify.pool.exhausted());
         return this;
@@ -84,7 +83,7 @@ class NotifiedOp extends Op<void> implements Waker {
   protected abandon(): void {
     const handle = this.handle;
     this.handle = -1;
-    if (handle >= 0) this.notify.unlink(handle);
+    if (handle >= 0) unlinkStaged(this.notify.waiters, this.notify.waking, handle);
   }
 
   protected giveBack(): void {
@@ -114,7 +113,7 @@ export class Notify {
   /** @internal Waiters not yet notified, oldest first. */
   readonly waiters: WaitList;
   /** @internal Waiters a running `notifyWaiters` has taken and not yet woken. */
-  private readonly waking: WaitList;
+  readonly waking: WaitList;
   /** @internal One stored notification for the next `notified()`: who stored it (`BY_ONE`/`BY_LAST`), or `BY_NONE`. */
   permit = BY_NONE;
 
@@ -148,34 +147,12 @@ export class Notify {
    * nothing. Allocates: never.
    */
   notifyWaiters(): void {
-    const waiters = this.waiters;
-    const waking = this.waking;
-    const pool = this.pool;
-    if (waiters.tail !== NIL) {
-      for (let slot = waiters.head; slot !== NIL; slot = pool.next[slot]) pool.token[slot] = IN_WAKING;
-      waiters.moveFrontTo(waiters.tail, waiters.length, waking);
-    }
-    let slot: number;
-    while ((slot = waking.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as Waker;
-      pool.free(slot);
-      op.wake(0, BY_WAITERS);
-    }
+    wakeAllVia(this.waiters, this.waking, BY_WAITERS);
   }
 
   /** Waiters not yet notified. */
   waiterCount(): number {
     return this.waiters.length + this.waking.length;
-  }
-
-  /** @internal Unlinks and frees a pending waiter's node (stale handles are ignored). */
-  unlink(handle: number): void {
-    const pool = this.pool;
-    const slot = pool.slotOf(handle);
-    if (slot === NIL) return;
-    if (pool.token[slot] === IN_WAKING) this.waking.remove(slot);
-    else this.waiters.remove(slot);
-    pool.free(slot);
   }
 
   private wakeOne(slot: number, how: number): void {

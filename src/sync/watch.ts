@@ -27,8 +27,9 @@ import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { resolvePool } from "./batch_semaphore";
-import { ClosedOp, wakeAllClosed } from "./mpsc/chan";
+import { ClosedOp } from "./mpsc/chan";
 import { PollQueue } from "./poll_queue";
+import { wakeAll } from "./wake_all";
 
 export interface WatchOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -337,7 +338,7 @@ export class WatchReceiver<T> {
     this.closedSelf = true;
     const shared = this.sharedState;
     shared.queue.failOwnedBy(this);
-    if (--shared.receivers === 0) wakeAllClosed(shared.closeWatchers);
+    if (--shared.receivers === 0) wakeAll(shared.closeWatchers, 0);
   }
 }
 

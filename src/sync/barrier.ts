@@ -12,7 +12,7 @@
  * Cancelling a pending `wait` withdraws its arrival.
  *
  * Implementation notes:
- * - `arrived` counts the current generation's queued waiters; it equals `waiters.length`.
+ * - `arrived` counts the current generation's queued waiters; it equals `queued.length`.
  * - Completing a generation resets `arrived`, then splices every queued node onto
  *   `releasing` (marking them through the `token` column) and wakes them one at a time
  *   (`wakeAllVia`, src/sync/wake_all.ts): a wait started meanwhile belongs to the next
@@ -62,7 +62,7 @@ class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
       barrier.release();
       return this;
     }
-    const slot = barrier.waiters.park(this, WAITING);
+    const slot = barrier.queued.park(this, WAITING);
     if (slot === NIL) {
       this.fail(barrier.pool.exhausted());
       return this;
@@ -96,7 +96,7 @@ export class Barrier {
   /** @internal */
   readonly pool: NodePool;
   /** @internal The current generation's waiters, in arrival order. */
-  readonly waiters: WaitList;
+  readonly queued: WaitList;
   /** @internal A completed generation's waiters not yet woken. */
   private readonly releasing: WaitList;
   /** @internal Arrivals in the current generation (all queued). */
@@ -110,7 +110,7 @@ export class Barrier {
     checkCount("n", n, MAX_PERMITS);
     this.n = n === 0 ? 1 : n;
     this.pool = resolvePool(options);
-    this.waiters = new WaitList(this.pool);
+    this.queued = new WaitList(this.pool);
     this.releasing = new WaitList(this.pool);
   }
 
@@ -126,11 +126,11 @@ export class Barrier {
   /** @internal Completes the current generation: wakes everyone queued in it. */
   release(): void {
     this.arrived = 0;
-    wakeAllVia(this.waiters, this.releasing, 0);
+    wakeAllVia(this.queued, this.releasing, 0);
   }
 
   /** @internal Withdraws a pending arrival (stale handles are ignored). */
   withdraw(handle: number): void {
-    if (unlinkStaged(this.waiters, this.releasing, handle)) this.arrived--;
+    if (unlinkStaged(this.queued, this.releasing, handle)) this.arrived--;
   }
 }

@@ -14,9 +14,9 @@
  * before its result is delivered passes the notification on as its notifier would have.
  *
  * Implementation notes:
- * - Waiters are pool nodes in `waiters` (oldest at the head). `notifyWaiters` first splices
+ * - Waiters are pool nodes in `queued` (oldest at the head). `notifyWaiters` first splices
  *   the whole queue onto `waking` and only then wakes, one node at a time, so an op created
- *   during the wake (from a synchronous delivery host) joins `waiters` and is not woken
+ *   during the wake (from a synchronous delivery host) joins `queued` and is not woken
  *   (`wakeAllVia`, src/sync/wake_all.ts).
  * - A node's `token` column says which list holds it, so a cancel unlinks it from the right
  *   one in O(1) (`unlinkStaged`). The node is freed before its op is woken.
@@ -69,7 +69,7 @@ class NotifiedOp extends Op<void> implements Waker {
       notify.permit = BY_NONE;
       this.complete(undefined);
     } else {
-      const slot = notify.waiters.park(this, WAITING);
+      const slot = notify.queued.park(this, WAITING);
       if (slot === NIL) {
         this.fail(notify.pool.exhausted());
         return this;
@@ -83,7 +83,7 @@ class NotifiedOp extends Op<void> implements Waker {
   protected abandon(): void {
     const handle = this.handle;
     this.handle = -1;
-    if (handle >= 0) unlinkStaged(this.notify.waiters, this.notify.waking, handle);
+    if (handle >= 0) unlinkStaged(this.notify.queued, this.notify.waking, handle);
   }
 
   protected giveBack(): void {
@@ -111,7 +111,7 @@ export class Notify {
   /** @internal The waiter pool. */
   readonly pool: NodePool;
   /** @internal Waiters not yet notified, oldest first. */
-  readonly waiters: WaitList;
+  readonly queued: WaitList;
   /** @internal Waiters a running `notifyWaiters` has taken and not yet woken. */
   readonly waking: WaitList;
   /** @internal One stored notification for the next `notified()`: who stored it (`BY_ONE`/`BY_LAST`), or `BY_NONE`. */
@@ -120,7 +120,7 @@ export class Notify {
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(options?: NotifyOptions) {
     this.pool = resolvePool(options);
-    this.waiters = new WaitList(this.pool);
+    this.queued = new WaitList(this.pool);
     this.waking = new WaitList(this.pool);
   }
 
@@ -134,12 +134,12 @@ export class Notify {
 
   /** Wakes the oldest waiter, or stores one permit if nobody waits. Allocates: never. */
   notifyOne(): void {
-    this.wakeOne(this.waiters.head, BY_ONE);
+    this.wakeOne(this.queued.head, BY_ONE);
   }
 
   /** Wakes the newest waiter, or stores one permit if nobody waits. Allocates: never. */
   notifyLast(): void {
-    this.wakeOne(this.waiters.tail, BY_LAST);
+    this.wakeOne(this.queued.tail, BY_LAST);
   }
 
   /**
@@ -147,12 +147,12 @@ export class Notify {
    * nothing. Allocates: never.
    */
   notifyWaiters(): void {
-    wakeAllVia(this.waiters, this.waking, BY_WAITERS);
+    wakeAllVia(this.queued, this.waking, BY_WAITERS);
   }
 
   /** Waiters not yet notified. */
   waiterCount(): number {
-    return this.waiters.length + this.waking.length;
+    return this.queued.length + this.waking.length;
   }
 
   private wakeOne(slot: number, how: number): void {
@@ -161,7 +161,7 @@ export class Notify {
       return;
     }
     const pool = this.pool;
-    this.waiters.remove(slot);
+    this.queued.remove(slot);
     const op = pool.wakers[slot] as Waker;
     pool.free(slot);
     op.wake(0, how);

@@ -5,7 +5,7 @@
  * Implementation notes:
  * - Each parked op holds one pool node (`op.slot`); the node's waker entry points back at it.
  * - `pollAll` first moves every node to `scratch` and serves that list, so an op that must
- *   keep waiting goes back to `waiters` and is not polled twice in one pass, and an op
+ *   keep waiting goes back to `parked` and is not polled twice in one pass, and an op
  *   cancelled during the pass (found in either list) unlinks in O(1).
  * - `failOwnedBy` walks both lists; it runs only when a receiver closes.
  */
@@ -27,17 +27,17 @@ export interface PolledWaiter {
 }
 
 export class PollQueue {
-  private readonly waiters: WaitList;
+  private readonly parked: WaitList;
   private readonly scratch: WaitList;
 
   constructor(readonly pool: NodePool) {
-    this.waiters = new WaitList(pool);
+    this.parked = new WaitList(pool);
     this.scratch = new WaitList(pool);
   }
 
   /** @internal Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
   park(op: PolledWaiter): boolean {
-    const slot = this.waiters.park(op as unknown as Waker, 0);
+    const slot = this.parked.park(op as unknown as Waker, 0);
     if (slot === NIL) return false;
     op.slot = slot;
     return true;
@@ -47,14 +47,14 @@ export class PollQueue {
   unpark(op: PolledWaiter): void {
     const slot = op.slot;
     if (slot === NIL) return;
-    if (!this.waiters.remove(slot)) this.scratch.remove(slot);
+    if (!this.parked.remove(slot)) this.scratch.remove(slot);
     this.pool.free(slot);
     op.slot = NIL;
   }
 
   /** @internal Polls every parked op once, oldest first; those that complete leave. Allocates: never. */
   pollAll(): void {
-    const waiters = this.waiters;
+    const waiters = this.parked;
     if (waiters.head === NIL) return;
     const scratch = this.scratch;
     waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
@@ -71,7 +71,7 @@ export class PollQueue {
 
   /** @internal Fails every parked op of `owner` (a closing receiver). Allocates: never. */
   failOwnedBy(owner: unknown): void {
-    this.failIn(this.waiters, owner);
+    this.failIn(this.parked, owner);
     this.failIn(this.scratch, owner);
   }
 

@@ -24,7 +24,7 @@ import { WaitOptions, signalOf } from "../core/cancel";
 import { Op, readyOp } from "../core/op";
 import { Ring } from "../core/ring";
 import { currentRuntime } from "./runtime";
-import { Awaitable, GroupOp, checkInputs } from "./select";
+import { Awaitable, checkInputs, GONE, GroupOp } from "./select";
 import { JoinHandle, TaskFn, TaskSetMember } from "./task";
 
 /** `join`'s result for the inputs `Ops`: their values, a tuple for a tuple. */
@@ -36,7 +36,6 @@ class JoinOp extends GroupOp<unknown[]> {
   private remaining: number;
   private failed = false;
   private error: unknown = undefined;
-  private readonly taken = { value: undefined as unknown };
 
   constructor(inputs: Array<Awaitable<unknown>>, private readonly eager: boolean) {
     super(inputs);
@@ -68,8 +67,9 @@ class JoinOp extends GroupOp<unknown[]> {
     const owned = this.owned;
     for (let i = 0; i < owned.length; i++) {
       if (!owned[i]) continue;
-      if (!this.takeInput(i, this.taken)) return;
-      values[i] = this.taken.value;
+      const value = this.takeInput(i);
+      if (value === GONE) return;
+      values[i] = value;
     }
   }
 
@@ -122,7 +122,9 @@ function start(ops: ArrayLike<Awaitable<unknown>>, options: WaitOptions | undefi
 class JoinNextOp<T> extends Op<T | undefined> {
   /** @internal Links in the set's list of waiting ops. */
   prevWaiter: JoinNextOp<T> | null = null;
+  /** @internal */
   nextWaiter: JoinNextOp<T> | null = null;
+  /** @internal */
   linked = false;
   /** The handle whose result this op holds until delivery. */
   private taken: JoinHandle<T> | null = null;

@@ -47,6 +47,9 @@ export type SelectResult<Ops extends readonly unknown[]> = {
   [K in keyof Ops]: Selected<Awaited<Ops[K]>, K extends `${infer N extends number}` ? N : number>;
 }[number];
 
+/** What `takeInput` returns when the input no longer holds a value (never a value itself). */
+export const GONE: unknown = { gone: true };
+
 /** An op over a group of inputs; subclasses decide when it completes. */
 export abstract class GroupOp<R> extends Op<R> implements OpOwner {
   /** Per input: true when this group owns it (an op it claimed). */
@@ -91,19 +94,16 @@ export abstract class GroupOp<R> extends Op<R> implements OpOwner {
   protected abstract inputDone(index: number, ok: boolean, value: unknown): void;
 
   /**
-   * Takes owned input `index`'s value for `commit`. When the input is no longer holding a
-   * value (it was cancelled directly after this group completed), this group fails with its
-   * error and every other input is cancelled; returns false then.
+   * Takes owned input `index`'s value for `commit` and returns it. When the input is no
+   * longer holding a value (it was cancelled directly after this group completed), this
+   * group fails with its error and every other input is cancelled; returns `GONE` then.
    */
-  protected takeInput(index: number, into: { value: unknown }): boolean {
+  protected takeInput(index: number): unknown {
     const input = this.inputs[index] as Op<unknown>;
-    if (input.completedWithValue()) {
-      into.value = input.takeResult();
-      return true;
-    }
+    if (input.completedWithValue()) return input.takeResult();
     this.replaceResult(false, input.takeResult());
     this.cancelInputs(index);
-    return false;
+    return GONE;
   }
 
   /** Cancels every input except `keep` (-1: all). */
@@ -153,7 +153,6 @@ export function checkInputs(ops: ArrayLike<Awaitable<unknown>>): Array<Awaitable
 
 class SelectOp extends GroupOp<Selected<unknown>> {
   private winner = -1;
-  private readonly taken = { value: undefined as unknown };
 
   protected inputDone(index: number, ok: boolean, value: unknown): void {
     this.winner = index;
@@ -165,7 +164,9 @@ class SelectOp extends GroupOp<Selected<unknown>> {
   /** The winner's value is taken only now. */
   protected commit(selected: Selected<unknown>): void {
     const i = this.winner;
-    if (this.owned[i] && this.takeInput(i, this.taken)) selected.value = this.taken.value;
+    if (!this.owned[i]) return;
+    const value = this.takeInput(i);
+    if (value !== GONE) selected.value = value;
   }
 
   protected giveBack(): void {

@@ -12,11 +12,12 @@
  * Cancelling a pending `wait` withdraws its arrival.
  *
  * Implementation notes:
- * - `arrived` counts the current generation's queued waiters; it equals `waiters.length`.
- * - Completing a generation first splices every queued node onto `releasing` (marking them
- *   through the `token` column) and resets `arrived`, then wakes them one at a time: a wait
- *   started meanwhile belongs to the next generation, and cancelling a node still in
- *   `releasing` unlinks it without touching the new generation's count.
+ * - `arrived` counts the current generation's queued waiters; it equals `queued.length`.
+ * - Completing a generation resets `arrived`, then splices every queued node onto
+ *   `releasing` (marking them through the `token` column) and wakes them one at a time
+ *   (`wakeAllVia`, src/sync/wake_all.ts): a wait started meanwhile belongs to the next
+ *   generation, and cancelling a node still in `releasing` unlinks it without touching the
+ *   new generation's count.
  */
 
 import { signalOf, WaitOptions } from "../core/cancel";
@@ -26,6 +27,7 @@ import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { Waker } from "../core/waker";
 import { MAX_PERMITS, resolvePool } from "./batch_semaphore";
+import { unlinkStaged, WAITING, wakeAllVia } from "./wake_all";
 
 export interface BarrierOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -37,9 +39,6 @@ export interface BarrierWaitResult {
   /** True for exactly one waiter per generation: the one whose arrival completed it. */
   isLeader: boolean;
 }
-
-const QUEUED = 0;
-const RELEASING = 1;
 
 class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
   private handle = -1;
@@ -63,7 +62,7 @@ class BarrierWaitOp extends Op<BarrierWaitResult> implements Waker {
       barrier.release();
       return this;
     }
-    const slot = barrier.waiters.park(this, QUEUED);
+    const slot = barrier.queued.park(this, WAITING);
     if (slot === NIL) {
       this.fail(barrier.pool.exhausted());
       return this;
@@ -97,7 +96,7 @@ export class Barrier {
   /** @internal */
   readonly pool: NodePool;
   /** @internal The current generation's waiters, in arrival order. */
-  readonly waiters: WaitList;
+  readonly queued: WaitList;
   /** @internal A completed generation's waiters not yet woken. */
   private readonly releasing: WaitList;
   /** @internal Arrivals in the current generation (all queued). */
@@ -111,7 +110,7 @@ export class Barrier {
     checkCount("n", n, MAX_PERMITS);
     this.n = n === 0 ? 1 : n;
     this.pool = resolvePool(options);
-    this.waiters = new WaitList(this.pool);
+    this.queued = new WaitList(this.pool);
     this.releasing = new WaitList(this.pool);
   }
 
@@ -126,33 +125,12 @@ export class Barrier {
 
   /** @internal Completes the current generation: wakes everyone queued in it. */
   release(): void {
-    const waiters = this.waiters;
-    const releasing = this.releasing;
-    const pool = this.pool;
-    if (waiters.tail !== NIL) {
-      for (let slot = waiters.head; slot !== NIL; slot = pool.next[slot]) pool.token[slot] = RELEASING;
-      waiters.moveFrontTo(waiters.tail, waiters.length, releasing);
-    }
     this.arrived = 0;
-    let slot: number;
-    while ((slot = releasing.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as Waker;
-      pool.free(slot);
-      op.wake(0, 0);
-    }
+    wakeAllVia(this.queued, this.releasing, 0);
   }
 
   /** @internal Withdraws a pending arrival (stale handles are ignored). */
   withdraw(handle: number): void {
-    const pool = this.pool;
-    const slot = pool.slotOf(handle);
-    if (slot === NIL) return;
-    if (pool.token[slot] === RELEASING) {
-      this.releasing.remove(slot);
-    } else {
-      this.waiters.remove(slot);
-      this.arrived--;
-    }
-    pool.free(slot);
+    if (unlinkStaged(this.queued, this.releasing, handle)) this.arrived--;
   }
 }

@@ -47,15 +47,20 @@ export interface BroadcastOptions {
 export class BroadcastShared<T> {
   /** Messages kept (the capacity rounded up to a power of two). */
   readonly size: number;
-  /** Storage slots now: a power of two, at most `size`. */
+  /** @internal Storage slots now: a power of two, at most `size`. */
   slots = 0;
+  /** @internal Message `s` is in `values[s % slots]`. */
   values!: Array<T | undefined>;
+  /** @internal Per slot: the receivers that have yet to read its message. */
   remaining!: Int32Array;
-  /** No message numbered below `oldest` is held any more. */
+  /** @internal No message numbered below `oldest` is held any more. */
   oldest = 0;
   tail = 0;
+  /** @internal Sender clones not yet closed. */
   senders = 1;
+  /** @internal Receivers not yet closed. */
   receivers = 1;
+  /** @internal */
   readonly queue: PollQueue;
 
   constructor(capacity: number, readonly pool: NodePool) {
@@ -70,14 +75,14 @@ export class BroadcastShared<T> {
     return this.size < INITIAL_SLOTS ? this.size : INITIAL_SLOTS;
   }
 
-  /** One receiver is done with message `seq` (read, or skipped by a closing receiver). */
+  /** @internal One receiver is done with message `seq` (read, or skipped by a closing receiver). */
   consumed(seq: number): void {
     const i = seq % this.slots;
     if (--this.remaining[i] === 0) this.values[i] = undefined;
   }
 
   /**
-   * Stores message `tail` for `readers` receivers. Messages past the capacity are
+   * @internal Stores message `tail` for `readers` receivers. Messages past the capacity are
    * overwritten (their receivers lag); the storage grows first when the message would
    * overwrite one still held inside the capacity. Allocates: only when it grows or shrinks.
    */
@@ -95,7 +100,7 @@ export class BroadcastShared<T> {
     this.tail = tail + 1;
   }
 
-  /** Puts message `seq` (in the capacity, just read by one receiver) back for that receiver. */
+  /** @internal Puts message `seq` (in the capacity, just read by one receiver) back for that receiver. */
   unread(seq: number, value: T): void {
     while (this.tail - seq > this.slots) this.resize(this.slots * 2);
     const i = seq % this.slots;
@@ -119,7 +124,7 @@ export class BroadcastShared<T> {
     this.slots = slots;
   }
 
-  /** Serves every waiting receive (after a send, or the close of the last sender). */
+  /** @internal Serves every waiting receive (after a send, or the close of the last sender). */
   serve(): void {
     this.queue.pollAll();
   }
@@ -146,8 +151,8 @@ class BroadcastRecvOp<T> extends Op<T> {
     if (rx.closedSelf) this.fail(closedError("the broadcast receiver"));
     else if (rx.waiting > 0 || !this.poll()) {
       // Behind an earlier receive of the same receiver, or nothing to read yet.
-      if (!rx.shared.queue.park(this)) {
-        this.fail(rx.shared.pool.exhausted());
+      if (!rx.sharedState.queue.park(this)) {
+        this.fail(rx.sharedState.pool.exhausted());
         return this;
       }
       rx.waiting++;
@@ -177,13 +182,14 @@ class BroadcastRecvOp<T> extends Op<T> {
     this.fail(closedError("the broadcast receiver"));
   }
 
+  /** @internal */
   belongsTo(rx: unknown): boolean {
     return this.rx === rx;
   }
 
   protected abandon(): void {
     if (this.slot !== NIL) {
-      this.rx.shared.queue.unpark(this);
+      this.rx.sharedState.queue.unpark(this);
       this.rx.waiting--;
     }
   }
@@ -191,7 +197,7 @@ class BroadcastRecvOp<T> extends Op<T> {
   protected giveBack(value: T): void {
     // Unread the message if it was this receiver's last read and is still in the ring.
     const rx = this.rx;
-    const shared = rx.shared;
+    const shared = rx.sharedState;
     if (rx.closedSelf || rx.next !== this.seq + 1 || shared.tail - this.seq > shared.size) return;
     shared.unread(this.seq, value);
     rx.next = this.seq;
@@ -212,7 +218,7 @@ class BroadcastRecvOp<T> extends Op<T> {
 export class BroadcastSender<T> {
   private closedSelf = false;
 
-  constructor(private readonly shared: BroadcastShared<T>) {}
+  constructor(private readonly sharedState: BroadcastShared<T>) {}
 
   /**
    * Sends `value` to every receiver and returns how many there are; with none it is dropped
@@ -220,7 +226,7 @@ export class BroadcastSender<T> {
    */
   send(value: T): number {
     if (this.closedSelf) throw closedError("the broadcast sender", value);
-    const shared = this.shared;
+    const shared = this.sharedState;
     const n = shared.receivers;
     if (n === 0) return 0;
     shared.store(value, n);
@@ -230,26 +236,26 @@ export class BroadcastSender<T> {
 
   /** A receiver of the messages sent from now on. Allocates: the receiver. */
   subscribe(): BroadcastReceiver<T> {
-    this.shared.receivers++;
-    return new BroadcastReceiver<T>(this.shared, this.shared.tail);
+    this.sharedState.receivers++;
+    return new BroadcastReceiver<T>(this.sharedState, this.sharedState.tail);
   }
 
   /** Another sender; receivers end once every clone closed. Allocates: the sender. */
   clone(): BroadcastSender<T> {
     if (this.closedSelf) throw closedError("the broadcast sender");
-    this.shared.senders++;
-    return new BroadcastSender<T>(this.shared);
+    this.sharedState.senders++;
+    return new BroadcastSender<T>(this.sharedState);
   }
 
   /** Closes this clone; after the last one receivers drain the ring, then get `ERR_CLOSED`. */
   close(): void {
     if (this.closedSelf) return;
     this.closedSelf = true;
-    if (--this.shared.senders === 0) this.shared.serve();
+    if (--this.sharedState.senders === 0) this.sharedState.serve();
   }
 
   receiverCount(): number {
-    return this.shared.receivers;
+    return this.sharedState.receivers;
   }
 }
 
@@ -279,14 +285,14 @@ export class BroadcastReceiver<T> {
 
   constructor(
     /** @internal */
-    readonly shared: BroadcastShared<T>,
+    readonly sharedState: BroadcastShared<T>,
     /** @internal The number of the next message this receiver reads. */
     public next: number,
   ) {}
 
   /** @internal Reads at the cursor: EMPTY, VALUE (in `taken`), LAGGED (in `skipped`) or ENDED. */
   read(): number {
-    const shared = this.shared;
+    const shared = this.sharedState;
     const behind = shared.tail - this.next;
     if (behind === 0) return shared.senders === 0 ? ENDED : EMPTY;
     if (behind > shared.size) {
@@ -332,17 +338,17 @@ export class BroadcastReceiver<T> {
 
   /** A new receiver starting at the tail (only later messages). Allocates: the receiver. */
   resubscribe(): BroadcastReceiver<T> {
-    this.shared.receivers++;
-    return new BroadcastReceiver<T>(this.shared, this.shared.tail);
+    this.sharedState.receivers++;
+    return new BroadcastReceiver<T>(this.sharedState, this.sharedState.tail);
   }
 
   /** Messages from this receiver's cursor to the tail, overwritten ones included until the lag is reported. */
   len(): number {
-    return this.shared.tail - this.next;
+    return this.sharedState.tail - this.next;
   }
 
   isEmpty(): boolean {
-    return this.shared.tail === this.next;
+    return this.sharedState.tail === this.next;
   }
 
   /**
@@ -352,7 +358,7 @@ export class BroadcastReceiver<T> {
   close(): void {
     if (this.closedSelf) return;
     this.closedSelf = true;
-    const shared = this.shared;
+    const shared = this.sharedState;
     shared.queue.failOwnedBy(this);
     const from = shared.tail - this.next > shared.size ? shared.tail - shared.size : this.next;
     for (let seq = from; seq < shared.tail; seq++) shared.consumed(seq);

@@ -14,11 +14,12 @@
  * before its result is delivered passes the notification on as its notifier would have.
  *
  * Implementation notes:
- * - Waiters are pool nodes in `waiters` (oldest at the head). `notifyWaiters` first splices
+ * - Waiters are pool nodes in `queued` (oldest at the head). `notifyWaiters` first splices
  *   the whole queue onto `waking` and only then wakes, one node at a time, so an op created
- *   during the wake (from a synchronous delivery host) joins `waiters` and is not woken.
- * - A node's `token` column says which list holds it (`IN_WAITERS` / `IN_WAKING`), so a
- *   cancel unlinks it from the right one in O(1). The node is freed before its op is woken.
+ *   during the wake (from a synchronous delivery host) joins `queued` and is not woken
+ *   (`wakeAllVia`, src/sync/wake_all.ts).
+ * - A node's `token` column says which list holds it, so a cancel unlinks it from the right
+ *   one in O(1) (`unlinkStaged`). The node is freed before its op is woken.
  * - The op records how it was notified (`how`); that decides what a late cancel passes on.
  */
 
@@ -28,14 +29,12 @@ import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
+import { unlinkStaged, WAITING, wakeAllVia } from "./wake_all";
 
 export interface NotifyOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
   pool?: NodePool | PoolOptions;
 }
-
-const IN_WAITERS = 0;
-const IN_WAKING = 1;
 
 // How a NotifiedOp was notified: what its cancellation owes.
 const BY_NONE = 0;
@@ -70,7 +69,7 @@ class NotifiedOp extends Op<void> implements Waker {
       notify.permit = BY_NONE;
       this.complete(undefined);
     } else {
-      const slot = notify.waiters.park(this, IN_WAITERS);
+      const slot = notify.queued.park(this, WAITING);
       if (slot === NIL) {
         this.fail(notify.pool.exhausted());
         return this;
@@ -84,7 +83,7 @@ class NotifiedOp extends Op<void> implements Waker {
   protected abandon(): void {
     const handle = this.handle;
     this.handle = -1;
-    if (handle >= 0) this.notify.unlink(handle);
+    if (handle >= 0) unlinkStaged(this.notify.queued, this.notify.waking, handle);
   }
 
   protected giveBack(): void {
@@ -112,16 +111,16 @@ export class Notify {
   /** @internal The waiter pool. */
   readonly pool: NodePool;
   /** @internal Waiters not yet notified, oldest first. */
-  readonly waiters: WaitList;
+  readonly queued: WaitList;
   /** @internal Waiters a running `notifyWaiters` has taken and not yet woken. */
-  private readonly waking: WaitList;
+  readonly waking: WaitList;
   /** @internal One stored notification for the next `notified()`: who stored it (`BY_ONE`/`BY_LAST`), or `BY_NONE`. */
   permit = BY_NONE;
 
   /** Allocates: on construction (and a pool of its own when `options.pool` holds options). */
   constructor(options?: NotifyOptions) {
     this.pool = resolvePool(options);
-    this.waiters = new WaitList(this.pool);
+    this.queued = new WaitList(this.pool);
     this.waking = new WaitList(this.pool);
   }
 
@@ -135,12 +134,12 @@ export class Notify {
 
   /** Wakes the oldest waiter, or stores one permit if nobody waits. Allocates: never. */
   notifyOne(): void {
-    this.wakeOne(this.waiters.head, BY_ONE);
+    this.wakeOne(this.queued.head, BY_ONE);
   }
 
   /** Wakes the newest waiter, or stores one permit if nobody waits. Allocates: never. */
   notifyLast(): void {
-    this.wakeOne(this.waiters.tail, BY_LAST);
+    this.wakeOne(this.queued.tail, BY_LAST);
   }
 
   /**
@@ -148,34 +147,12 @@ export class Notify {
    * nothing. Allocates: never.
    */
   notifyWaiters(): void {
-    const waiters = this.waiters;
-    const waking = this.waking;
-    const pool = this.pool;
-    if (waiters.tail !== NIL) {
-      for (let slot = waiters.head; slot !== NIL; slot = pool.next[slot]) pool.token[slot] = IN_WAKING;
-      waiters.moveFrontTo(waiters.tail, waiters.length, waking);
-    }
-    let slot: number;
-    while ((slot = waking.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as Waker;
-      pool.free(slot);
-      op.wake(0, BY_WAITERS);
-    }
+    wakeAllVia(this.queued, this.waking, BY_WAITERS);
   }
 
   /** Waiters not yet notified. */
   waiterCount(): number {
-    return this.waiters.length + this.waking.length;
-  }
-
-  /** @internal Unlinks and frees a pending waiter's node (stale handles are ignored). */
-  unlink(handle: number): void {
-    const pool = this.pool;
-    const slot = pool.slotOf(handle);
-    if (slot === NIL) return;
-    if (pool.token[slot] === IN_WAKING) this.waking.remove(slot);
-    else this.waiters.remove(slot);
-    pool.free(slot);
+    return this.queued.length + this.waking.length;
   }
 
   private wakeOne(slot: number, how: number): void {
@@ -184,7 +161,7 @@ export class Notify {
       return;
     }
     const pool = this.pool;
-    this.waiters.remove(slot);
+    this.queued.remove(slot);
     const op = pool.wakers[slot] as Waker;
     pool.free(slot);
     op.wake(0, how);

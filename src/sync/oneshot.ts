@@ -30,6 +30,7 @@ import { Op, OpOwner } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { Waker } from "../core/waker";
 import { resolvePool } from "./batch_semaphore";
+import { wakeAll } from "./wake_all";
 
 export interface OneshotOptions {
   /** The pool for `tx.closed()` waiters: a shared `NodePool`, options for a pool of its own, or the default. */
@@ -179,14 +180,7 @@ export class OneshotReceiver<T> extends Op<T> {
   private markDone(): void {
     if (this.done) return;
     this.done = true;
-    const list = this.closedWaiters;
-    const pool = list.pool;
-    let slot: number;
-    while ((slot = list.popFront()) !== NIL) {
-      const op = pool.wakers[slot] as Waker;
-      pool.free(slot);
-      op.wake(0, 0);
-    }
+    wakeAll(this.closedWaiters, 0);
   }
 }
 

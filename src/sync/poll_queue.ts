@@ -5,7 +5,7 @@
  * Implementation notes:
  * - Each parked op holds one pool node (`op.slot`); the node's waker entry points back at it.
  * - `pollAll` first moves every node to `scratch` and serves that list, so an op that must
- *   keep waiting goes back to `waiters` and is not polled twice in one pass, and an op
+ *   keep waiting goes back to `parked` and is not polled twice in one pass, and an op
  *   cancelled during the pass (found in either list) unlinks in O(1).
  * - `failOwnedBy` walks both lists; it runs only when a receiver closes.
  */
@@ -16,45 +16,45 @@ import { Waker } from "../core/waker";
 
 /** What a PollQueue needs from a parked op. */
 export interface PolledWaiter {
-  /** The op's node while parked, else `NIL`. */
+  /** @internal The op's node while parked, else `NIL`. */
   slot: number;
-  /** Completes the op if it can now; false when it must keep waiting. */
+  /** @internal Completes the op if it can now; false when it must keep waiting. */
   poll(): boolean;
-  /** True when the op was made by `owner` (a receiver). */
+  /** @internal True when the op was made by `owner` (a receiver). */
   belongsTo(owner: unknown): boolean;
-  /** Fails the op because its receiver closed; its node was already taken back. */
+  /** @internal Fails the op because its receiver closed; its node was already taken back. */
   closeWaiting(): void;
 }
 
 export class PollQueue {
-  private readonly waiters: WaitList;
+  private readonly parked: WaitList;
   private readonly scratch: WaitList;
 
   constructor(readonly pool: NodePool) {
-    this.waiters = new WaitList(pool);
+    this.parked = new WaitList(pool);
     this.scratch = new WaitList(pool);
   }
 
-  /** Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
+  /** @internal Parks `op` as the newest waiter; false (nothing changed) when the pool is full. Allocates: never. */
   park(op: PolledWaiter): boolean {
-    const slot = this.waiters.park(op as unknown as Waker, 0);
+    const slot = this.parked.park(op as unknown as Waker, 0);
     if (slot === NIL) return false;
     op.slot = slot;
     return true;
   }
 
-  /** Takes a parked op's node back (a no-op when it is not parked). Allocates: never. */
+  /** @internal Takes a parked op's node back (a no-op when it is not parked). Allocates: never. */
   unpark(op: PolledWaiter): void {
     const slot = op.slot;
     if (slot === NIL) return;
-    if (!this.waiters.remove(slot)) this.scratch.remove(slot);
+    if (!this.parked.remove(slot)) this.scratch.remove(slot);
     this.pool.free(slot);
     op.slot = NIL;
   }
 
-  /** Polls every parked op once, oldest first; those that complete leave. Allocates: never. */
+  /** @internal Polls every parked op once, oldest first; those that complete leave. Allocates: never. */
   pollAll(): void {
-    const waiters = this.waiters;
+    const waiters = this.parked;
     if (waiters.head === NIL) return;
     const scratch = this.scratch;
     waiters.moveFrontTo(waiters.tail, waiters.length, scratch);
@@ -69,9 +69,9 @@ export class PollQueue {
     }
   }
 
-  /** Fails every parked op of `owner` (a closing receiver). Allocates: never. */
+  /** @internal Fails every parked op of `owner` (a closing receiver). Allocates: never. */
   failOwnedBy(owner: unknown): void {
-    this.failIn(this.waiters, owner);
+    this.failIn(this.parked, owner);
     this.failIn(this.scratch, owner);
   }
 

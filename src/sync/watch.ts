@@ -27,8 +27,9 @@ import { WaitList } from "../core/list";
 import { Op } from "../core/op";
 import { NIL, NodePool, PoolOptions } from "../core/pool";
 import { resolvePool } from "./batch_semaphore";
-import { ClosedOp, wakeAllClosed } from "./mpsc/chan";
+import { ClosedOp } from "./mpsc/chan";
 import { PollQueue } from "./poll_queue";
+import { wakeAll } from "./wake_all";
 
 export interface WatchOptions {
   /** The waiter pool: a shared `NodePool`, options for a pool of its own, or the default shared pool. */
@@ -36,10 +37,15 @@ export interface WatchOptions {
 }
 
 class Shared<T> {
+  /** @internal Bumped by every send. */
   version = 0;
+  /** @internal Sender clones not yet closed. */
   senders = 1;
+  /** @internal Receivers not yet closed. */
   receivers = 1;
+  /** @internal */
   readonly queue: PollQueue;
+  /** @internal Ops from `tx.closed()`, woken when the last receiver closes. */
   readonly closeWatchers: WaitList;
 
   constructor(
@@ -50,7 +56,7 @@ class Shared<T> {
     this.closeWatchers = new WaitList(pool);
   }
 
-  /** Serves every waiting op after a new version (or the close of the last sender). */
+  /** @internal Serves every waiting op after a new version (or the close of the last sender). */
   notify(): void {
     this.queue.pollAll();
   }
@@ -64,7 +70,7 @@ class WatchOp<T> extends Op<any> {
 
   constructor(
     private readonly rx: WatchReceiver<T>,
-    private readonly shared: Shared<T>,
+    private readonly sharedState: Shared<T>,
     private readonly pred: ((value: T) => boolean) | null,
   ) {
     super();
@@ -74,8 +80,8 @@ class WatchOp<T> extends Op<any> {
     const signal = signalOf(options);
     if (this.failIfAborted(signal)) return this;
     if (this.rx.closedSelf) this.fail(closedError("the watch receiver"));
-    else if (!this.poll() && !this.shared.queue.park(this)) {
-      this.fail(this.shared.pool.exhausted());
+    else if (!this.poll() && !this.sharedState.queue.park(this)) {
+      this.fail(this.sharedState.pool.exhausted());
       return this;
     }
     this.watch(signal);
@@ -84,7 +90,7 @@ class WatchOp<T> extends Op<any> {
 
   /** @internal Completes the op if it can now; false when it must keep waiting. */
   poll(): boolean {
-    const shared = this.shared;
+    const shared = this.sharedState;
     const rx = this.rx;
     if (this.pred === null) {
       if (rx.seen !== shared.version) {
@@ -121,7 +127,7 @@ class WatchOp<T> extends Op<any> {
 
   private markSeen(): void {
     this.prevSeen = this.rx.seen;
-    this.marked = this.shared.version;
+    this.marked = this.sharedState.version;
     this.rx.seen = this.marked;
   }
 
@@ -130,12 +136,13 @@ class WatchOp<T> extends Op<any> {
     this.fail(closedError("the watch receiver"));
   }
 
+  /** @internal */
   belongsTo(rx: unknown): boolean {
     return this.rx === rx;
   }
 
   protected abandon(): void {
-    this.shared.queue.unpark(this);
+    this.sharedState.queue.unpark(this);
   }
 
   protected giveBack(): void {
@@ -159,7 +166,7 @@ class WatchOp<T> extends Op<any> {
 export class WatchSender<T> {
   private closedSelf = false;
 
-  constructor(private readonly shared: Shared<T>) {}
+  constructor(private readonly sharedState: Shared<T>) {}
 
   private check(): void {
     if (this.closedSelf) throw closedError("the watch sender");
@@ -171,7 +178,7 @@ export class WatchSender<T> {
    */
   send(value: T): boolean {
     this.check();
-    const shared = this.shared;
+    const shared = this.sharedState;
     if (shared.receivers === 0) return false;
     shared.value = value;
     shared.version++;
@@ -182,7 +189,7 @@ export class WatchSender<T> {
   /** Stores `value` even with no receivers, notifies, and returns the old value. Allocates: never. */
   sendReplace(value: T): T {
     this.check();
-    const shared = this.shared;
+    const shared = this.sharedState;
     const old = shared.value;
     shared.value = value;
     shared.version++;
@@ -197,7 +204,7 @@ export class WatchSender<T> {
   sendModify(fn: (value: T) => unknown): void {
     this.check();
     if (typeof fn !== "function") throw invalidArgument("fn", "a function", fn);
-    const shared = this.shared;
+    const shared = this.sharedState;
     fn(shared.value);
     shared.version++;
     shared.notify();
@@ -205,7 +212,7 @@ export class WatchSender<T> {
 
   /** The current value itself (not a copy). */
   borrow(): T {
-    return this.shared.value;
+    return this.sharedState.value;
   }
 
   /**
@@ -213,36 +220,36 @@ export class WatchSender<T> {
    * closed. Allocates: the receiver.
    */
   subscribe(): WatchReceiver<T> {
-    this.shared.receivers++;
-    return new WatchReceiver<T>(this.shared, this.shared.version);
+    this.sharedState.receivers++;
+    return new WatchReceiver<T>(this.sharedState, this.sharedState.version);
   }
 
   /** Another sender; receivers see the channel closed when every clone closed. Allocates: the sender. */
   clone(): WatchSender<T> {
     this.check();
-    this.shared.senders++;
-    return new WatchSender<T>(this.shared);
+    this.sharedState.senders++;
+    return new WatchSender<T>(this.sharedState);
   }
 
   /** Closes this clone; the last close wakes receivers waiting on `changed()`. Idempotent. */
   close(): void {
     if (this.closedSelf) return;
     this.closedSelf = true;
-    if (--this.shared.senders === 0) this.shared.notify();
+    if (--this.sharedState.senders === 0) this.sharedState.notify();
   }
 
   /** Resolves when every receiver is closed. Allocates: per call (the op). */
   closed(options?: WaitOptions): Op<void> {
-    return new ClosedOp(this.shared.closeWatchers).start(this.shared.receivers === 0, options);
+    return new ClosedOp(this.sharedState.closeWatchers).start(this.sharedState.receivers === 0, options);
   }
 
   receiverCount(): number {
-    return this.shared.receivers;
+    return this.sharedState.receivers;
   }
 
   /** True when no receiver is open. */
   isClosed(): boolean {
-    return this.shared.receivers === 0;
+    return this.sharedState.receivers === 0;
   }
 }
 
@@ -262,27 +269,27 @@ export class WatchReceiver<T> {
   closedSelf = false;
 
   constructor(
-    private readonly shared: Shared<T>,
+    private readonly sharedState: Shared<T>,
     /** @internal The version this receiver has seen (-1: marked changed). */
     public seen: number,
   ) {}
 
   /** The current value itself, without marking it seen. */
   borrow(): T {
-    return this.shared.value;
+    return this.sharedState.value;
   }
 
   /** The current value, marking it seen. */
   borrowAndUpdate(): T {
-    this.seen = this.shared.version;
-    return this.shared.value;
+    this.seen = this.sharedState.version;
+    return this.sharedState.value;
   }
 
   /** Whether a version this receiver has not seen is there. Throws `ERR_CLOSED` when closed. */
   hasChanged(): boolean {
     if (this.closedSelf) throw closedError("the watch receiver");
-    if (this.shared.senders === 0) throw closedError("the watch channel");
-    return this.seen !== this.shared.version;
+    if (this.sharedState.senders === 0) throw closedError("the watch channel");
+    return this.seen !== this.sharedState.version;
   }
 
   /** Makes the current value count as unseen. */
@@ -292,7 +299,7 @@ export class WatchReceiver<T> {
 
   /** Makes the current value count as seen. */
   markUnchanged(): void {
-    this.seen = this.shared.version;
+    this.seen = this.sharedState.version;
   }
 
   /**
@@ -301,7 +308,7 @@ export class WatchReceiver<T> {
    * Allocates: per call (the op).
    */
   changed(options?: WaitOptions): Op<void> {
-    return new WatchOp<T>(this, this.shared, null).start(options) as Op<void>;
+    return new WatchOp<T>(this, this.sharedState, null).start(options) as Op<void>;
   }
 
   /**
@@ -312,14 +319,14 @@ export class WatchReceiver<T> {
    */
   waitFor(pred: (value: T) => boolean, options?: WaitOptions): Op<T> {
     if (typeof pred !== "function") throw invalidArgument("pred", "a function", pred);
-    return new WatchOp<T>(this, this.shared, pred).start(options) as Op<T>;
+    return new WatchOp<T>(this, this.sharedState, pred).start(options) as Op<T>;
   }
 
   /** Another receiver with this one's seen state. Allocates: the receiver. */
   clone(): WatchReceiver<T> {
     if (this.closedSelf) throw closedError("the watch receiver");
-    this.shared.receivers++;
-    return new WatchReceiver<T>(this.shared, this.seen);
+    this.sharedState.receivers++;
+    return new WatchReceiver<T>(this.sharedState, this.seen);
   }
 
   /**
@@ -329,9 +336,9 @@ export class WatchReceiver<T> {
   close(): void {
     if (this.closedSelf) return;
     this.closedSelf = true;
-    const shared = this.shared;
+    const shared = this.sharedState;
     shared.queue.failOwnedBy(this);
-    if (--shared.receivers === 0) wakeAllClosed(shared.closeWatchers);
+    if (--shared.receivers === 0) wakeAll(shared.closeWatchers, 0);
   }
 }
 

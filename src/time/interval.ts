@@ -39,8 +39,9 @@ const MISSED_AFTER = 5;
 
 /** The op `tick` returns; it is the waker of the interval's timer while it waits. */
 class TickOp extends Op<number> implements Waker {
+  /** @internal The timer, or -1. */
   handle = -1;
-  /** Which tick this was (for rolling the schedule back on cancel). */
+  /** @internal Which tick this was (for rolling the schedule back on cancel). */
   serial = 0;
 
   constructor(private readonly owner: Interval) {

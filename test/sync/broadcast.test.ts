@@ -231,7 +231,7 @@ describe("broadcast", function () {
   it("lets go of every value once each receiver read it, closed or was overwritten", function () {
     const [tx, rx1] = broadcast<{ n: number }>(4);
     const rx2 = tx.subscribe();
-    const values = (tx as unknown as { shared: { values: unknown[] } }).shared.values;
+    const values = (tx as unknown as { sharedState: { values: unknown[] } }).sharedState.values;
     const held = function (): number {
       let n = 0;
       for (let i = 0; i < values.length; i++) if (values[i] !== undefined) n++;

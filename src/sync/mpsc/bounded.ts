@@ -69,61 +69,25 @@ export class SendPermit<T> {
   }
 }
 
-/** The op returned by `reserve`: completes with a SendPermit. */
-class ReserveOp<T> extends Op<SendPermit<T>> implements Waker {
+/**
+ * The op returned by `send` (`sending`: reserve a slot, then push the message on delivery)
+ * and by `reserve` (completes with a SendPermit for the slot).
+ */
+class SlotOp<T> extends Op<any> implements Waker {
+  /** @internal The queued acquire, or -1. */
   handle = -1;
-
-  constructor(private readonly chan: Chan<T>) {
-    super();
-  }
-
-  start(open: boolean, options: WaitOptions | undefined): ReserveOp<T> {
-    const signal = signalOf(options);
-    const sem = this.chan.sem as BatchSemaphore;
-    if (this.failIfAborted(signal)) return this;
-    const r = open ? sem.acquire(1, this, 0) : CLOSED;
-    if (r === ACQUIRED) this.grant();
-    else if (r === CLOSED) this.fail(closedError("the channel"));
-    else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
-    else this.handle = r;
-    this.watch(signal);
-    return this;
-  }
-
-  private grant(): void {
-    this.chan.reserved++;
-    this.complete(new SendPermit<T>(this.chan));
-  }
-
-  wake(_token: number, status: number): void {
-    this.handle = -1;
-    if (status === WAKE_READY) this.grant();
-    else this.fail(closedError("the channel"));
-  }
-
-  protected abandon(): void {
-    if (this.handle >= 0) (this.chan.sem as BatchSemaphore).cancel(this.handle);
-    this.handle = -1;
-  }
-
-  protected giveBack(permit: SendPermit<T>): void {
-    permit.release();
-  }
-}
-
-/** The op returned by `send`: reserve a slot, then push the message on delivery. */
-class SendOp<T> extends Op<void> implements Waker {
-  handle = -1;
+  /** A send was granted its slot and its message is not queued yet. */
   private granted = false;
 
   constructor(
     private readonly chan: Chan<T>,
     private value: T | undefined,
+    private readonly sending: boolean,
   ) {
     super();
   }
 
-  start(open: boolean, options: WaitOptions | undefined): SendOp<T> {
+  start(open: boolean, options: WaitOptions | undefined): SlotOp<T> {
     const signal = signalOf(options);
     const sem = this.chan.sem as BatchSemaphore;
     if (this.failIfAborted(signal)) return this;
@@ -132,19 +96,25 @@ class SendOp<T> extends Op<void> implements Waker {
     else if (r === CLOSED) this.refuse();
     else if (r === EXHAUSTED) this.fail(sem.pool.exhausted());
     else this.handle = r;
-    // Taken even if nobody awaits it: the take is when the message enters the queue.
-    this.takeWhenDone();
+    // A send is taken even if nobody awaits it: the take is when the message enters the queue.
+    if (this.sending) this.takeWhenDone();
     this.watch(signal);
     return this;
   }
 
   private grant(): void {
+    const chan = this.chan;
+    chan.reserved++;
+    if (!this.sending) {
+      this.complete(new SendPermit<T>(chan));
+      return;
+    }
     this.granted = true;
-    this.chan.reserved++;
-    this.chan.grantedSends++;
+    chan.grantedSends++;
     this.complete(undefined);
   }
 
+  /** The channel is closed: a send's error carries its value. */
   private refuse(): void {
     const value = this.value;
     this.value = undefined;
@@ -163,15 +133,18 @@ class SendOp<T> extends Op<void> implements Waker {
     this.value = undefined;
   }
 
-  protected giveBack(): void {
-    if (!this.granted) return;
-    this.granted = false;
-    this.value = undefined;
-    this.chan.grantedSends--;
-    this.chan.unreserve();
+  /** Cancelled after the grant: a permit is released, a send withdraws its message. */
+  protected giveBack(permit: unknown): void {
+    if (!this.sending) (permit as SendPermit<T>).release();
+    else if (this.granted) {
+      this.granted = false;
+      this.value = undefined;
+      this.chan.grantedSends--;
+      this.chan.unreserve();
+    }
   }
 
-  /** The send is taken now: its message enters the queue. */
+  /** A send is taken now: its message enters the queue. */
   protected commit(): void {
     if (this.granted) {
       const chan = this.chan;
@@ -204,6 +177,11 @@ export class Sender<T> extends SenderBase<T> {
     return !this.isClosed();
   }
 
+  /** Takes a free slot now; false when full or while earlier sends are granted but undelivered. */
+  private trySlot(): boolean {
+    return this.chan.grantedSends === 0 && (this.chan.sem as BatchSemaphore).tryAcquire(1);
+  }
+
   /**
    * Waits for a slot (FIFO among senders), then queues `value`. Rejects `ERR_CLOSED` with
    * `value` when the channel is or gets closed. Cancelling after the slot was granted but
@@ -212,7 +190,7 @@ export class Sender<T> extends SenderBase<T> {
    */
   send(value: T, options?: WaitOptions): Op<void> {
     checkMessage(value);
-    return new SendOp<T>(this.chan, value).start(this.open(), options);
+    return new SlotOp<T>(this.chan, value, true).start(this.open(), options) as Op<void>;
   }
 
   /**
@@ -222,15 +200,14 @@ export class Sender<T> extends SenderBase<T> {
   trySend(value: T): boolean {
     checkMessage(value);
     if (!this.open()) throw closedError("the channel", value);
-    const chan = this.chan;
-    if (chan.grantedSends > 0 || !(chan.sem as BatchSemaphore).tryAcquire(1)) return false;
-    chan.push(value);
+    if (!this.trySlot()) return false;
+    this.chan.push(value);
     return true;
   }
 
   /** Waits for a slot and returns it as a SendPermit. Allocates: per call (the op, the permit). */
   reserve(options?: WaitOptions): Op<SendPermit<T>> {
-    return new ReserveOp<T>(this.chan).start(this.open(), options);
+    return new SlotOp<T>(this.chan, undefined, false).start(this.open(), options) as Op<SendPermit<T>>;
   }
 
   /**
@@ -240,10 +217,9 @@ export class Sender<T> extends SenderBase<T> {
    */
   tryReserve(): SendPermit<T> | null {
     if (!this.open()) throw closedError("the channel");
-    const chan = this.chan;
-    if (chan.grantedSends > 0 || !(chan.sem as BatchSemaphore).tryAcquire(1)) return null;
-    chan.reserved++;
-    return new SendPermit<T>(chan);
+    if (!this.trySlot()) return null;
+    this.chan.reserved++;
+    return new SendPermit<T>(this.chan);
   }
 
   /** Another sender for the same channel. Allocates: the sender. */

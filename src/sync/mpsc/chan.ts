@@ -32,6 +32,7 @@ import { NIL, NodePool } from "../../core/pool";
 import { Ring } from "../../core/ring";
 import { Waker } from "../../core/waker";
 import { BatchSemaphore } from "../batch_semaphore";
+import { wakeAll } from "../wake_all";
 
 /** True for an array `recvMany` can append to (feature-detected: Espruino cannot freeze). */
 function appendable(buf: unknown): boolean {
@@ -45,18 +46,23 @@ const INITIAL_RING = 32;
 const MAX_BATCH = 1073741824;
 
 export class Chan<T> {
+  /** @internal */
   readonly queue: Ring<T>;
+  /** @internal */
   readonly receivers: WaitList;
-  /** Ops from `tx.closed()`, woken when the receiver closes. */
+  /** @internal Ops from `tx.closed()`, woken when the receiver closes. */
   readonly closeWatchers: WaitList;
-  /** Sender clones not yet closed. */
+  /** @internal Sender clones not yet closed. */
   senders = 1;
+  /** @internal */
   rxClosed = false;
-  /** Slots granted to senders (permits, granted sends) whose message is not queued yet. */
+  /** @internal Slots granted to senders (permits, granted sends) whose message is not queued yet. */
   reserved = 0;
-  /** Sends granted but not delivered: their messages go first, so `trySend` waits for them. */
+  /** @internal Sends granted but not delivered: their messages go first, so `trySend` waits for them. */
   grantedSends = 0;
+  /** @internal */
   inFlightHead: RecvOp<T> | null = null;
+  /** @internal */
   inFlightTail: RecvOp<T> | null = null;
 
   constructor(
@@ -71,34 +77,39 @@ export class Chan<T> {
     this.closeWatchers = new WaitList(pool);
   }
 
-  /** Closed for sending: the receiver closed or every sender clone closed. */
+  /** @internal Closed for sending: the receiver closed or every sender clone closed. */
   isClosed(): boolean {
     return this.rxClosed || this.senders === 0;
   }
 
+  /** @internal */
   isDrained(): boolean {
-    return (this.rxClosed || this.senders === 0) && this.queue.length === 0 && this.reserved === 0 && this.inFlightHead === null;
+    return this.isClosed() && this.queue.length === 0 && this.reserved === 0 && this.inFlightHead === null;
   }
 
-  /** Queues a message whose slot (if bounded) is already held, and serves waiting receivers. */
+  /** @internal Queues a message whose slot (if bounded) is already held, and serves waiting receivers. */
   push(value: T): void {
     this.queue.push(value);
+    // The hot path: no call when no receiver waits.
     if (this.receivers.head !== NIL) this.serve();
   }
 
-  /** Frees `n` slots of a bounded channel (a no-op when unbounded). */
+  /** @internal Frees `n` slots of a bounded channel (a no-op when unbounded). */
   releaseSlots(n: number): void {
     if (this.sem !== null) this.sem.release(n);
   }
 
-  /** A reserved slot was used up without a message: the channel may now be drained. */
+  /** @internal A reserved slot was used up without a message: the channel may now be drained. */
   unreserve(): void {
     this.reserved--;
     this.releaseSlots(1);
-    if (this.receivers.head !== NIL) this.serve();
+    this.serve();
   }
 
-  /** Hands queued messages (or the end of the channel) to the waiting receivers, oldest first. */
+  /**
+   * @internal Hands queued messages (or the end of the channel) to the waiting receivers,
+   * oldest first. Called after every change that may serve one; does nothing when none waits.
+   */
   serve(): void {
     const pool = this.pool;
     const receivers = this.receivers;
@@ -114,12 +125,13 @@ export class Chan<T> {
     }
   }
 
-  /** The sender side ended (last sender closed): wake receivers if nothing more can come. */
+  /** @internal The sender side ended (last sender closed): wake receivers if nothing more can come. */
   closeTx(): void {
     if (this.sem !== null) this.sem.close();
-    if (this.receivers.head !== NIL) this.serve();
+    this.serve();
   }
 
+  /** @internal */
   linkInFlight(op: RecvOp<T>): void {
     op.prevInFlight = this.inFlightTail;
     op.nextInFlight = null;
@@ -128,6 +140,7 @@ export class Chan<T> {
     this.inFlightTail = op;
   }
 
+  /** @internal */
   unlinkInFlight(op: RecvOp<T>): void {
     const before = op.prevInFlight;
     const after = op.nextInFlight;
@@ -140,23 +153,22 @@ export class Chan<T> {
   }
 
   /**
-   * A complete receive op was cancelled: its messages shift to the in-flight ops created
-   * after it and what is left over goes back to the head of the queue, order preserved.
-   * Allocates: a carry array (cancelling a complete receive is the rare case).
+   * @internal A complete receive op holding `carry` was cancelled: its messages shift to the
+   * in-flight ops created after it and what is left over goes back to the head of the queue,
+   * order preserved. Allocates: carry arrays (cancelling a complete receive is the rare case).
    */
-  returnInFlight(op: RecvOp<T>): void {
-    let carry = op.heldItems();
+  returnInFlight(op: RecvOp<T>, carry: T[]): void {
     let later = op.nextInFlight;
     this.unlinkInFlight(op);
     while (later !== null) {
-      const mine = later.heldItems();
+      const mine = later.heldItems(later.result);
       for (let i = 0; i < mine.length; i++) carry.push(mine[i]);
       later.setHeld(carry.slice(0, mine.length));
       carry = carry.slice(mine.length);
       later = later.nextInFlight;
     }
     for (let i = carry.length - 1; i >= 0; i--) this.queue.unshift(carry[i]);
-    if (this.receivers.head !== NIL) this.serve();
+    this.serve();
   }
 }
 
@@ -166,11 +178,12 @@ export class RecvOp<T> extends Op<any> implements Waker {
   slot = NIL;
   /** @internal Messages held while complete and undelivered. */
   holding = 0;
+  /** @internal Links in the channel's in-flight chain. */
   prevInFlight: RecvOp<T> | null = null;
+  /** @internal */
   nextInFlight: RecvOp<T> | null = null;
+  /** The messages a `recvMany` holds (a `recv` holds its message as its `result`). */
   private many: T[] | null = null;
-  /** The message a `recv` holds (`result` is overwritten by the error when cancelled). */
-  private one: T | undefined = undefined;
 
   constructor(
     private readonly chan: Chan<T>,
@@ -205,21 +218,19 @@ export class RecvOp<T> extends Op<any> implements Waker {
   /** @internal Takes messages from the queue (which is not empty) and completes. */
   take(): void {
     const queue = this.chan.queue;
+    let result: unknown;
     if (this.buf === null) {
-      const value = queue.shift() as T;
+      result = queue.shift();
       this.holding = 1;
-      this.one = value;
-      this.chan.linkInFlight(this);
-      this.complete(value);
-      return;
+    } else {
+      const n = queue.length < this.limit ? queue.length : this.limit;
+      const many: T[] = [];
+      for (let i = 0; i < n; i++) many.push(queue.shift() as T);
+      this.many = many;
+      this.holding = result = n;
     }
-    const n = queue.length < this.limit ? queue.length : this.limit;
-    const many: T[] = [];
-    for (let i = 0; i < n; i++) many.push(queue.shift() as T);
-    this.many = many;
-    this.holding = n;
     this.chan.linkInFlight(this);
-    this.complete(n);
+    this.complete(result);
   }
 
   /** @internal The channel is drained: completes with the end-of-channel result. */
@@ -227,21 +238,21 @@ export class RecvOp<T> extends Op<any> implements Waker {
     this.complete(this.buf === null ? undefined : 0);
   }
 
-  /** @internal The messages this op holds, oldest first. Allocates: the array. */
-  heldItems(): T[] {
+  /**
+   * @internal The messages this op holds, oldest first, given its result (`value`: the
+   * message of a `recv`). Allocates: the array for a `recv`.
+   */
+  heldItems(value: unknown): T[] {
     if (this.buf !== null) return this.many as T[];
     const one: T[] = [];
-    one.push(this.one as T);
+    one.push(value as T);
     return one;
   }
 
   /** @internal Replaces the held messages (same count) after an earlier op was cancelled. */
   setHeld(items: T[]): void {
     if (this.buf !== null) this.many = items;
-    else {
-      this.one = items[0];
-      this.result = items[0];
-    }
+    else this.result = items[0];
   }
 
   protected abandon(): void {
@@ -252,12 +263,11 @@ export class RecvOp<T> extends Op<any> implements Waker {
     }
   }
 
-  protected giveBack(_value: unknown): void {
+  protected giveBack(value: unknown): void {
     if (this.holding === 0) return;
     this.holding = 0;
-    this.chan.returnInFlight(this);
+    this.chan.returnInFlight(this, this.heldItems(value));
     this.many = null;
-    this.one = undefined;
   }
 
   /** The messages are taken now: append them to `buf` and free their slots. */
@@ -272,7 +282,6 @@ export class RecvOp<T> extends Op<any> implements Waker {
     if (n > 0) {
       const chan = this.chan;
       this.holding = 0;
-      this.one = undefined;
       chan.unlinkInFlight(this);
       if (this.buf !== null) {
         const many = this.many as T[];
@@ -280,13 +289,13 @@ export class RecvOp<T> extends Op<any> implements Waker {
         for (let i = 0; i < many.length; i++) this.buf.push(many[i]);
       }
       chan.releaseSlots(n);
-      if (chan.receivers.head !== NIL) chan.serve();
+      chan.serve();
     }
   }
 }
 
-/** The op returned by `tx.closed()`: completes when the receiver closes. */
-export class ClosedOp extends Op<void> {
+/** The op returned by `tx.closed()`: completes when the receiver closes (`wakeAll` on its list). */
+export class ClosedOp extends Op<void> implements Waker {
   slot = NIL;
 
   constructor(private readonly list: WaitList) {
@@ -298,7 +307,7 @@ export class ClosedOp extends Op<void> {
     if (this.failIfAborted(signal)) return this;
     if (closed) this.complete(undefined);
     else {
-      const slot = this.list.park(this as unknown as Waker, 0);
+      const slot = this.list.park(this, 0);
       if (slot === NIL) {
         this.fail(this.list.pool.exhausted());
         return this;
@@ -309,24 +318,18 @@ export class ClosedOp extends Op<void> {
     return this;
   }
 
+  /** Its node was unlinked and freed: the receiver closed. */
+  wake(_token: number, _status: number): void {
+    this.slot = NIL;
+    this.complete(undefined);
+  }
+
   protected abandon(): void {
     if (this.slot !== NIL) {
       this.list.remove(this.slot);
       this.list.pool.free(this.slot);
       this.slot = NIL;
     }
-  }
-}
-
-/** Completes every op waiting in a list of `ClosedOp`s. */
-export function wakeAllClosed(list: WaitList): void {
-  const pool = list.pool;
-  let slot: number;
-  while ((slot = list.popFront()) !== NIL) {
-    const op = pool.wakers[slot] as unknown as ClosedOp;
-    pool.free(slot);
-    op.slot = NIL;
-    op.complete(undefined);
   }
 }
 
@@ -424,8 +427,8 @@ export class Receiver<T> {
     if (chan.rxClosed) return;
     chan.rxClosed = true;
     if (chan.sem !== null) chan.sem.close();
-    wakeAllClosed(chan.closeWatchers);
-    if (chan.receivers.head !== NIL) chan.serve();
+    wakeAll(chan.closeWatchers, 0);
+    chan.serve();
   }
 
   /** True once closed and no SendPermit is outstanding (messages may still be queued). */

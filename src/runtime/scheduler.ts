@@ -55,9 +55,9 @@ export interface Deferred {
 
 /** What the scheduler calls back into: the runtime's task table, once it has one. */
 export interface TaskStarter {
-  /** Slots of the tasks spawned and not started yet, oldest first. */
+  /** @internal Slots of the tasks spawned and not started yet, oldest first. */
   readonly starts: Ring<number>;
-  /** Starts the oldest task in `starts`. */
+  /** @internal Starts the oldest task in `starts`. */
   startNext(): void;
 }
 

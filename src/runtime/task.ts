@@ -148,7 +148,7 @@ export class JoinHandle<T> extends Op<T> {
 export class TaskTable implements RuntimeTasks, TaskOwner {
   readonly pool: NodePool;
   private readonly handles: Array<JoinHandle<unknown> | null> = [];
-  /** Slots spawned and not started yet, oldest first (a task aborted meanwhile keeps its slot until then). */
+  /** @internal Slots spawned and not started yet, oldest first (a task aborted meanwhile keeps its slot until then). */
   readonly starts = new Ring<number>(8);
 
   /** Allocates: on construction, and when the table doubles (up to `maxTasks`). */
@@ -186,7 +186,7 @@ export class TaskTable implements RuntimeTasks, TaskOwner {
     return handle;
   }
 
-  /** Scheduler: starts the oldest spawned task (or frees its slot when it was aborted first). */
+  /** @internal Scheduler: starts the oldest spawned task (or frees its slot when it was aborted first). */
   startNext(): void {
     const slot = this.starts.shift() as number;
     const state = this.pool.token;

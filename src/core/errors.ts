@@ -65,6 +65,7 @@ let debug = false;
  */
 export function setDebug(on: boolean): void {
   debug = on === true;
+  if (debug) restack = withWaitingCall;
 }
 
 /** The waiting call's stack, when debugging: called as an op is created. Allocates: only when debugging. */
@@ -77,8 +78,32 @@ function outcome(err: Error, code: string): KyotoError {
   return withCode(err, code);
 }
 
+type OutcomeError = KyotoError & { [key: string]: unknown };
+
+/**
+ * Restacks for a recorded waiting call; installed by the first `setDebug(true)`, which is also
+ * the only way an op gets an `origin`, so a device build that never debugs carries none of it.
+ */
+let restack: ((err: OutcomeError, name: string, header: string, origin: Error) => KyotoError) | null = null;
+
 /** The fields an outcome error may carry besides `code`, copied when it is restacked. */
 const OUTCOME_FIELDS = ["value", "cause", "skipped", "pool"];
+
+/**
+ * A copy of `err` named `name` (`header` is its first line) with `origin`'s stack: a copy per
+ * op, since one close can fail many.
+ */
+function withWaitingCall(err: OutcomeError, name: string, header: string, origin: Error): KyotoError {
+  const copy = outcome(new Error(err.message), err.code) as OutcomeError;
+  copy.name = name;
+  for (let i = 0; i < OUTCOME_FIELDS.length; i++) {
+    const field = OUTCOME_FIELDS[i];
+    if (err[field] !== undefined) copy[field] = err[field];
+  }
+  const frames = typeof origin.stack === "string" ? origin.stack.slice(origin.stack.indexOf("\n") + 1) : "";
+  copy.stack = header + "\n" + frames;
+  return copy;
+}
 
 const WAITER_NOTE =
   "\n    at <the waiting op> (kyoto raised this for a waiting op, not at the call that waited; set KYOTO_DEBUG=1 (or setDebug(true)) to record that call)";
@@ -89,24 +114,15 @@ const WAITER_NOTE =
  * many) or a note instead of the stack of where it was raised; anything else passes as is.
  */
 export function forWaiter(error: unknown, origin: Error | null): unknown {
-  const err = error as KyotoError & { [key: string]: unknown };
+  const err = error as OutcomeError;
   if (err === null || typeof err !== "object" || err[OUTCOME] !== true) return error;
   // (Espruino's errors have no inherited `name`: a plain Error's reads as undefined there.)
   const name = typeof err.name === "string" ? err.name : "Error";
   const header = name + ": " + err.message;
-  if (origin === null) {
-    if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
-    return err;
-  }
-  const copy = outcome(new Error(err.message), err.code) as KyotoError & { [key: string]: unknown };
-  copy.name = name;
-  for (let i = 0; i < OUTCOME_FIELDS.length; i++) {
-    const field = OUTCOME_FIELDS[i];
-    if (err[field] !== undefined) copy[field] = err[field];
-  }
-  const frames = typeof origin.stack === "string" ? origin.stack.slice(origin.stack.indexOf("\n") + 1) : "";
-  copy.stack = header + "\n" + frames;
-  return copy;
+  // (`restack` is set whenever an op has an `origin`: both come from `setDebug(true)`.)
+  if (origin !== null && restack !== null) return restack(err, name, header, origin);
+  if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
+  return err;
 }
 
 /** `ERR_CLOSED`; pass `value` when a value was not delivered (it is returned to the caller). */

@@ -20,6 +20,7 @@
  */
 import terser from "@rollup/plugin-terser";
 import { dts } from "rollup-plugin-dts";
+import { aliasThisPlugin } from "./tools/alias_this.mjs";
 import { deviceMangle, espruinoFold, espruinoOutputPlugins, espruinoTslib, internalNames } from "./tools/espruino_build.mjs";
 import { propertyRenaming } from "./tools/mangle.mjs";
 import { topLevelVarPlugin } from "./tools/top_level_var.mjs";
@@ -86,8 +87,8 @@ const configs = [
         format: "es",
         entryFileNames: "[name].min.mjs",
         sourcemap: true,
-        // kyoto's internal property names renamed short, as in every device bundle.
-        plugins: [terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true, mangle: { properties: quickjsRenaming.properties }, nameCache: quickjsRenaming.nameCache() })],
+        // kyoto's internal property names renamed short and `this` read through a local, as in every device bundle.
+        plugins: [aliasThisPlugin(), terser({ module: true, ecma: 2020, compress: { passes: 2 }, keep_classnames: true, mangle: { properties: quickjsRenaming.properties }, nameCache: quickjsRenaming.nameCache() })],
       },
     ],
   },

@@ -78,12 +78,17 @@ export function deviceMangle(include = isKyotoModule, keep = [], { keepFunctionN
   return mangleInternals({ table: internalNames(keep), include, keepFunctionNames });
 }
 
-/** The rollup plugin folding `typeof` tests of what Espruino lacks in kyoto's own modules (tools/fold_absent.mjs). */
+const isTslib = (id) => /[\\/]tslib[\\/]tslib\.es6\.mjs$/.test(id);
+
+/**
+ * The rollup plugin folding `typeof` tests of what Espruino lacks (tools/fold_absent.mjs) in
+ * kyoto's own modules and in tslib's helpers (its generator's `Symbol`/`Iterator` tests).
+ */
 export function espruinoFold() {
   return {
     name: "kyoto-fold-absent",
     transform(code, id) {
-      if (!isKyotoModule(id)) return null;
+      if (!isKyotoModule(id) && !isTslib(id)) return null;
       const out = foldAbsentTypeofs(code);
       return out === code ? null : { code: out, map: null };
     },
@@ -98,9 +103,11 @@ export function espruinoTslib() {
   const shim = path.join(root, "tools/espruino_tslib.mjs");
   return {
     name: "kyoto-espruino-tslib",
+    // Neither does anything at load that a helper it exports needs (tslib's one top-level
+    // statement reads `SuppressedError`, which a bundler must otherwise keep).
     resolveId(source) {
-      if (source === "tslib") return shim;
-      return source === "tslib/tslib.es6.mjs" ? createRequire(import.meta.url).resolve(source) : null;
+      if (source === "tslib") return { id: shim, moduleSideEffects: false };
+      return source === "tslib/tslib.es6.mjs" ? { id: createRequire(import.meta.url).resolve(source), moduleSideEffects: false } : null;
     },
   };
 }

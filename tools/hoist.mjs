@@ -1,7 +1,8 @@
 /**
  * The Espruino hoist pass: moves every function declaration to the top of the statement
  * list it belongs to (program, function body or block), after any directive prologue,
- * keeping their relative order.
+ * keeping their relative order. Two `var` statements that meet once a declaration between
+ * them has moved are joined into one (the minifier ran before and could not).
  *
  * Espruino runs code while parsing it and does not hoist function declarations, so code
  * that is valid JavaScript fails there. The typical case is TypeScript's ES5 class output,
@@ -28,9 +29,19 @@ export function hoistFunctionDeclarations(code, { module = false } = {}) {
     while (prefix < list.length && list[prefix].type === "FunctionDeclaration") prefix++;
     if (prefix >= list.length) return;
     const target = list[prefix].start;
+    let previous = list[prefix];
     for (let i = prefix + 1; i < list.length; i++) {
       const stmt = list[i];
-      if (stmt.type !== "FunctionDeclaration") continue;
+      if (stmt.type !== "FunctionDeclaration") {
+        // Two `var` statements the minifier kept apart only because a declaration stood
+        // between them meet once it has moved: `var a=1;var b=2` becomes `var a=1,b=2`.
+        if (isVar(previous) && isVar(stmt) && code[previous.end - 1] === ";" && list[i - 1] !== previous) {
+          s.overwrite(previous.end - 1, previous.end, ",");
+          s.remove(stmt.start, stmt.declarations[0].start);
+        }
+        previous = stmt;
+        continue;
+      }
       // Removing the declaration must not glue the neighbours into one expression
       // (`a=1\n(f)` would become a call): keep a separator in its place.
       const before = code.slice(list[i - 1].start, list[i - 1].end).trimEnd();
@@ -41,6 +52,8 @@ export function hoistFunctionDeclarations(code, { module = false } = {}) {
   });
   return { code: s.toString(), map: s.generateMap({ hires: true }), moved };
 }
+
+const isVar = (stmt) => stmt.type === "VariableDeclaration" && stmt.kind === "var";
 
 /** Rollup output plugin. Put it after terser in `output.plugins`. */
 export function hoist() {

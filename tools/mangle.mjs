@@ -19,6 +19,7 @@
 import ts from "typescript";
 import { isPortableFile } from "./check_portable.mjs";
 import { aliasPrototypes } from "./proto_alias.mjs";
+import { aliasThis } from "./alias_this.mjs";
 import { markLoweredClassesPure } from "./pure_classes.mjs";
 import { loadProgram, relative } from "./tsprogram.mjs";
 
@@ -112,8 +113,9 @@ export function mangleTable(program = loadProgram("tsconfig.portable.json").prog
  * Rollup plugin: renames the internal properties (`table`) in the modules `include` accepts,
  * after TypeScript has lowered them (local names are shortened too, function and class names
  * only without `keepFunctionNames`),
- * reads each lowered class's prototype through one variable (tools/proto_alias.mjs) and marks
- * each lowered class pure (tools/pure_classes.mjs). The code is otherwise left as it is for
+ * reads each lowered class's prototype through one variable (tools/proto_alias.mjs), reads
+ * `this` through a local where that is shorter (tools/alias_this.mjs) and marks each lowered
+ * class pure (tools/pure_classes.mjs). The code is otherwise left as it is for
  * the later steps (tree-shaking, terser, hoist).
  * @returns {import("rollup").Plugin}
  */
@@ -125,7 +127,7 @@ export function mangleInternals({ table, include, keepFunctionNames = false }) {
     async transform(code, id) {
       if (names.length === 0 || !include(id)) return null;
       const { minify } = await import("terser");
-      const out = await minify(markLoweredClassesPure(aliasPrototypes(code)), {
+      const out = await minify(markLoweredClassesPure(aliasPrototypes(aliasThis(code))), {
         module: true,
         compress: false,
         // `keepFunctionNames`: for code that is not minified after this (the QuickJS test

@@ -221,6 +221,20 @@ describe("the hoist pass", () => {
     assert.deepEqual(checkHoisted(out), []);
   });
 
+  it("joins the var statements that meet once a declaration between them has moved, and no others", () => {
+    const source = "var a = 1;\nfunction f() { return a + b; }\nvar b = 2;\nvar c = f();\nfunction g() { return c; }\nvar d = g(), e = d + 1;\nvar result = [a, b, c, d, e];";
+    const out = hoistFunctionDeclarations(source).code;
+    assert.match(out, /^function f\(\) \{ return a \+ b; \}\s*function g\(\)/);
+    assert.match(out, /var a = 1,\s*b = 2;\s*var c = f\(\),\s*d = g\(\), e = d \+ 1;\s*var result/, "b joins a, d joins c; d and result were adjacent already: " + out);
+    assert.deepEqual(checkHoisted(out), []);
+    const run = (code: string) => {
+      const ctx: { result?: number[] } = {};
+      vm.runInNewContext(withoutHoisting(code), ctx);
+      return JSON.stringify(ctx.result);
+    };
+    assert.equal(run(out), "[1,2,3,3,4]");
+  });
+
   it("is what makes the bundle pass: KYOTO_NO_HOIST=1 builds one the check rejects", async function () {
     this.timeout(60_000);
     const configs = (await import("../../rollup.config.js")).default as RollupOptions[];
@@ -323,6 +337,49 @@ describe("the prototype alias pass", () => {
     };
     assert.equal(run(out), run(es5));
     assert.equal(run(out), "[3,3,true]");
+  });
+});
+
+describe("the this-alias pass", () => {
+  const run = (code: string) => {
+    const ctx = vm.createContext({});
+    vm.runInContext(code, ctx);
+    return JSON.stringify(vm.runInContext("result", ctx));
+  };
+
+  it("reads this through one local where a function says it four times or more, arrows included, nested functions on their own", async () => {
+    const { aliasThis } = await import("../../tools/alias_this.mjs");
+    const source = [
+      "function Counter() { 'use strict'; this.n = 0; this.step = 1; this.seen = []; this.name = 'c'; }",
+      "Counter.prototype.add = function () { this.n += this.step; var self = this; var later = () => this.n; this.seen.push(later()); return function inner() { 'use strict'; return this === undefined ? 'own this' : typeof this; }; };",
+      "Counter.prototype.twice = function () { return this.n * 2; };",
+      "var c = new Counter(); var inner = c.add(); c.add();",
+      "var result = [c.n, c.seen, c.twice(), inner.call(undefined), inner.call(5)];",
+    ].join("\n");
+    const out = aliasThis(source, { module: false }) as string;
+    assert.equal(out.split("\n").length, source.split("\n").length, "no line added");
+    assert.match(out.split("\n")[0], /^function Counter\(\) \{ 'use strict'; var \$this = this;/, "after the directive prologue");
+    assert.match(out.split("\n")[1], /var later = \(\) => \$this\.n/, "an arrow reads the enclosing this");
+    assert.match(out.split("\n")[1], /'use strict'; return this === undefined \? 'own this' : typeof this/, "a nested function keeps its own this");
+    assert.equal(out.split("\n")[2], source.split("\n")[2], "one use: unchanged");
+    assert.equal(run(out), run(source));
+    assert.equal(run(out), '[2,[1,2],4,"own this","number"]');
+  });
+
+  it("leaves derived constructors, field initializers and a name already in use alone (native classes, QuickJS)", async () => {
+    const { aliasThis } = await import("../../tools/alias_this.mjs");
+    const source = [
+      "var $this = 'taken';",
+      "class A { constructor() { this.a = 1; this.b = 2; this.c = 3; this.d = 4; } sum() { return this.a + this.b + this.c + this.d; } }",
+      "class B extends A { e = this.a + this.b + this.c + this.d; constructor() { super(); this.a = 10; this.b += this.a; this.c += this.b; } }",
+      "var result = [new A().sum(), new B().sum(), new B().e, $this];",
+    ].join("\n");
+    const out = aliasThis(source, { module: false }) as string;
+    assert.match(out, /var \$this\$ = this;/, "a fresh name");
+    assert.equal((out.match(/var \$this\$ = this;/g) ?? []).length, 2, "A's constructor and sum(), not B's constructor: " + out);
+    assert.match(out, /e = this\.a \+ this\.b/, "a field initializer keeps this");
+    assert.equal(run(out), run(source));
+    assert.equal(run(out), '[10,41,10,"taken"]');
   });
 });
 

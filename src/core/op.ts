@@ -344,7 +344,7 @@ export class Op<T> extends OpBase<T> {
   /** @internal The value or error once done (the reason while a cancel's error is unbuilt). */
   result: unknown;
   /** @internal The ready queue that delivers this op: the one current when it was created. */
-  readonly queue: ReadyQueue;
+  readonly readyQueue: ReadyQueue;
   private resolveFn: Settle;
   private rejectFn: Settle;
   private signalLink: SignalLink | null;
@@ -362,7 +362,7 @@ export class Op<T> extends OpBase<T> {
     capturedResolve = capturedReject = null;
     this.flags = PENDING;
     this.result = undefined;
-    this.queue = context;
+    this.readyQueue = context;
     this.signalLink = null;
     this.taker = null;
     this.takerToken = 0;
@@ -423,7 +423,7 @@ export class Op<T> extends OpBase<T> {
     const flags = this.flags;
     if ((flags & OWNED) !== 0) return;
     this.flags = flags | AUTO;
-    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) this.queue.push(this as Op<unknown>);
+    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) this.readyQueue.push(this as Op<unknown>);
   }
 
   /**
@@ -526,7 +526,7 @@ export class Op<T> extends OpBase<T> {
 
   private becameDone(flags: number): void {
     if ((flags & OWNED) !== 0) this.notifyOwner();
-    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.queue.push(this as Op<unknown>);
+    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.readyQueue.push(this as Op<unknown>);
   }
 
   private observe(): void {
@@ -546,7 +546,7 @@ export class Op<T> extends OpBase<T> {
       // Done and not the owner's to take (or cancelled, owner or not): delivered now while
       // nothing waits in its queue ahead of it (deliveries stay FIFO) and the queue's host
       // has budget left; else through the queue.
-      const queue = this.queue;
+      const queue = this.readyQueue;
       if (queue.ring.length === 0 && queue.host.admit()) this.takeResult();
       else queue.push(this as Op<unknown>);
     }

@@ -99,9 +99,10 @@ export class NodePool {
   alloc(): number {
     if (this.freeHead === NIL && !this.grow()) return NIL;
     const slot = this.freeHead;
+    // A free slot's `prev` is already UNLINKED (set by `free` and `resize`; no list writes to
+    // an unlinked node), so only `next`, the free-list link, needs resetting.
     this.freeHead = this.next[slot];
     this.next[slot] = NIL;
-    this.prev[slot] = UNLINKED;
     this.needed[slot] = 0;
     this.assigned[slot] = 0;
     this.token[slot] = 0;

@@ -10,7 +10,7 @@
 import { signalOf, WaitOptions } from "../core/cancel";
 import { closedError } from "../core/errors";
 import { Op } from "../core/op";
-import { WAKE_CLOSED, WAKE_READY, Waker } from "../core/waker";
+import { WAKE_READY, Waker } from "../core/waker";
 import { ACQUIRED, BatchSemaphore, CLOSED, EXHAUSTED } from "./batch_semaphore";
 
 /** What a `PermitOp` asks its owner for once the permits are granted. */
@@ -48,9 +48,8 @@ export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
     const signal = signalOf(options);
     if (this.failIfAborted(signal)) return this;
     const r = this.inner.acquire(this.n, this, 0);
-    // Taken at once, or closed: completes as if woken.
-    if (r === ACQUIRED) this.wake(0, WAKE_READY);
-    else if (r === CLOSED) this.wake(0, WAKE_CLOSED);
+    if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
+    else if (r === CLOSED) this.fail(closedError("the semaphore"));
     else if (r === EXHAUSTED) this.fail(this.inner.pool.exhausted());
     else this.waiterHandle = r;
     this.watch(signal);

@@ -4,7 +4,7 @@
  *
  * Any object with `aborted`, `reason` and `addEventListener`/`removeEventListener` works as a
  * signal, including the host's `AbortSignal`. kyoto attaches **one** listener per signal and
- * keeps the ops waiting on it in an intrusive list of its own (fields on the ops), so many
+ * keeps the ops waiting on it in a doubly linked list of its own (one link per op), so many
  * ops on one signal cost O(1) each to add and remove — the host's own listener list can be
  * linear per add. The listener is removed when the last op using the signal settles.
  */
@@ -23,12 +23,27 @@ export interface WaitOptions {
   signal?: SignalLike | null;
 }
 
-/** What the fan-out needs from an op: its links and a way to cancel it. */
-export interface SignalMember {
-  signalNext: SignalMember | null;
-  signalPrev: SignalMember | null;
-  signalFanout: Fanout | null;
+/** What the fan-out needs from an op: a way to cancel it. */
+export interface Cancellable {
   cancel(reason?: unknown): boolean;
+}
+
+/**
+ * An op's place in one signal's fan-out: made by `attachSignal`, unlinked once by
+ * `detachSignal` (the op drops its reference first, so a link is never detached twice).
+ */
+export class SignalLink {
+  /** @internal Toward the newer links (the head is the newest). */
+  prev: SignalLink | null = null;
+  /** @internal */
+  next: SignalLink | null;
+
+  constructor(
+    /** @internal */ readonly op: Cancellable,
+    /** @internal */ readonly fanout: Fanout,
+  ) {
+    this.next = fanout.head;
+  }
 }
 
 const FANOUT_KEY = "__kyotoFanout";
@@ -39,13 +54,16 @@ const FANOUT_KEY = "__kyotoFanout";
  * record per op instead, which costs one host listener per op but still works.
  */
 export class Fanout {
-  head: SignalMember | null = null;
+  /** @internal The newest link. */
+  head: SignalLink | null = null;
+  /** @internal */
   count = 0;
+  /** @internal */
   readonly listener: () => void;
 
   constructor(
-    readonly signal: SignalLike,
-    /** Stored on the signal and shared by every op watching it. */
+    /** @internal */ readonly signal: SignalLike,
+    /** @internal Stored on the signal and shared by every op watching it. */
     readonly shared: boolean,
   ) {
     const self = this;
@@ -57,7 +75,7 @@ export class Fanout {
   private abortAll(): void {
     const reason = this.signal.reason;
     // Each cancel unlinks its op (and the last one removes the listener).
-    while (this.head !== null) this.head.cancel(reason);
+    while (this.head !== null) this.head.op.cancel(reason);
   }
 }
 
@@ -73,8 +91,11 @@ export function signalOf(options: WaitOptions | undefined, name?: string): Signa
   return signal;
 }
 
-/** Adds `member` to the signal's fan-out, attaching the host listener on first use. Allocates: once per signal. */
-export function attachSignal(member: SignalMember, signal: SignalLike): void {
+/**
+ * Adds `op` to the signal's fan-out, attaching the host listener on first use, and returns
+ * its link. Allocates: the link, and the fan-out once per signal.
+ */
+export function attachSignal(op: Cancellable, signal: SignalLike): SignalLink {
   const holder = signal as unknown as { [key: string]: Fanout | null | undefined };
   let fanout = holder[FANOUT_KEY];
   if (!fanout) {
@@ -85,26 +106,21 @@ export function attachSignal(member: SignalMember, signal: SignalLike): void {
     signal.addEventListener("abort", fanout.listener); // may throw: nothing is recorded yet
     if (shared) holder[FANOUT_KEY] = fanout;
   }
-  member.signalFanout = fanout;
-  member.signalPrev = null;
-  member.signalNext = fanout.head;
-  if (fanout.head !== null) fanout.head.signalPrev = member;
-  fanout.head = member;
+  const link = new SignalLink(op, fanout);
+  if (fanout.head !== null) fanout.head.prev = link;
+  fanout.head = link;
   fanout.count++;
+  return link;
 }
 
-/** Removes `member` from its signal's fan-out (a no-op when it has none). Allocates: never. */
-export function detachSignal(member: SignalMember): void {
-  const fanout = member.signalFanout;
-  if (fanout === null) return;
-  const before = member.signalPrev;
-  const after = member.signalNext;
+/** Removes `link` from its signal's fan-out; called once per link. Allocates: never. */
+export function detachSignal(link: SignalLink): void {
+  const fanout = link.fanout;
+  const before = link.prev;
+  const after = link.next;
   if (before === null) fanout.head = after;
-  else before.signalNext = after;
-  if (after !== null) after.signalPrev = before;
-  member.signalFanout = null;
-  member.signalPrev = null;
-  member.signalNext = null;
+  else before.next = after;
+  if (after !== null) after.prev = before;
   if (--fanout.count === 0) {
     if (fanout.shared) (fanout.signal as unknown as { [key: string]: Fanout | null })[FANOUT_KEY] = null;
     // A signal-like object's own code: a throw is reported, never raised inside an op's settle.

@@ -40,7 +40,7 @@ function withCode(err: Error, code: string): KyotoError {
 // so (cheap: nothing is recorded per op), and with debugging on (`setDebug(true)`; the Node
 // target turns it on for `KYOTO_DEBUG=1`) with the stack of the call that created the op.
 
-/** Outcome errors kyoto built (and may restack); a marker property, not enumerable where possible. */
+/** Outcome errors kyoto built (and may restack); a marker property, not enumerable. */
 const OUTCOME = "kyotoOutcome";
 let debug = false;
 
@@ -65,6 +65,7 @@ let debug = false;
  */
 export function setDebug(on: boolean): void {
   debug = on === true;
+  if (debug) restack = withWaitingCall;
 }
 
 /** The waiting call's stack, when debugging: called as an op is created. Allocates: only when debugging. */
@@ -73,9 +74,35 @@ export function waitingCall(): Error | null {
 }
 
 function outcome(err: Error, code: string): KyotoError {
-  if (typeof Object.defineProperty === "function") Object.defineProperty(err, OUTCOME, { value: true });
-  else (err as unknown as { [key: string]: boolean })[OUTCOME] = true;
+  Object.defineProperty(err, OUTCOME, { value: true });
   return withCode(err, code);
+}
+
+type OutcomeError = KyotoError & { [key: string]: unknown };
+
+/**
+ * Restacks for a recorded waiting call; installed by the first `setDebug(true)`, which is also
+ * the only way an op gets an `origin`, so a device build that never debugs carries none of it.
+ */
+let restack: ((err: OutcomeError, name: string, header: string, origin: Error) => KyotoError) | null = null;
+
+/** The fields an outcome error may carry besides `code`, copied when it is restacked. */
+const OUTCOME_FIELDS = ["value", "cause", "skipped", "pool"];
+
+/**
+ * A copy of `err` named `name` (`header` is its first line) with `origin`'s stack: a copy per
+ * op, since one close can fail many.
+ */
+function withWaitingCall(err: OutcomeError, name: string, header: string, origin: Error): KyotoError {
+  const copy = outcome(new Error(err.message), err.code) as OutcomeError;
+  copy.name = name;
+  for (let i = 0; i < OUTCOME_FIELDS.length; i++) {
+    const field = OUTCOME_FIELDS[i];
+    if (err[field] !== undefined) copy[field] = err[field];
+  }
+  const frames = typeof origin.stack === "string" ? origin.stack.slice(origin.stack.indexOf("\n") + 1) : "";
+  copy.stack = header + "\n" + frames;
+  return copy;
 }
 
 const WAITER_NOTE =
@@ -87,24 +114,15 @@ const WAITER_NOTE =
  * many) or a note instead of the stack of where it was raised; anything else passes as is.
  */
 export function forWaiter(error: unknown, origin: Error | null): unknown {
-  const err = error as KyotoError & { [key: string]: unknown };
+  const err = error as OutcomeError;
   if (err === null || typeof err !== "object" || err[OUTCOME] !== true) return error;
   // (Espruino's errors have no inherited `name`: a plain Error's reads as undefined there.)
   const name = typeof err.name === "string" ? err.name : "Error";
   const header = name + ": " + err.message;
-  if (origin === null) {
-    if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
-    return err;
-  }
-  const copy = outcome(new Error(err.message), err.code);
-  copy.name = name;
-  if (err.value !== undefined) copy.value = err.value;
-  if (err.cause !== undefined) copy.cause = err.cause;
-  if (err.skipped !== undefined) copy.skipped = err.skipped;
-  if (err.pool !== undefined) copy.pool = err.pool;
-  const frames = typeof origin.stack === "string" ? origin.stack.slice(origin.stack.indexOf("\n") + 1) : "";
-  copy.stack = header + "\n" + frames;
-  return copy;
+  // (`restack` is set whenever an op has an `origin`: both come from `setDebug(true)`.)
+  if (origin !== null && restack !== null) return restack(err, name, header, origin);
+  if (typeof err.stack !== "string" || err.stack.indexOf(WAITER_NOTE) < 0) err.stack = header + WAITER_NOTE;
+  return err;
 }
 
 /** `ERR_CLOSED`; pass `value` when a value was not delivered (it is returned to the caller). */
@@ -115,7 +133,9 @@ export function closedError(what: string, value?: unknown): KyotoError {
 }
 
 /** The engine's stack-depth setting, where it has one (V8); feature-detected, never required. */
-const errorSettings = Error as unknown as { stackTraceLimit?: unknown };
+interface StackSettings {
+  stackTraceLimit: number;
+}
 
 /**
  * `ERR_CANCELLED`, named `AbortError` like the platform's abort errors, with the reason as
@@ -124,13 +144,23 @@ const errorSettings = Error as unknown as { stackTraceLimit?: unknown };
  * which makes mass cancellation several times cheaper.
  */
 export function cancelledError(reason?: unknown): KyotoError {
-  const limit = errorSettings.stackTraceLimit;
-  if (typeof limit === "number") errorSettings.stackTraceLimit = 0;
-  const plain = new Error("the operation was cancelled");
-  if (typeof limit === "number") errorSettings.stackTraceLimit = limit;
-  const err = outcome(plain, ERR_CANCELLED);
+  const err = outcome(stackless("the operation was cancelled"), ERR_CANCELLED);
   err.name = "AbortError";
   err.cause = reason;
+  return err;
+}
+
+/**
+ * `new Error(message)`, without a stack where the engine lets it be skipped (the test reads
+ * `Error` by name so that a device build for an engine without the setting drops it).
+ */
+function stackless(message: string): Error {
+  if (typeof (Error as unknown as StackSettings).stackTraceLimit !== "number") return new Error(message);
+  const settings = Error as unknown as StackSettings;
+  const limit = settings.stackTraceLimit;
+  settings.stackTraceLimit = 0;
+  const err = new Error(message);
+  settings.stackTraceLimit = limit;
   return err;
 }
 
@@ -194,7 +224,12 @@ export function describeValue(value: unknown): string {
  * out of range, so the two messages never contradict each other.
  */
 export function invalidArgument(name: string, expected: string, value: unknown): KyotoError {
-  return withCode(new TypeError(name + " must be " + expected + ", received " + describeValue(value)), ERR_INVALID_ARG_TYPE);
+  return withCode(new TypeError(mustBe(name, expected, value)), ERR_INVALID_ARG_TYPE);
+}
+
+/** The misuse message: "`name` must be `expected`, received …". */
+function mustBe(name: string, expected: string, value: unknown): string {
+  return name + " must be " + expected + ", received " + describeValue(value);
 }
 
 /**
@@ -202,7 +237,7 @@ export function invalidArgument(name: string, expected: string, value: unknown):
  * same message and code where the engine has no `RangeError` (Espruino).
  */
 export function outOfRange(name: string, expected: string, value: unknown): KyotoError {
-  const message = name + " must be " + expected + ", received " + describeValue(value);
+  const message = mustBe(name, expected, value);
   return withCode(typeof RangeError === "function" ? new RangeError(message) : new TypeError(message), ERR_OUT_OF_RANGE);
 }
 
@@ -217,11 +252,11 @@ export function invalidState(message: string): KyotoError {
  * integer from `min` to `max`". Returns the value, with -0 read as 0.
  */
 export function checkInteger(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || value !== value || Math.floor(value) !== value) {
-    throw invalidArgument(name, "an integer from " + min + " to " + max, value);
-  }
-  if (value < min || value > max) throw outOfRange(name, "an integer from " + min + " to " + max, value);
-  return value + 0;
+  // (NaN fails `Math.floor(value) === value` too.)
+  const integer = typeof value === "number" && Math.floor(value) === value;
+  if (integer && value >= min && value <= max) return value + 0;
+  const expected = "an integer from " + min + " to " + max;
+  throw integer ? outOfRange(name, expected, value) : invalidArgument(name, expected, value);
 }
 
 /** `checkInteger(name, value, 0, max)`: a count (of permits, messages, slots). */

@@ -82,15 +82,7 @@ export class WaitList {
   /** Unlinks and returns the oldest node, or `NIL` when empty. */
   popFront(): number {
     const slot = this.head;
-    if (slot === NIL) return NIL;
-    const pool = this.pool;
-    const after = pool.next[slot];
-    this.head = after;
-    if (after === NIL) this.tail = NIL;
-    else pool.prev[after] = NIL;
-    pool.next[slot] = NIL;
-    pool.prev[slot] = UNLINKED;
-    this.length--;
+    if (slot !== NIL) this.remove(slot);
     return slot;
   }
 

@@ -56,7 +56,7 @@
  * observes it (a `send` pushes its message).
  */
 
-import { attachSignal, detachSignal, Fanout, SignalLike, SignalMember } from "./cancel";
+import { attachSignal, detachSignal, SignalLike, SignalLink } from "./cancel";
 import { cancelledError, forWaiter, reportError, waitingCall } from "./errors";
 import { Ring } from "./ring";
 
@@ -77,8 +77,6 @@ const AUTO = 32;
 const OWNED = 64;
 /** Cancelled: `result` holds the reason; the `ERR_CANCELLED` error is built on take. */
 const CANCELLED = 128;
-/** The promise was settled. */
-const SETTLED = 256;
 
 type Settle = ((arg: unknown) => void) | null;
 type Executor = (resolve: (value: any) => void, reject: (reason?: any) => void) => void;
@@ -263,17 +261,6 @@ export function setDeliveryHost(next: DeliveryHost | null): DeliveryHost {
   return previous;
 }
 
-/** The link between an op and the signal it watches (only ops given a signal have one). */
-class SignalLink implements SignalMember {
-  signalNext: SignalMember | null = null;
-  signalPrev: SignalMember | null = null;
-  signalFanout: Fanout | null = null;
-  constructor(private readonly op: Op<unknown>) {}
-  cancel(reason?: unknown): boolean {
-    return this.op.cancel(reason);
-  }
-}
-
 // The executor every op's promise is built with: no closure per op.
 let capturedResolve: Settle = null;
 let capturedReject: Settle = null;
@@ -284,18 +271,21 @@ function capture(resolve: (value: unknown) => void, reject: (error: unknown) => 
 
 /**
  * The base of ops where a native Promise cannot be subclassed (classes lowered to ES5
- * functions): `catch` and `finally` on top of `Op.then`, which returns a real promise.
+ * functions): `then` follows the real promise the op builds when first observed, and `catch`
+ * and `finally` are built on `then`.
  *
  * Each op gets `then` as an own property: Espruino's Promise follows a thenable only when
  * `then` is the object's own (it reads it without the prototype chain), so without it
  * `await op` and a `then` callback returning an op would hand over the op itself.
  */
 class Thenable {
+  /** Built by the op's first observer (`Op.observe`), before anything can settle it. */
+  private promise?: Promise<unknown>;
   constructor() {
     (this as { then: unknown }).then = this.then;
   }
-  then(_onValue?: unknown, _onError?: unknown): Promise<unknown> {
-    throw new TypeError("unreachable");
+  then(onValue?: (value: any) => unknown, onError?: (reason: any) => unknown): Promise<unknown> {
+    return (this.promise as Promise<unknown>).then(onValue, onError);
   }
   catch(onError?: (reason: any) => unknown): Promise<unknown> {
     return this.then(undefined, onError);
@@ -317,11 +307,13 @@ class Thenable {
   }
 }
 
-/** A native class throws when called without `new`; a class lowered to a function does not. */
-class Probe {}
+/**
+ * A native class throws when called without `new`; a class lowered to a function does not
+ * (Thenable's constructor, called on a scratch object, only gives it a `then`).
+ */
 function classesAreNative(): boolean {
   try {
-    (Probe as unknown as () => void)();
+    (Thenable as unknown as (this: object) => void).call({});
   } catch (e) {
     return true;
   }
@@ -352,13 +344,13 @@ export class Op<T> extends OpBase<T> {
   /** @internal The value or error once done (the reason while a cancel's error is unbuilt). */
   result: unknown;
   /** @internal The ready queue that delivers this op: the one current when it was created. */
-  readonly queue: ReadyQueue;
+  readonly readyQueue: ReadyQueue;
   private resolveFn: Settle;
   private rejectFn: Settle;
   private signalLink: SignalLink | null;
   private taker: OpOwner | null;
   private takerToken: number;
-  /** The promise `then` delegates to where ops are thenables (built on first `then`). */
+  /** Where ops are thenables: the promise `Thenable.then` follows (built by `observe`). */
   private promise?: Promise<T>;
   /** Where the op was created, when debugging (`setDebug`); shown by the errors it rejects with. */
   private readonly origin: Error | null;
@@ -370,7 +362,7 @@ export class Op<T> extends OpBase<T> {
     capturedResolve = capturedReject = null;
     this.flags = PENDING;
     this.result = undefined;
-    this.queue = context;
+    this.readyQueue = context;
     this.signalLink = null;
     this.taker = null;
     this.takerToken = 0;
@@ -386,16 +378,7 @@ export class Op<T> extends OpBase<T> {
     onError?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     this.observe();
-    if (opsArePromises) return super.then(onValue, onError);
-    let promise = this.promise;
-    if (promise === undefined) {
-      promise = this.promise = new Promise<T>(capture as Executor);
-      this.resolveFn = capturedResolve;
-      this.rejectFn = capturedReject;
-      capturedResolve = capturedReject = null;
-      if ((this.flags & TAKEN) !== 0) this.settlePromise();
-    }
-    return promise.then(onValue, onError);
+    return super.then(onValue, onError);
   }
 
   /**
@@ -440,7 +423,7 @@ export class Op<T> extends OpBase<T> {
     const flags = this.flags;
     if ((flags & OWNED) !== 0) return;
     this.flags = flags | AUTO;
-    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) this.queue.push(this as Op<unknown>);
+    if ((flags & STATE_MASK) !== PENDING && (flags & (QUEUED | TAKEN)) === 0) this.readyQueue.push(this as Op<unknown>);
   }
 
   /**
@@ -506,15 +489,13 @@ export class Op<T> extends OpBase<T> {
   /** @internal Watches `signal` (already checked not aborted) until taken. Allocates: the link. */
   protected watch(signal: SignalLike | null): void {
     if (signal === null || (this.flags & TAKEN) !== 0 || (this.flags & STATE_MASK) === REJECTED) return;
-    const link = new SignalLink(this as Op<unknown>);
     try {
-      attachSignal(link, signal);
+      this.signalLink = attachSignal(this, signal);
     } catch (err) {
       // The signal's addEventListener threw: the call fails and takes nothing.
       this.cancel(err);
       throw err;
     }
-    this.signalLink = link;
   }
 
   /** @internal Completes the op with a value. Allocates: never. */
@@ -545,29 +526,35 @@ export class Op<T> extends OpBase<T> {
 
   private becameDone(flags: number): void {
     if ((flags & OWNED) !== 0) this.notifyOwner();
-    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.queue.push(this as Op<unknown>);
+    else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.readyQueue.push(this as Op<unknown>);
   }
 
   private observe(): void {
     const flags = this.flags;
     if ((flags & OBSERVED) !== 0) return;
     this.flags = flags | OBSERVED;
-    if ((flags & TAKEN) !== 0) {
-      if ((flags & SETTLED) === 0) this.settlePromise();
-    } else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
+    if (!opsArePromises) {
+      // A thenable: the promise its `then` follows, built before anything can settle it.
+      this.promise = new Promise<T>(capture as Executor);
+      this.resolveFn = capturedResolve;
+      this.rejectFn = capturedReject;
+      capturedResolve = capturedReject = null;
+    }
+    // Not settled yet: only an observed op's promise is settled, and this is the first observer.
+    if ((flags & TAKEN) !== 0) this.settlePromise();
+    else if ((flags & STATE_MASK) !== PENDING && (flags & QUEUED) === 0 && (flags & (OWNED | CANCELLED)) !== OWNED) {
       // Done and not the owner's to take (or cancelled, owner or not): delivered now while
       // nothing waits in its queue ahead of it (deliveries stay FIFO) and the queue's host
       // has budget left; else through the queue.
-      const queue = this.queue;
+      const queue = this.readyQueue;
       if (queue.ring.length === 0 && queue.host.admit()) this.takeResult();
       else queue.push(this as Op<unknown>);
     }
   }
 
+  /** Runs at most once, when an observed op's result is taken: the settlers are set by then. */
   private settlePromise(): void {
-    const settleWith = (this.flags & STATE_MASK) === FULFILLED ? this.resolveFn : this.rejectFn;
-    if (settleWith === null) return; // a thenable-mode op nobody has asked for a promise yet
-    this.flags |= SETTLED;
+    const settleWith = ((this.flags & STATE_MASK) === FULFILLED ? this.resolveFn : this.rejectFn) as (arg: unknown) => void;
     this.resolveFn = this.rejectFn = null;
     settleWith(this.result);
   }

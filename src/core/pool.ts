@@ -85,12 +85,11 @@ export class NodePool {
 
   /** Allocates: on construction (the columns) and when growing. */
   constructor(options?: PoolOptions) {
-    checkOptions(options);
-    const capacity = options && options.capacity !== undefined ? checkInteger("options.capacity", options.capacity, 1, SLOT_SPAN) : 16;
-    const maxCapacity =
-      options && options.maxCapacity !== undefined ? checkInteger("options.maxCapacity", options.maxCapacity, capacity, SLOT_SPAN) : Math.max(65536, capacity);
-    if (options && options.name !== undefined && typeof options.name !== "string") throw invalidArgument("options.name", "a string", options.name);
-    this.name = options && options.name ? options.name : "waiters";
+    const o: PoolOptions = checkOptions(options) || {};
+    const capacity = o.capacity === undefined ? 16 : checkInteger("options.capacity", o.capacity, 1, SLOT_SPAN);
+    const maxCapacity = o.maxCapacity === undefined ? Math.max(65536, capacity) : checkInteger("options.maxCapacity", o.maxCapacity, capacity, SLOT_SPAN);
+    if (o.name !== undefined && typeof o.name !== "string") throw invalidArgument("options.name", "a string", o.name);
+    this.name = o.name || "waiters";
     this.maxCapacity = maxCapacity;
     this.initialCapacity = capacity;
     this.startOver();
@@ -100,9 +99,10 @@ export class NodePool {
   alloc(): number {
     if (this.freeHead === NIL && !this.grow()) return NIL;
     const slot = this.freeHead;
+    // A free slot's `prev` is already UNLINKED (set by `free` and `resize`; no list writes to
+    // an unlinked node), so only `next`, the free-list link, needs resetting.
     this.freeHead = this.next[slot];
     this.next[slot] = NIL;
-    this.prev[slot] = UNLINKED;
     this.needed[slot] = 0;
     this.assigned[slot] = 0;
     this.token[slot] = 0;
@@ -158,25 +158,20 @@ export class NodePool {
   /** Drops every slot (none is in use) and creates `initialCapacity` fresh ones. */
   private startOver(): void {
     this.capacity = 0;
-    this.next = new Int32Array(0);
-    this.prev = this.next;
-    this.gen = this.next;
-    this.needed = this.next;
-    this.assigned = this.next;
-    this.token = this.next;
     this.wakers = [];
     this.freeHead = NIL;
     this.resize(this.initialCapacity);
   }
 
+  /** New columns of `capacity` slots keeping the first `this.capacity` (none when starting over). */
   private resize(capacity: number): void {
     const old = this.capacity;
-    this.next = copyColumn(this.next, capacity);
-    this.prev = copyColumn(this.prev, capacity);
-    this.gen = copyColumn(this.gen, capacity);
-    this.needed = copyColumn(this.needed, capacity);
-    this.assigned = copyColumn(this.assigned, capacity);
-    this.token = copyColumn(this.token, capacity);
+    this.next = copyColumn(this.next, capacity, old);
+    this.prev = copyColumn(this.prev, capacity, old);
+    this.gen = copyColumn(this.gen, capacity, old);
+    this.needed = copyColumn(this.needed, capacity, old);
+    this.assigned = copyColumn(this.assigned, capacity, old);
+    this.token = copyColumn(this.token, capacity, old);
     // New slots join the free list in index order, behind nothing: the list was empty or this is construction.
     for (let slot = capacity - 1; slot >= old; slot--) {
       this.next[slot] = this.freeHead;
@@ -189,8 +184,9 @@ export class NodePool {
   }
 }
 
-function copyColumn(column: Int32Array, capacity: number): Int32Array {
+/** A column of `capacity` slots starting with `column`'s first `kept` (its length, or 0). */
+function copyColumn(column: Int32Array, capacity: number, kept: number): Int32Array {
   const grown = new Int32Array(capacity);
-  grown.set(column);
+  if (kept > 0) grown.set(column);
   return grown;
 }

@@ -8,9 +8,9 @@
  * completion is reported through a `Waker`. `Semaphore` wraps it in ops.
  *
  * Implementation notes (the invariants every method keeps):
- * - `permits` is the free count. While `waiters` is non-empty it is 0: a release first
+ * - `freePermits` is the free count. While `queued` is non-empty it is 0: a release first
  *   feeds the queue, and only what is left over reaches the counter.
- * - A node in `waiters` has `needed > 0` and `assigned` permits already handed to it (only
+ * - A node in `queued` has `needed > 0` and `assigned` permits already handed to it (only
  *   the head can have `assigned > 0`). A node in `granted` has `needed === 0`: satisfied,
  *   detached from the queue, and about to be woken.
  * - Release assigns permits from the head, moves the satisfied run to `granted` in one
@@ -91,23 +91,23 @@ export function resolvePool(options: { pool?: NodePool | PoolOptions } | undefin
  */
 export class BatchSemaphore {
   readonly pool: NodePool;
-  private permits: number;
+  private freePermits: number;
   private closed = false;
-  private readonly waiters: WaitList;
+  private readonly queued: WaitList;
   private readonly granted: WaitList;
   private waking = false;
 
   /** Allocates: on construction only. */
   constructor(permits: number, pool?: NodePool) {
-    this.permits = checkCount("permits", permits, MAX_PERMITS);
+    this.freePermits = checkCount("permits", permits, MAX_PERMITS);
     this.pool = pool || defaultWaiterPool();
-    this.waiters = new WaitList(this.pool);
+    this.queued = new WaitList(this.pool);
     this.granted = new WaitList(this.pool);
   }
 
   /** Free permits now. */
   available(): number {
-    return this.permits;
+    return this.freePermits;
   }
 
   isClosed(): boolean {
@@ -116,7 +116,7 @@ export class BatchSemaphore {
 
   /** Waiters still queued (not those already satisfied and about to be woken). */
   waiterCount(): number {
-    return this.waiters.length;
+    return this.queued.length;
   }
 
   /**
@@ -126,8 +126,8 @@ export class BatchSemaphore {
   tryAcquire(n: number): boolean {
     if (this.closed) return false;
     if (n === 0) return true;
-    if (this.permits >= n && this.waiters.head === NIL) {
-      this.permits -= n;
+    if (this.freePermits >= n && this.queued.head === NIL) {
+      this.freePermits -= n;
       return true;
     }
     return false;
@@ -142,9 +142,9 @@ export class BatchSemaphore {
   acquire(n: number, waker: Waker, token: number): number {
     if (this.closed) return CLOSED;
     if (n === 0) return ACQUIRED;
-    const permits = this.permits;
-    if (permits >= n && this.waiters.head === NIL) {
-      this.permits = permits - n;
+    const permits = this.freePermits;
+    if (permits >= n && this.queued.head === NIL) {
+      this.freePermits = permits - n;
       return ACQUIRED;
     }
     const pool = this.pool;
@@ -155,8 +155,8 @@ export class BatchSemaphore {
     pool.needed[slot] = n - permits;
     pool.token[slot] = token;
     pool.wakers[slot] = waker;
-    this.permits = 0;
-    this.waiters.pushBack(slot);
+    this.freePermits = 0;
+    this.queued.pushBack(slot);
     return pool.handleOf(slot);
   }
 
@@ -169,7 +169,7 @@ export class BatchSemaphore {
     const pool = this.pool;
     const slot = pool.slotOf(handle);
     if (slot === NIL) return false;
-    if (pool.needed[slot] > 0) this.waiters.remove(slot);
+    if (pool.needed[slot] > 0) this.queued.remove(slot);
     else this.granted.remove(slot);
     const assigned = pool.assigned[slot];
     pool.free(slot);
@@ -190,8 +190,8 @@ export class BatchSemaphore {
 
   /** Throws `RangeError` (changing nothing) when releasing `n` would pass `MAX_PERMITS`. */
   checkRelease(n: number): void {
-    if (this.permits + n > MAX_PERMITS) {
-      throw outOfRange("n", "at most " + (MAX_PERMITS - this.permits) + " (MAX_PERMITS minus the free permits)", n);
+    if (this.freePermits + n > MAX_PERMITS) {
+      throw outOfRange("n", "at most " + (MAX_PERMITS - this.freePermits) + " (MAX_PERMITS minus the free permits)", n);
     }
   }
 
@@ -200,7 +200,7 @@ export class BatchSemaphore {
    * With nobody queued it only bumps the counter. Allocates: never.
    */
   give(n: number): void {
-    if (this.waiters.head === NIL) this.permits += n;
+    if (this.queued.head === NIL) this.freePermits += n;
     else if (n > 0) this.handOut(n);
   }
 
@@ -210,8 +210,8 @@ export class BatchSemaphore {
    */
   forget(n: number): number {
     checkCount("n", n, MAX_PERMITS);
-    const taken = n < this.permits ? n : this.permits;
-    this.permits -= taken;
+    const taken = n < this.freePermits ? n : this.freePermits;
+    this.freePermits -= taken;
     return taken;
   }
 
@@ -227,8 +227,8 @@ export class BatchSemaphore {
     let slot: number;
     let fault = NO_FAULT;
     // One at a time, so a waker that cancels another waiter finds it still linked.
-    while ((slot = this.waiters.popFront()) !== NIL) {
-      this.permits += pool.assigned[slot];
+    while ((slot = this.queued.popFront()) !== NIL) {
+      this.freePermits += pool.assigned[slot];
       const waker = pool.wakers[slot] as Waker;
       const token = pool.token[slot];
       pool.free(slot);
@@ -240,13 +240,13 @@ export class BatchSemaphore {
 
   private handOut(n: number): void {
     const pool = this.pool;
-    const waiters = this.waiters;
+    const queued = this.queued;
     let remaining = n;
     let last = NIL;
     let count = 0;
     // Once closed, every queued waiter is about to be woken WAKE_CLOSED by close(): permits
     // released meanwhile (say by one of those wakers) go to the counter, not to them.
-    let slot = this.closed ? NIL : waiters.head;
+    let slot = this.closed ? NIL : queued.head;
     while (slot !== NIL) {
       const needed = pool.needed[slot];
       if (needed > remaining) {
@@ -262,9 +262,9 @@ export class BatchSemaphore {
       count++;
       slot = pool.next[slot];
     }
-    this.permits += remaining;
+    this.freePermits += remaining;
     if (last !== NIL) {
-      waiters.moveFrontTo(last, count, this.granted);
+      queued.moveFrontTo(last, count, this.granted);
       this.wakeGranted();
     }
   }

@@ -25,7 +25,8 @@ export interface Releasable {
 }
 
 export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
-  private handle = -1;
+  /** The queued waiter's handle in the batch semaphore; -1 when none is queued. */
+  private waiterHandle = -1;
 
   constructor(
     private readonly inner: BatchSemaphore,
@@ -37,7 +38,7 @@ export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
   }
 
   wake(_token: number, status: number): void {
-    this.handle = -1;
+    this.waiterHandle = -1;
     if (status === WAKE_READY) this.complete(this.owner.makeGuard(this.kind));
     else this.fail(closedError("the semaphore"));
   }
@@ -50,14 +51,14 @@ export class PermitOp<G extends Releasable> extends Op<G> implements Waker {
     if (r === ACQUIRED) this.complete(this.owner.makeGuard(this.kind));
     else if (r === CLOSED) this.fail(closedError("the semaphore"));
     else if (r === EXHAUSTED) this.fail(this.inner.pool.exhausted());
-    else this.handle = r;
+    else this.waiterHandle = r;
     this.watch(signal);
     return this;
   }
 
   protected abandon(): void {
-    if (this.handle >= 0) this.inner.cancel(this.handle);
-    this.handle = -1;
+    if (this.waiterHandle >= 0) this.inner.cancel(this.waiterHandle);
+    this.waiterHandle = -1;
   }
 
   protected giveBack(granted: G): void {

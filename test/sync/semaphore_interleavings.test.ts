@@ -19,7 +19,7 @@ interface Tracked {
 
 /** The permits a pending acquire has been assigned so far (0 once it left the queue). */
 function assignedTo(s: Semaphore, t: Tracked): number {
-  const handle = (t.op as unknown as { handle: number }).handle;
+  const handle = (t.op as unknown as { waiterHandle: number }).waiterHandle;
   if (handle < 0) return 0;
   const pool = s.inner.pool;
   const slot = pool.slotOf(handle);

@@ -97,7 +97,8 @@ export interface OpOwner {
   opCompleted(token: number): void;
 }
 
-const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
+/** A settled promise whose `then` runs a callback as a microtask (a queued event on Espruino); null without Promise. */
+export const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
 
 /** Ops queued for delivery in every ready queue (`pendingDeliveries`). */
 let queuedTotal = 0;

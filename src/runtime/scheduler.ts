@@ -34,13 +34,11 @@
  */
 
 import { reportError } from "../core/errors";
-import { currentReadyQueue, DeliveryHost, ReadyQueue, setCurrentReadyQueue } from "../core/op";
+import { currentReadyQueue, DeliveryHost, ReadyQueue, resolved, setCurrentReadyQueue } from "../core/op";
 import { Ring } from "../core/ring";
 import { NO_FAULT, WAKE_CLOSED, Waker, wakeCatching } from "../core/waker";
 import { EV_TIMER, EV_WAKE, HalSink, MAX_HOST_DELAY, TimeHal } from "./host";
 import { TimerWheel } from "./time/wheel";
-
-const resolved: { then(f: () => void): unknown } | null = typeof Promise === "function" ? Promise.resolve() : null;
 
 /** `pendingWake`: no wake asked for, one asked for (a `yieldNow`, a turn for this runtime), one owed to a spent budget. */
 const NO_WAKE = 0;

@@ -15,7 +15,7 @@
  * before `super()` throws. No line is added or removed.
  */
 import MagicString from "magic-string";
-import { forEachChild, isFunction, parse } from "./ast.mjs";
+import { forEachChild, isDirective, isFunction, parse } from "./ast.mjs";
 
 /** Returns `code` with `this` read through a local in every function that says it `minUses` times or more. */
 export function aliasThis(code, options) {
@@ -42,19 +42,17 @@ function rewrite(code, { module = true, minUses = 4 } = {}) {
   const s = new MagicString(code);
   let changed = false;
 
-  /** The `this` expressions of one function's own scope, or null when it has a computed class key (left alone). */
+  /** The `this` expressions of one function's own scope (a computed class key's included: it is evaluated there). */
   const ownThis = (fn) => {
     const found = [];
-    let plain = true;
     const walk = (node) => {
       if (node.type === "ThisExpression") found.push(node);
       else if (isFunction(node) && node.type !== "ArrowFunctionExpression") return;
       else if (node.type === "PropertyDefinition" || node.type === "StaticBlock") return;
-      else if ((node.type === "MethodDefinition" || node.type === "PropertyDefinition") && node.computed) plain = false;
       forEachChild(node, walk);
     };
     forEachChild(fn.body, walk);
-    return plain ? found : null;
+    return found;
   };
 
   const classOf = new Map(); // class body -> its class, for the derived-constructor test
@@ -65,10 +63,9 @@ function rewrite(code, { module = true, minUses = 4 } = {}) {
         classOf.get(grandparent).superClass !== null;
       const uses = derivedConstructor || node.generator || node.async ? null : ownThis(node);
       if (uses !== null && uses.length >= minUses) {
-        const body = node.body.body;
         let at = node.body.start + 1;
-        for (const stmt of body) {
-          if (stmt.type !== "ExpressionStatement" || typeof stmt.directive !== "string") break;
+        for (const stmt of node.body.body) {
+          if (!isDirective(stmt)) break;
           at = stmt.end;
         }
         s.appendLeft(at, ` var ${alias} = this;`);

@@ -191,6 +191,13 @@ describe("the Espruino bundle check", () => {
   });
 });
 
+/** Runs `code` in a fresh context and returns its global `result` as JSON (for the bundle passes' before/after checks). */
+function resultOf(code: string): string {
+  const ctx = vm.createContext({});
+  vm.runInContext(code, ctx);
+  return JSON.stringify(vm.runInContext("result", ctx));
+}
+
 describe("the hoist pass", () => {
   // TypeScript's ES5 class output: `__extends(B, _super)` runs before `function B`.
   const es5 = ts.transpileModule(
@@ -227,12 +234,7 @@ describe("the hoist pass", () => {
     assert.match(out, /^function f\(\) \{ return a \+ b; \}\s*function g\(\)/);
     assert.match(out, /var a = 1,\s*b = 2;\s*var c = f\(\),\s*d = g\(\), e = d \+ 1;\s*var result/, "b joins a, d joins c; d and result were adjacent already: " + out);
     assert.deepEqual(checkHoisted(out), []);
-    const run = (code: string) => {
-      const ctx: { result?: number[] } = {};
-      vm.runInNewContext(withoutHoisting(code), ctx);
-      return JSON.stringify(ctx.result);
-    };
-    assert.equal(run(out), "[1,2,3,3,4]");
+    assert.equal(resultOf(withoutHoisting(out)), "[1,2,3,3,4]");
   });
 
   it("is what makes the bundle pass: KYOTO_NO_HOIST=1 builds one the check rejects", async function () {
@@ -330,23 +332,12 @@ describe("the prototype alias pass", () => {
     assert.equal(out.split("\n").length, es5.split("\n").length, "no line added");
     assert.equal((out.match(/\bB\.prototype\b/g) ?? []).length, 1, "B.prototype read once: " + out);
     assert.ok(out.indexOf("__extends(B, _super)") < out.indexOf("var B$prototype"), "after __extends replaced the prototype");
-    const run = (code: string) => {
-      const ctx = vm.createContext({});
-      vm.runInContext(code, ctx);
-      return JSON.stringify(vm.runInContext("result", ctx));
-    };
-    assert.equal(run(out), run(es5));
-    assert.equal(run(out), "[3,3,true]");
+    assert.equal(resultOf(out), resultOf(es5));
+    assert.equal(resultOf(out), "[3,3,true]");
   });
 });
 
 describe("the this-alias pass", () => {
-  const run = (code: string) => {
-    const ctx = vm.createContext({});
-    vm.runInContext(code, ctx);
-    return JSON.stringify(vm.runInContext("result", ctx));
-  };
-
   it("reads this through one local where a function says it four times or more, arrows included, nested functions on their own", async () => {
     const { aliasThis } = await import("../../tools/alias_this.mjs");
     const source = [
@@ -362,8 +353,8 @@ describe("the this-alias pass", () => {
     assert.match(out.split("\n")[1], /var later = \(\) => \$this\.n/, "an arrow reads the enclosing this");
     assert.match(out.split("\n")[1], /'use strict'; return this === undefined \? 'own this' : typeof this/, "a nested function keeps its own this");
     assert.equal(out.split("\n")[2], source.split("\n")[2], "one use: unchanged");
-    assert.equal(run(out), run(source));
-    assert.equal(run(out), '[2,[1,2],4,"own this","number"]');
+    assert.equal(resultOf(out), resultOf(source));
+    assert.equal(resultOf(out), '[2,[1,2],4,"own this","number"]');
   });
 
   it("leaves derived constructors, field initializers and a name already in use alone (native classes, QuickJS)", async () => {
@@ -378,8 +369,8 @@ describe("the this-alias pass", () => {
     assert.match(out, /var \$this\$ = this;/, "a fresh name");
     assert.equal((out.match(/var \$this\$ = this;/g) ?? []).length, 2, "A's constructor and sum(), not B's constructor: " + out);
     assert.match(out, /e = this\.a \+ this\.b/, "a field initializer keeps this");
-    assert.equal(run(out), run(source));
-    assert.equal(run(out), '[10,41,10,"taken"]');
+    assert.equal(resultOf(out), resultOf(source));
+    assert.equal(resultOf(out), '[10,41,10,"taken"]');
   });
 });
 
@@ -428,13 +419,8 @@ describe("the unused-method pass of kyoto build", () => {
     // `size` only calls the inner `size`: neither is reached. `hidden` is an unused accessor.
     assert.deepEqual([...out.dropped].sort(), ["hidden", "never", "size", "size"]);
     for (const kept of ["used", "helper", "viaString", "shown", "then", "run", "make"]) assert.match(out.code, new RegExp("\\b" + kept + "\\b"));
-    const run = (code: string) => {
-      const ctx = vm.createContext({});
-      vm.runInContext(code, ctx);
-      return JSON.stringify(vm.runInContext("result", ctx));
-    };
-    assert.equal(run(out.code), run(es5));
-    assert.equal(run(out.code), "[5,3,5]");
+    assert.equal(resultOf(out.code), resultOf(es5));
+    assert.equal(resultOf(out.code), "[5,3,5]");
   });
 
   it("drops unreached methods and accessors of classes that were not lowered (QuickJS)", async () => {
@@ -458,11 +444,6 @@ describe("the pure-class pass", () => {
     const after = (await minify(markLoweredClassesPure(es5), { module: true })).code as string;
     assert.match(before, /unused-body/, "without the annotation the class stays");
     assert.doesNotMatch(after, /unused-body/);
-    const run = (code: string) => {
-      const ctx = vm.createContext({});
-      vm.runInContext(code.replace(/export (var|const) result=/, "result="), ctx);
-      return vm.runInContext("result", ctx);
-    };
-    assert.equal(run(after), 3);
+    assert.equal(resultOf(after.replace(/export (var|const) result=/, "result=")), "3");
   });
 });

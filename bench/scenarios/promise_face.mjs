@@ -4,7 +4,8 @@
  * of `Op<T> extends Promise<T>` from kyoto's own machinery: constructing a Promise subclass
  * (a derived constructor calling the Promise constructor with a new.target other than
  * Promise), and the PromiseResolveThenableJob V8 runs for every `await` of a promise whose
- * `constructor` is not `Promise` (which is also how an op learns it is observed).
+ * `constructor` is not `Promise`. kyoto's ops avoid the second: their `constructor` is a
+ * getter that observes the op and answers `Promise` (src/core/op.ts, `givePromiseFace`).
  */
 import { loadKyoto, now } from "../lib/env.mjs";
 
@@ -12,7 +13,7 @@ export const name = "promise_face";
 export const order = 1.5;
 export const title = "1b. What the Promise face costs: awaiting subclassed vs plain promises (Node)";
 export const description =
-  "`await p` ×1e6 after a 10k warm-up, p already resolved: floor `await f()` (async fn); plain `new Promise(executor)` with three own fields; a `class P extends Promise` instance (constructor still P: the thenable job runs); the same subclass with `constructor` set back to Promise (no thenable job); kyoto `await sem.acquire()` + release.";
+  "`await p` ×1e6 after a 10k warm-up, p already resolved: floor `await f()` (async fn); plain `new Promise(executor)` with three own fields; a `class P extends Promise` instance (constructor still P: the thenable job runs); the same subclass with `constructor` set back to Promise (no thenable job); kyoto `await sem.acquire()` + release (an op's `constructor` getter answers Promise, so no thenable job).";
 export const metrics = [{ key: "opsPerSec", label: "ops/s", unit: "ops/s", better: "higher", ratio: true }];
 export const notes = [
   "Read across the rows: plain → subclass:ctor=Promise is the subclass construction cost; subclass:ctor=Promise → subclass is the thenable job.",

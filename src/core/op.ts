@@ -26,7 +26,8 @@
  *    changes nothing: the taker owns the result. So every result is committed exactly once
  *    or given back, never both, never neither.
  * 3. The promise is settled only after the take, and only when somebody observes the op
- *    (`then`, hence `await`, `catch`, `finally`, `Promise.all`). An op nobody observes never
+ *    (`then`, hence `catch`, `finally`, `Promise.all`; `await` and `Promise.resolve` read
+ *    its `constructor`, which observes it too: see `givePromiseFace`). An op nobody observes never
  *    settles its promise: it never raises an unhandled rejection (cancelled, closed, timed
  *    out), and cancelling it allocates nothing (the `ERR_CANCELLED` error is built when an
  *    observer needs it), so mass cancellation is O(1) per op and leaves nothing behind.
@@ -326,6 +327,35 @@ export const opsArePromises = typeof Promise === "function" && classesAreNative(
 const OpBase: PromiseConstructor = opsArePromises ? Promise : (Thenable as unknown as PromiseConstructor);
 
 /**
+ * The host's own Promise: what an op's `constructor` reads as (see `givePromiseFace`). Null
+ * where ops are thenables, and where there is no `Symbol`: `await` reading `constructor` is
+ * ES2015's species protocol, which comes with it (so Espruino builds drop the face).
+ */
+const NativePromise = opsArePromises && typeof Symbol === "function" ? (Promise.prototype.constructor as PromiseConstructor) : null;
+
+/**
+ * Makes `await op` take the engine's one-tick path. `await x` (and `Promise.resolve(x)`)
+ * reads `x.constructor`; for anything but the native Promise the engine queues a job that
+ * calls `x.then`, a whole extra turn per await. An op class's prototype gets a `constructor`
+ * getter instead: on an op it observes the op (what that `then` call was for) and returns
+ * the native Promise, so the engine subscribes to the op directly; on the prototype itself
+ * it returns the class. `then` reads it too (for the species), so `then` on an op returns a
+ * plain Promise. Installed on each op class by the first op it constructs.
+ */
+function givePromiseFace(proto: { constructor: unknown; promiseFaceOf?: unknown }): void {
+  const cls = proto.constructor;
+  Object.defineProperty(proto, "promiseFaceOf", { value: proto });
+  Object.defineProperty(proto, "constructor", {
+    configurable: true,
+    get: function (this: Op<unknown>) {
+      if (typeof this.flags !== "number") return cls;
+      this.observe();
+      return NativePromise;
+    },
+  });
+}
+
+/**
  * An operation that may wait: created eagerly (it takes its place in the queue when called),
  * a Promise, and cancellable until its result is delivered.
  *
@@ -368,6 +398,10 @@ export class Op<T> extends OpBase<T> {
     this.taker = null;
     this.takerToken = 0;
     this.origin = waitingCall();
+    if (NativePromise !== null) {
+      const proto = Object.getPrototypeOf(this);
+      if (proto.promiseFaceOf !== proto) givePromiseFace(proto);
+    }
   }
 
   /**
@@ -530,7 +564,8 @@ export class Op<T> extends OpBase<T> {
     else if ((flags & (OBSERVED | AUTO)) !== 0 && (flags & QUEUED) === 0) this.readyQueue.push(this as Op<unknown>);
   }
 
-  private observe(): void {
+  /** @internal Marks the op observed (its `then`, or an `await` reading its `constructor`). */
+  observe(): void {
     const flags = this.flags;
     if ((flags & OBSERVED) !== 0) return;
     this.flags = flags | OBSERVED;
@@ -572,11 +607,6 @@ export class Op<T> extends OpBase<T> {
       detachSignal(link);
     }
   }
-}
-
-// `then` on an op returns a plain Promise, never a new op (an op's constructor takes no executor).
-if (opsArePromises && typeof Symbol === "function" && Symbol.species) {
-  Object.defineProperty(Op, Symbol.species, { value: Promise, configurable: true });
 }
 
 /** An op that is complete at creation: for results known at once (values, errors). */

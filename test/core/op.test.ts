@@ -1,4 +1,4 @@
-import { DeliveryHost, failedOp, Op, pendingDeliveries, readyOp, runDeliveries, setDeliveryHost } from "../../src/core/op";
+import { DeliveryHost, failedOp, Op, opsArePromises, pendingDeliveries, readyOp, runDeliveries, setDeliveryHost } from "../../src/core/op";
 import { Permit, Semaphore } from "../../src/sync/semaphore";
 import { assert } from "../assert";
 import { quiesce, settle } from "../helpers";
@@ -119,6 +119,30 @@ describe("Op", function () {
       assert.fail("should reject");
     } catch (e) {
       assert.equal(e, err);
+    }
+  });
+
+  it("is awaited in one turn like a plain promise where ops are promises: await reads its constructor, which observes it", async function () {
+    const op = new ManualOp();
+    op.complete("op");
+    const order: string[] = [];
+    const awaitOp = (async () => {
+      order.push(await op);
+    })();
+    const awaitPlain = (async () => {
+      order.push(await Promise.resolve("plain"));
+    })();
+    await Promise.all([awaitOp, awaitPlain]);
+    assert.equal(ManualOp.prototype.constructor, ManualOp, "the prototype still names its class");
+    if (opsArePromises && typeof Symbol === "function") {
+      assert.deepEqual(order, ["op", "plain"], "no extra turn for the op");
+      const done = new ManualOp();
+      done.complete("again");
+      assert.equal(done.constructor, Promise.prototype.constructor, "an op reads as the native Promise");
+      assert.equal(Promise.resolve(done), done, "Promise.resolve(op) is the op, observed");
+      assert.equal(await done, "again");
+    } else {
+      assert.deepEqual(order.slice().sort(), ["op", "plain"], "a thenable op is awaited through its then");
     }
   });
 

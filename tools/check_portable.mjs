@@ -10,6 +10,7 @@
  *   `Map`, `Set`, `WeakMap`, `WeakSet`, `WeakRef`, `FinalizationRegistry`, `Reflect`,
  *   `Proxy` (any reference to the global);
  *   `Symbol`, except `typeof Symbol` and the member accesses `Symbol.asyncIterator` /
+ *   `Symbol.species` (ops subclass Promise: `then` must build plain promises) /
  *   `Symbol.dispose` under a `typeof Symbol` guard (an enclosing `if`, `?:` or `&&` whose
  *   condition tests `typeof Symbol`, or an earlier `if (… typeof Symbol …) return|throw`
  *   in an enclosing block);
@@ -28,7 +29,7 @@ export const isPortableFile = (rel) => PORTABLE.some((re) => re.test(rel)) && !r
 const FORBIDDEN_GLOBALS = new Set([
   "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "FinalizationRegistry", "Reflect", "Proxy", "BigInt",
 ]);
-const ALLOWED_SYMBOL_MEMBERS = new Set(["asyncIterator", "dispose"]);
+const ALLOWED_SYMBOL_MEMBERS = new Set(["asyncIterator", "dispose", "species"]);
 
 function hasModifier(node, kind) {
   return !!(ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === kind));
@@ -167,7 +168,7 @@ export function checkPortable(program, { filter = isPortableFile, hostFree = (re
               if (!isGuarded(p)) report(node, `\`Symbol.${p.name.text}\` must be feature-detected: guard it with a \`typeof Symbol\` test`);
               break;
             }
-            report(node, "`Symbol` is not portable: only `Symbol.asyncIterator` / `Symbol.dispose` behind a `typeof Symbol` guard");
+            report(node, "`Symbol` is not portable: only `Symbol.asyncIterator` / `Symbol.dispose` / `Symbol.species` behind a `typeof Symbol` guard");
           }
           break;
         }

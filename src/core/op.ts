@@ -339,20 +339,25 @@ const NativePromise = opsArePromises && typeof Symbol === "function" ? (Promise.
  * calls `x.then`, a whole extra turn per await. An op class's prototype gets a `constructor`
  * getter instead: on an op it observes the op (what that `then` call was for) and returns
  * the native Promise, so the engine subscribes to the op directly; on the prototype itself
- * it returns the class. `then` reads it too (for the species), so `then` on an op returns a
- * plain Promise. Installed on each op class by the first op it constructs.
+ * it returns the class. Installed on each op class by the first op it constructs. Without
+ * it (a prototype frozen before that, as SES's `harden` does) ops stay correct, a turn
+ * slower: `await` then calls the op's `then`, which observes it.
  */
 function givePromiseFace(proto: { constructor: unknown; promiseFaceOf?: unknown }): void {
   const cls = proto.constructor;
-  Object.defineProperty(proto, "promiseFaceOf", { value: proto });
-  Object.defineProperty(proto, "constructor", {
-    configurable: true,
-    get: function (this: Op<unknown>) {
-      if (typeof this.flags !== "number") return cls;
-      this.observe();
-      return NativePromise;
-    },
-  });
+  try {
+    Object.defineProperty(proto, "promiseFaceOf", { value: proto });
+    Object.defineProperty(proto, "constructor", {
+      configurable: true,
+      get: function (this: Op<unknown>) {
+        if (typeof this.flags !== "number") return cls;
+        this.observe();
+        return NativePromise;
+      },
+    });
+  } catch (e) {
+    // A frozen prototype takes no new property: its ops keep the engine's thenable job.
+  }
 }
 
 /**
@@ -607,6 +612,12 @@ export class Op<T> extends OpBase<T> {
       detachSignal(link);
     }
   }
+}
+
+// `then` on an op returns a plain Promise, never a new op (an op's constructor takes no
+// executor), also where the face could not be installed.
+if (opsArePromises && typeof Symbol === "function" && Symbol.species) {
+  Object.defineProperty(Op, Symbol.species, { value: Promise, configurable: true });
 }
 
 /** An op that is complete at creation: for results known at once (values, errors). */

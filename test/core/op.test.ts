@@ -146,6 +146,23 @@ describe("Op", function () {
     }
   });
 
+  it("stays correct when its class's prototype is frozen before its first op (SES harden): await goes through then", async function () {
+    if (typeof Object.freeze !== "function") this.skip(); // Espruino: nothing can be frozen
+    class FrozenOp extends Op<string> {}
+    Object.freeze(FrozenOp.prototype);
+    const op = new FrozenOp();
+    op.complete("v");
+    assert.equal(await op, "v");
+    const chained = new FrozenOp();
+    chained.complete("w");
+    const r = chained.then((v) => v + "!");
+    assert.ok(r instanceof Promise && !(r instanceof Op), "then still returns a plain Promise");
+    assert.equal(await r, "w!");
+    const cancelled = new FrozenOp();
+    assert.equal(cancelled.cancel("stop"), true);
+    await assert.rejects(cancelled, { code: "ERR_CANCELLED" });
+  });
+
   it("gives every subscriber the result, in registration order, including late ones", async function () {
     const op = new ManualOp();
     const seen: string[] = [];

@@ -27,10 +27,11 @@
  *    or given back, never both, never neither.
  * 3. The promise is settled only after the take, and only when somebody observes the op
  *    (`then`, hence `catch`, `finally`, `Promise.all`; `await` and `Promise.resolve` read
- *    its `constructor`, which observes it too: see `givePromiseFace`). An op nobody observes never
- *    settles its promise: it never raises an unhandled rejection (cancelled, closed, timed
- *    out), and cancelling it allocates nothing (the `ERR_CANCELLED` error is built when an
- *    observer needs it), so mass cancellation is O(1) per op and leaves nothing behind.
+ *    its `constructor`, which observes it too: see `givePromiseFace`). An op nobody
+ *    observes never settles its promise: it never raises an unhandled rejection (cancelled,
+ *    closed, timed out), and cancelling it allocates nothing (the `ERR_CANCELLED` error is
+ *    built when an observer needs it), so mass cancellation is O(1) per op and leaves
+ *    nothing behind.
  * 4. Owners. A combinator *claims* the ops it is given (`claim`): from then on plain delivery
  *    leaves them alone and the owner is told (`opCompleted(token)`) when each becomes done;
  *    the owner takes the ones it keeps and cancels the ones it discards. An op that is already

@@ -328,9 +328,11 @@ export const opsArePromises = typeof Promise === "function" && classesAreNative(
 const OpBase: PromiseConstructor = opsArePromises ? Promise : (Thenable as unknown as PromiseConstructor);
 
 /**
- * The host's own Promise: what an op's `constructor` reads as (see `givePromiseFace`). Null
- * where ops are thenables, and where there is no `Symbol`: `await` reading `constructor` is
- * ES2015's species protocol, which comes with it (so Espruino builds drop the face).
+ * The host's own Promise: what an op's `constructor` reads as (see `givePromiseFace`). Read
+ * from the prototype, not the global, which a host may have wrapped (`kyoto run`'s guest
+ * prelude does): `await` compares with the engine's own. Null where ops are thenables, and
+ * where there is no `Symbol`: `await` reading `constructor` is ES2015's species protocol,
+ * which comes with it (so Espruino builds drop the face).
  */
 const NativePromise = opsArePromises && typeof Symbol === "function" ? (Promise.prototype.constructor as PromiseConstructor) : null;
 
